@@ -1,0 +1,38 @@
+// The agent: instructions, its calculator tool, memory, and the model (OpenAI-compatible, or offline).
+import { createOpenAI } from '@ai-sdk/openai';
+import { Agent } from '@mastra/core/agent';
+import { Memory } from '@mastra/memory';
+import { config } from '../env.ts';
+import { storage } from '../mastra/storage.ts';
+import { calculatorTool } from './calculator-tool.ts';
+import { createOfflineModel } from './offline-model.ts';
+
+function chooseModel() {
+  if (config.openaiApiKey) {
+    const openai = createOpenAI({
+      apiKey: config.openaiApiKey,
+      ...(config.openaiBaseUrl ? { baseURL: config.openaiBaseUrl } : {}),
+    });
+    // Chat Completions: the API every OpenAI-compatible server (Ollama, LM Studio, vLLM, proxies) speaks.
+    return openai.chat(config.openaiModel);
+  }
+  process.stderr.write(
+    'No OPENAI_API_KEY: using the offline demo model. Set OPENAI_API_KEY (and optionally OPENAI_MODEL, OPENAI_BASE_URL) in .env for a real model.\n',
+  );
+  return createOfflineModel();
+}
+
+export const assistantAgent = new Agent({
+  id: 'assistant',
+  name: 'Assistant',
+  description: 'A concise general-purpose assistant with an exact calculator.',
+  instructions: [
+    'You are a helpful, concise assistant.',
+    'Use the calculator tool for every arithmetic question, then state the result plainly.',
+    'If you do not know something, say so rather than guessing.',
+  ].join('\n'),
+  model: chooseModel(),
+  tools: { calculator: calculatorTool },
+  // Keeps each conversation's history, keyed by the memory thread (the conversation id) and resource (the user id).
+  memory: new Memory({ storage, options: { lastMessages: 20 } }),
+});

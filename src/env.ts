@@ -1,0 +1,128 @@
+// Reads and validates the environment once. Every variable is documented in .env.example.
+// A bad value stops start-up with one line naming the variable (exit 2); values are never printed,
+// because some of them are secrets.
+import dotenv from 'dotenv';
+import { z } from 'zod';
+import packageJson from '../package.json' with { type: 'json' };
+
+export const AGNOST_DEFAULT_ENDPOINT = 'https://otel.agnost.ai/v1/traces';
+export const DEFAULT_OPENAI_MODEL = 'gpt-5-mini';
+export const DEFAULT_STORAGE_URL = 'file:./mastra.db';
+
+export class ConfigError extends Error {
+  readonly variable: string;
+  constructor(variable: string, problem: string) {
+    super(`Invalid ${variable}: ${problem}.`);
+    this.name = 'ConfigError';
+    this.variable = variable;
+  }
+}
+
+// Left in from a copied .env.example or a tutorial: "<your-org-id>", "your_api_key", "changeme", "xxx", "sk-...".
+const PLACEHOLDER = /^(<.*>|\[.*\]|\{.*\}|your[\s_-].*|changeme|change[_-]me|replace[_-]?me|todo|xxx+|\.\.\.|sk-\.\.\.|null|undefined)$/i;
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+type Check = (value: string) => string | undefined;
+
+const noControlCharacters: Check = (value) =>
+  CONTROL_CHARACTER.test(value) ? 'contains a newline or control character (check the quoting in .env)' : undefined;
+const noWhitespace: Check = (value) => (/\s/.test(value) ? 'contains whitespace' : undefined);
+const notPlaceholder: Check = (value) => (PLACEHOLDER.test(value) ? 'is still a placeholder' : undefined);
+const httpUrl: Check = (value) => {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? undefined : 'must be an http:// or https:// URL';
+  } catch {
+    return 'must be an http:// or https:// URL';
+  }
+};
+const libsqlUrl: Check = (value) =>
+  /^(file:|libsql:\/\/|https?:\/\/|wss?:\/\/|:memory:$)/.test(value)
+    ? undefined
+    : 'must be a libsql URL (file:./mastra.db, libsql://..., http(s)://..., or :memory:)';
+
+/**
+ * An optional variable: unset or empty means "use the default" (a copied .env.example has empty values);
+ * anything else must pass every check. `fix` tells the user what to do about a bad value.
+ */
+function optional(fix: string, ...checks: Check[]) {
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return undefined;
+      const problem =
+        (value.trim() === '' ? 'is only whitespace' : undefined) ?? checks.map((check) => check(value)).find(Boolean);
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: `${problem}; ${fix}` });
+        return z.NEVER;
+      }
+      return value;
+    });
+}
+
+const ORG_ID_FIX = 'copy the organization id from Agnost, or leave AGNOST_ORG_ID empty to keep traces local';
+const KEY_FIX = 'set a real key, or leave OPENAI_API_KEY empty to use the offline demo model';
+
+const envSchema = z.object({
+  OPENAI_API_KEY: optional(KEY_FIX, noControlCharacters, noWhitespace, notPlaceholder),
+  OPENAI_MODEL: optional('name a model, e.g. gpt-5-mini', noControlCharacters, noWhitespace, notPlaceholder),
+  OPENAI_BASE_URL: optional('e.g. http://localhost:11434/v1 for Ollama', noControlCharacters, httpUrl),
+  AGNOST_ORG_ID: optional(ORG_ID_FIX, noControlCharacters, noWhitespace, notPlaceholder),
+  AGNOST_OTEL_ENDPOINT: optional(`e.g. ${AGNOST_DEFAULT_ENDPOINT}`, noControlCharacters, httpUrl),
+  OTEL_SERVICE_NAME: optional('use a short name such as my-agent', noControlCharacters, notPlaceholder),
+  MASTRA_STORAGE_URL: optional('or leave it empty for the local file', noControlCharacters, libsqlUrl),
+  MASTRA_STORAGE_AUTH_TOKEN: optional('paste the database token, or leave it empty', noControlCharacters, noWhitespace, notPlaceholder),
+  CHAT_USER_ID: optional('use a pseudonymous id such as user-123', noControlCharacters, noWhitespace, notPlaceholder),
+});
+
+export interface AppConfig {
+  /** Undefined: the agent runs on the built-in offline model. */
+  openaiApiKey: string | undefined;
+  openaiModel: string;
+  openaiBaseUrl: string | undefined;
+  /** Undefined: the Agnost exporter is left out, so no request without the header is ever sent. */
+  agnostOrgId: string | undefined;
+  agnostEndpoint: string;
+  serviceName: string;
+  serviceVersion: string;
+  storageUrl: string;
+  storageAuthToken: string | undefined;
+  chatUserId: string | undefined;
+}
+
+/** Pure: validates `source` (process.env by default) and throws ConfigError on the first bad variable. */
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ConfigError(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'is invalid');
+  }
+  const env = result.data;
+  return {
+    openaiApiKey: env.OPENAI_API_KEY,
+    openaiModel: env.OPENAI_MODEL ?? DEFAULT_OPENAI_MODEL,
+    openaiBaseUrl: env.OPENAI_BASE_URL,
+    agnostOrgId: env.AGNOST_ORG_ID,
+    agnostEndpoint: env.AGNOST_OTEL_ENDPOINT ?? AGNOST_DEFAULT_ENDPOINT,
+    serviceName: env.OTEL_SERVICE_NAME ?? packageJson.name,
+    serviceVersion: packageJson.version,
+    storageUrl: env.MASTRA_STORAGE_URL ?? DEFAULT_STORAGE_URL,
+    storageAuthToken: env.MASTRA_STORAGE_AUTH_TOKEN,
+    chatUserId: env.CHAT_USER_ID,
+  };
+}
+
+function loadConfigOrExit(): AppConfig {
+  // quiet: dotenv 17 otherwise prints a banner on every start.
+  dotenv.config({ quiet: true });
+  try {
+    return parseEnv();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+}
+
+export const config: AppConfig = loadConfigOrExit();
