@@ -10,10 +10,5 @@ export const mastra = new Mastra({
   storage,
   observability,
   // Warnings and errors only, on stderr: stdout stays for the agent's answers (and --json output).
-  logger: new ConsoleLogger({
-    name: 'Mastra',
-    level: 'warn',
-    // libsql stores traces but not metrics; the storage exporter would say so on every run.
-    filter: ({ message }) => !message.includes('does not support batch creating metrics'),
-  }),
+  logger: new ConsoleLogger({ name: 'Mastra', level: 'warn' }),
 });

@@ -30,6 +30,12 @@ function agnostExporter(orgId: string) {
   });
 }
 
+// Local traces for Mastra Studio. libsql stores traces but not metrics: without the override the
+// exporter warns on every run and each flush loops over "metrics dropped" events.
+function localStorageExporter() {
+  return Object.assign(new MastraStorageExporter(), { onMetricEvent: undefined });
+}
+
 if (!config.agnostOrgId) {
   process.stderr.write('Agnost export is off: AGNOST_ORG_ID is not set (traces stay in local storage).\n');
 }
@@ -42,7 +48,7 @@ export const observability = new Observability({
       // Redacts values under keys such as apiKey, token, password or authorization before any export.
       spanOutputProcessors: [new SensitiveDataFilter()],
       exporters: [
-        new MastraStorageExporter(),
+        localStorageExporter(),
         // No org id, no exporter: a request without the X-Agnost-Org-ID header is never sent.
         ...(config.agnostOrgId ? [agnostExporter(config.agnostOrgId)] : []),
       ],

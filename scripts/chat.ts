@@ -1,0 +1,116 @@
+// npm run chat: talk to the agent in a terminal, one-shot (--message) or piped, with every turn
+// traced under your user id and conversation id. Run with --help for the options.
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { parseChatArgs, USAGE, UsageError, type ChatOptions } from '../src/cli/chat-args.ts';
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+let options: ChatOptions;
+try {
+  options = parseChatArgs(process.argv.slice(2), process.env.CHAT_USER_ID || undefined);
+} catch (error) {
+  if (error instanceof UsageError) fail(error.message);
+  throw error;
+}
+if (options.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+
+// Imported after the flags are checked, so --help and bad flags answer at once. env.ts exits 2 on bad settings.
+const { config } = await import('../src/env.ts');
+const { mastra } = await import('../src/mastra/index.ts');
+const { askAgent } = await import('../src/ask-agent.ts');
+const { summarizeDelivery, watchTraceDelivery } = await import('../src/mastra/trace-delivery.ts');
+const { TraceFlusher } = await import('../src/cli/trace-flusher.ts');
+const { describeModelError } = await import('../src/cli/errors.ts');
+const { dim, withSpinner, yellow } = await import('../src/cli/terminal.ts');
+
+const agent = mastra.getAgent('assistantAgent');
+const flusher = new TraceFlusher(mastra);
+const interactive = options.message === undefined && process.stdin.isTTY === true;
+const ids = { userId: options.userId, conversationId: options.conversationId ?? randomUUID() };
+
+let warned = false;
+const tally = watchTraceDelivery((failure) => {
+  if (warned) return;
+  warned = true;
+  process.stderr.write(`${yellow(`Warning: traces are not reaching ${config.agnostEndpoint}: ${failure.reason}`)}\n`);
+});
+
+let exiting = false;
+async function exit(code: number): Promise<never> {
+  exiting = true;
+  await flusher.close();
+  process.stderr.write(`${dim(summarizeDelivery(tally, config.agnostOrgId !== undefined, config.agnostEndpoint))}\n`);
+  process.exit(code);
+}
+
+function onSignal(code: number) {
+  // A second Ctrl-C (or SIGTERM) while the first is still flushing exits at once.
+  if (exiting) process.exit(code);
+  void exit(code);
+}
+process.on('SIGINT', () => onSignal(130));
+process.on('SIGTERM', () => onSignal(143));
+
+/** One turn: ask, print, start exporting its spans. Returns false if the model failed. */
+async function turn(message: string): Promise<boolean> {
+  try {
+    const answer = await withSpinner(askAgent(agent, message, ids), interactive);
+    if (exiting) return true; // interrupted: the answer arrived after Ctrl-C
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ text: answer.text, ...ids, traceId: answer.traceId ?? null })}\n`);
+    } else {
+      process.stdout.write(`${answer.text}\n`);
+      if (interactive) process.stdout.write(`${dim(`trace ${answer.traceId ?? 'not sampled'}`)}\n`);
+    }
+    return true;
+  } catch (error) {
+    process.stderr.write(`${describeModelError(error)}\n`);
+    return false;
+  } finally {
+    flusher.flushInBackground();
+  }
+}
+
+if (options.message !== undefined) {
+  await exit((await turn(options.message)) ? 0 : 1);
+}
+
+if (interactive) {
+  process.stderr.write(
+    dim(`Chatting as ${ids.userId} in conversation ${ids.conversationId}. /help for commands, Ctrl-D to quit.\n`),
+  );
+}
+const lines = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive });
+// In a terminal, readline takes Ctrl-C itself; treat it like the signal.
+lines.on('SIGINT', () => onSignal(130));
+lines.setPrompt('you> ');
+if (interactive) lines.prompt();
+
+let failedTurns = 0;
+for await (const line of lines) {
+  if (exiting) break;
+  const message = line.trim();
+  if (interactive && message.startsWith('/')) {
+    const command = message.split(/\s+/)[0];
+    if (command === '/exit' || command === '/quit') break;
+    if (command === '/new') {
+      ids.conversationId = randomUUID();
+      process.stdout.write(`New conversation ${ids.conversationId}\n`);
+    } else if (command === '/whoami') {
+      process.stdout.write(`userId ${ids.userId}\nconversationId ${ids.conversationId}\n`);
+    } else {
+      process.stdout.write(`/new  start a new conversation\n/whoami  show the ids\n/help  this list\n/exit  quit\n`);
+    }
+  } else if (message !== '' && !(await turn(message))) {
+    failedTurns += 1;
+  }
+  if (interactive && !exiting) lines.prompt();
+}
+if (!exiting) await exit(failedTurns > 0 && !interactive ? 1 : 0);

@@ -1,0 +1,75 @@
+// The chat's command line: flags, their validation, and the usage text.
+import { createHash } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+
+export const USAGE = `Usage: npm run chat -- [options]
+
+Talk to the agent. Every turn is traced with your user id and conversation id.
+  Interactive:  npm run chat
+  One-shot:     npm run chat -- --message "what is 17 * 23?"
+  Piped:        printf 'hello\\nwhat is 2 + 2?\\n' | npm run chat
+
+Options:
+  --message <text>       answer one message and exit
+  --user <id>            user id (default: CHAT_USER_ID, else a stable pseudonymous id for this machine)
+  --conversation <id>    conversation id to resume (default: a new one per run)
+  --json                 print one JSON object per turn: text, userId, conversationId, traceId
+  --help                 show this help
+
+In interactive mode: /new starts a new conversation, /whoami shows the ids, /help, /exit.`;
+
+export class UsageError extends Error {}
+
+export interface ChatOptions {
+  message: string | undefined;
+  userId: string;
+  conversationId: string | undefined;
+  json: boolean;
+  help: boolean;
+}
+
+// Ids end up in trace attributes and memory keys: keep them short, printable and free of spaces.
+const ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
+
+function checkId(flag: string, value: string): string {
+  if (!ID_PATTERN.test(value)) throw new UsageError(`${flag} must be 1 to 128 printable characters without spaces`);
+  return value;
+}
+
+/** Pseudonymous but stable per OS user and machine, following Agnost's advice: no names or emails by default. */
+export function defaultUserId(): string {
+  const digest = createHash('sha256').update(`${userInfo().username}@${hostname()}`).digest('hex');
+  return `user-${digest.slice(0, 12)}`;
+}
+
+export function parseChatArgs(argv: string[], chatUserIdFromEnv: string | undefined): ChatOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        message: { type: 'string' },
+        user: { type: 'string' },
+        conversation: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    // Node's messages are multi-line and mention internals; keep the first sentence.
+    const message = error instanceof Error ? error.message.split('\n')[0]!.replace(/\. To specify.*$/, '') : String(error);
+    throw new UsageError(message);
+  }
+  const { values } = parsed;
+  if (values.message !== undefined && values.message.trim() === '') throw new UsageError('--message needs some text');
+  return {
+    message: values.message,
+    userId: values.user !== undefined ? checkId('--user', values.user) : (chatUserIdFromEnv ?? defaultUserId()),
+    conversationId: values.conversation !== undefined ? checkId('--conversation', values.conversation) : undefined,
+    json: values.json ?? false,
+    help: values.help ?? false,
+  };
+}

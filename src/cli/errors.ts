@@ -1,0 +1,36 @@
+// One-line, secret-free descriptions of errors the user can act on.
+import { config } from '../env.ts';
+
+const SECRETS = [config.openaiApiKey, config.agnostOrgId, config.storageAuthToken].filter(
+  (secret): secret is string => secret !== undefined && secret.length >= 4,
+);
+
+/** Removes configured secrets and anything shaped like an API key from text meant for output. */
+export function redactSecrets(text: string): string {
+  let redacted = text;
+  for (const secret of SECRETS) redacted = redacted.split(secret).join('[redacted]');
+  return redacted.replace(/\b(sk|pk|rk)-[A-Za-z0-9_\-*.]{6,}/g, '$1-[redacted]');
+}
+
+function find<T>(error: unknown, pick: (candidate: Record<string, unknown>) => T | undefined): T | undefined {
+  for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 6; depth++) {
+    const value = pick(current as Record<string, unknown>);
+    if (value !== undefined) return value;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** "Model error: 401 ...: check OPENAI_API_KEY", in one line, with secrets removed. */
+export function describeModelError(error: unknown): string {
+  const status = find(error, (e) => (typeof e.statusCode === 'number' ? e.statusCode : undefined));
+  const code = find(error, (e) => (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code) ? e.code : undefined));
+  const message = find(error, (e) => (typeof e.message === 'string' && e.message ? e.message : undefined)) ?? String(error);
+  let hint = '';
+  if (status === 401 || status === 403) hint = ': check OPENAI_API_KEY';
+  else if (status === 404) hint = ': check OPENAI_MODEL and OPENAI_BASE_URL';
+  else if (status === 429) hint = ': rate limited or out of quota, try again later';
+  else if (code) hint = `: is OPENAI_BASE_URL reachable? (${code})`;
+  const firstLine = message.split('\n')[0]!.slice(0, 300);
+  return redactSecrets(`Model error${status ? ` ${status}` : ''}: ${firstLine}${hint}`);
+}

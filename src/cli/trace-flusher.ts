@@ -1,0 +1,38 @@
+// Gets spans out of the process without making anyone wait: a background flush after each answer,
+// and at exit one last flush and shutdown with a hard deadline, so a dead or hanging trace endpoint
+// can never hold the process for long.
+import type { Mastra } from '@mastra/core/mastra';
+
+// EXPORT_TIMEOUT_MS (2 s) bounds each export; this bounds everything at exit, with margin for storage.
+export const EXIT_DEADLINE_MS = 2_500;
+
+export class TraceFlusher {
+  readonly #mastra: Mastra;
+  #pending: Promise<void> = Promise.resolve();
+
+  constructor(mastra: Mastra) {
+    this.#mastra = mastra;
+  }
+
+  /** Starts exporting what the last turn produced; returns at once. Flushes run one after another. */
+  flushInBackground(): void {
+    this.#pending = this.#pending.then(() => this.#mastra.observability?.flush()).catch(() => {});
+  }
+
+  /** Flushes everything still buffered and shuts Mastra down; resolves by the deadline whatever happens. */
+  async close(deadlineMs = EXIT_DEADLINE_MS): Promise<void> {
+    const finish = (async () => {
+      await this.#pending;
+      // Flush before shutdown: Mastra closes storage during shutdown, before the storage exporter drains.
+      await this.#mastra.observability?.flush();
+      await this.#mastra.shutdown();
+    })().catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, deadlineMs);
+      timer.unref();
+    });
+    await Promise.race([finish, deadline]);
+    clearTimeout(timer);
+  }
+}
