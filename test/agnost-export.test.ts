@@ -1,0 +1,81 @@
+// End to end on the wire: the real agent (offline model) and the real Mastra + OtelExporter stack,
+// exporting to a local OTLP receiver that decodes the protobuf body.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
+
+const ORG_ID = 'org_test_4f9a';
+const ids = { userId: 'user-e2e', conversationId: 'conversation-e2e' };
+let receiver: OtlpReceiver;
+let traceId: string | undefined;
+let text: string;
+let traceSpans: ReceivedSpan[];
+
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+  // Set explicitly so a developer's .env cannot change what is tested (dotenv never overrides).
+  Object.assign(process.env, {
+    AGNOST_ORG_ID: ORG_ID,
+    AGNOST_OTEL_ENDPOINT: receiver.tracesUrl,
+    OPENAI_API_KEY: '',
+    OTEL_SERVICE_NAME: '',
+    MASTRA_STORAGE_URL: ':memory:',
+  });
+  const { mastra } = await import('../src/mastra/index.ts');
+  const { askAgent } = await import('../src/ask-agent.ts');
+  ({ text, traceId } = await askAgent(mastra.getAgent('assistantAgent'), 'What is 17 * 23?', ids));
+  await mastra.observability?.flush();
+  traceSpans = receiver.spans().filter((span) => span.traceId === traceId);
+  await mastra.shutdown();
+});
+
+afterAll(() => receiver?.close());
+
+describe('traces sent to Agnost', () => {
+  it('answers through the calculator tool', () => {
+    expect(text).toBe('17 * 23 = 391');
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('are protobuf POSTs to /v1/traces with the exact org id header', () => {
+    expect(receiver.requests.length).toBeGreaterThan(0);
+    for (const request of receiver.requests) {
+      expect(request.method).toBe('POST');
+      expect(request.path).toBe('/v1/traces');
+      expect(request.headers['content-type']).toBe('application/x-protobuf');
+      expect(request.headers['x-agnost-org-id']).toBe(ORG_ID);
+    }
+  });
+
+  it('never go to /v1/logs', () => {
+    expect(receiver.requests.filter((request) => request.path.includes('/v1/logs'))).toEqual([]);
+  });
+
+  it("carry the app's service.name and service.version", async () => {
+    const { default: packageJson } = await import('../package.json', { with: { type: 'json' } });
+    expect(traceSpans.length).toBeGreaterThan(3);
+    for (const span of traceSpans) {
+      expect(span.resource['service.name']).toBe(packageJson.name);
+      expect(span.resource['service.version']).toBe(packageJson.version);
+    }
+  });
+
+  it('include the tool call', () => {
+    const toolSpan = traceSpans.find((span) => span.attributes['gen_ai.tool.name'] === 'calculator');
+    expect(toolSpan?.attributes['gen_ai.tool.call.arguments']).toBe('{"expression":"17 * 23"}');
+    expect(toolSpan?.attributes['gen_ai.tool.call.result']).toContain('391');
+  });
+
+  it('have userId and conversationId on every span, agreeing with the memory thread', () => {
+    for (const span of traceSpans) {
+      expect(span.attributes['mastra.metadata.userId'], span.name).toBe(ids.userId);
+      expect(span.attributes['mastra.metadata.conversationId'], span.name).toBe(ids.conversationId);
+      expect(span.attributes['mastra.metadata.threadId'], span.name).toBe(ids.conversationId);
+      expect(span.attributes['gen_ai.conversation.id'], span.name).toBe(ids.conversationId);
+    }
+  });
+
+  it('form one trace with a single root', () => {
+    expect(receiver.spans().every((span) => span.traceId === traceId)).toBe(true);
+    expect(traceSpans.filter((span) => span.parentSpanId === '')).toHaveLength(1);
+  });
+});

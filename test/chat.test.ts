@@ -1,0 +1,169 @@
+// The real chat CLI as a child process (offline model) against a local OTLP receiver.
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
+import { newWorkDir, runChat, startChat } from './helpers/run-chat.ts';
+
+const ORG_ID = 'org_chat_test';
+const receivers: OtlpReceiver[] = [];
+afterEach(async () => {
+  await Promise.all(receivers.splice(0).map((receiver) => receiver.close()));
+});
+
+async function receiver(mode?: Parameters<typeof startOtlpReceiver>[0]) {
+  const started = await startOtlpReceiver(mode);
+  receivers.push(started);
+  return started;
+}
+
+function agnostEnv(target: OtlpReceiver | string): Record<string, string> {
+  return { AGNOST_ORG_ID: ORG_ID, AGNOST_OTEL_ENDPOINT: typeof target === 'string' ? target : target.tracesUrl };
+}
+
+function byTrace(spans: ReceivedSpan[]): Map<string, ReceivedSpan[]> {
+  const traces = new Map<string, ReceivedSpan[]>();
+  for (const span of spans) traces.set(span.traceId, [...(traces.get(span.traceId) ?? []), span]);
+  return traces;
+}
+
+function jsonTurns(stdout: string): { text: string; userId: string; conversationId: string; traceId: string }[] {
+  return stdout.trim().split('\n').map((line) => JSON.parse(line));
+}
+
+describe('one-shot', () => {
+  it('answers, exports the turn with both ids on every span, and reports it', async () => {
+    const otlp = await receiver();
+    const run = await runChat(['--message', 'what is 6 * 7?', '--user', 'user-42', '--conversation', 'conv-a'], agnostEnv(otlp));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('6 * 7 = 42\n');
+    const spans = otlp.spans();
+    expect(spans.length).toBeGreaterThan(3);
+    for (const span of spans) {
+      expect(span.attributes['mastra.metadata.userId']).toBe('user-42');
+      expect(span.attributes['mastra.metadata.conversationId']).toBe('conv-a');
+      expect(span.attributes['gen_ai.conversation.id']).toBe('conv-a');
+    }
+    expect(run.stderr).toContain(`Traces: ${spans.length} spans exported to ${otlp.tracesUrl}.`);
+  });
+
+  it('sends nothing at all without AGNOST_ORG_ID, and says so', async () => {
+    const otlp = await receiver();
+    const run = await runChat(['--message', 'hello'], { AGNOST_OTEL_ENDPOINT: otlp.tracesUrl });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('offline demo model');
+    expect(otlp.requests).toEqual([]);
+    expect(run.stderr).toContain('Agnost export is off: AGNOST_ORG_ID is not set');
+  });
+});
+
+describe('piped', () => {
+  it('runs one turn per line in order: one conversation, one trace per turn', async () => {
+    const otlp = await receiver();
+    const run = await runChat(['--json', '--user', 'user-pipe'], agnostEnv(otlp), 'hello\n\nwhat is 2 + 3?\nand now?\n');
+    expect(run.code).toBe(0);
+    const turns = jsonTurns(run.stdout);
+    expect(turns.map((turn) => turn.text)).toEqual([
+      expect.stringContaining('you said "hello"'),
+      '2 + 3 = 5',
+      expect.stringContaining('message 3 of this conversation; you started it with "hello"'),
+    ]);
+    const conversationIds = new Set(turns.map((turn) => turn.conversationId));
+    expect(conversationIds.size).toBe(1);
+    expect(new Set(turns.map((turn) => turn.traceId)).size).toBe(3);
+
+    const traces = byTrace(otlp.spans());
+    expect([...traces.keys()].sort()).toEqual(turns.map((turn) => turn.traceId).sort());
+    const [conversationId] = conversationIds;
+    for (const span of otlp.spans()) {
+      expect(span.attributes['mastra.metadata.userId']).toBe('user-pipe');
+      expect(span.attributes['mastra.metadata.conversationId']).toBe(conversationId);
+      expect(span.attributes['mastra.metadata.threadId']).toBe(conversationId);
+    }
+  });
+
+  it('handles a 1 MB line and any UTF-8 text without crashing', async () => {
+    const huge = 'é'.repeat(512 * 1024);
+    const run = await runChat([], {}, `${huge}\n日本語のテキスト 🚀\n`);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain('日本語のテキスト 🚀');
+    expect(run.stdout).not.toMatch(/\x1b\[/); // no colours when not a terminal
+  });
+});
+
+describe('ids', () => {
+  it('--conversation resumes a conversation: memory brings its history back', async () => {
+    const cwd = newWorkDir();
+    const env = { MASTRA_STORAGE_URL: `file:${join(cwd, 'memory.db')}` };
+    await runChat(['--message', 'remember the word pineapple', '--conversation', 'conv-resume'], env, '', cwd);
+    const resumed = await runChat(['--message', 'what did I say?', '--conversation', 'conv-resume'], env, '', cwd);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain('message 2 of this conversation; you started it with "remember the word pineapple"');
+  });
+
+  it('uses CHAT_USER_ID, else a stable pseudonymous id, and a new conversation per run', async () => {
+    const fromEnv = jsonTurns((await runChat(['--json', '--message', 'hi'], { CHAT_USER_ID: 'user-env' })).stdout)[0]!;
+    expect(fromEnv.userId).toBe('user-env');
+    const first = jsonTurns((await runChat(['--json', '--message', 'hi'])).stdout)[0]!;
+    const second = jsonTurns((await runChat(['--json', '--message', 'hi'])).stdout)[0]!;
+    expect(first.userId).toMatch(/^user-[0-9a-f]{12}$/);
+    expect(second.userId).toBe(first.userId);
+    expect(second.conversationId).not.toBe(first.conversationId);
+  });
+});
+
+describe('exit paths', () => {
+  it('SIGTERM mid-session still delivers the spans of every answered turn', async () => {
+    const otlp = await receiver();
+    const chat = startChat(['--json'], agnostEnv(otlp));
+    chat.child.stdin!.write('first\nwhat is 1 + 1?\n');
+    await chat.waitForStdout('1 + 1 = 2');
+    chat.child.kill('SIGTERM'); // stdin still open: the session is alive
+    const run = await chat.done;
+    expect(run.code).toBe(143);
+    const answered = jsonTurns(run.stdout).map((turn) => turn.traceId);
+    const delivered = byTrace(otlp.spans());
+    for (const traceId of answered) {
+      expect(delivered.get(traceId)?.some((span) => span.parentSpanId === '')).toBe(true); // root span arrived
+    }
+  });
+
+  it.each([
+    ['answers 401', { status: 401 }, /401 Unauthorized: check AGNOST_ORG_ID/],
+    ['answers 500', { status: 500 }, /500 Internal Server Error/],
+    ['hangs', 'hang' as const, /timed out/],
+    ['is closed', 'closed' as const, /connection refused/],
+  ])('when the trace endpoint %s, the chat still answers, warns once, and exits within 3 s', async (_name, mode, reason) => {
+    const otlp = await receiver(mode === 'closed' ? undefined : mode);
+    if (mode === 'closed') await otlp.close();
+    const chat = startChat(['--message', 'what is 9 * 9?'], agnostEnv(otlp));
+    await chat.waitForStdout('9 * 9 = 81');
+    const answeredAt = Date.now();
+    const run = await chat.done;
+    expect(run.code).toBe(0);
+    expect(Date.now() - answeredAt).toBeLessThan(3_000);
+    expect(run.stderr.match(/Warning: traces are not reaching/g)).toHaveLength(1);
+    expect(run.stderr).toMatch(reason);
+  });
+});
+
+describe('bad flags', () => {
+  it.each([[['--bogus']], [['--user']], [['--message']], [['stray']], [['--user', 'has space']], [['--json=yes']]])(
+    '%j: one-line error, usage, exit 2',
+    async (args) => {
+      const run = await runChat(args);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      const [firstLine, secondLine] = run.stderr.split('\n');
+      expect(firstLine).not.toMatch(/^\s*at /);
+      expect(secondLine).toMatch(/^Usage: npm run chat/);
+    },
+  );
+
+  it('--help prints usage and exits 0', async () => {
+    const run = await runChat(['--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: npm run chat/);
+  });
+});

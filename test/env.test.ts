@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { AGNOST_DEFAULT_ENDPOINT, ConfigError, parseEnv } from '../src/env.ts';
+import { runChat } from './helpers/run-chat.ts';
+
+describe('parseEnv', () => {
+  it('runs with no configuration at all: offline model, Agnost off, local storage', () => {
+    const config = parseEnv({});
+    expect(config.openaiApiKey).toBeUndefined();
+    expect(config.agnostOrgId).toBeUndefined();
+    expect(config.agnostEndpoint).toBe(AGNOST_DEFAULT_ENDPOINT);
+    expect(config.serviceName).toBe('mastra-agnost-starter');
+    expect(config.storageUrl).toBe('file:./mastra.db');
+  });
+
+  it('treats the empty values of a copied .env.example as unset', () => {
+    const config = parseEnv({ AGNOST_ORG_ID: '', OPENAI_API_KEY: '', AGNOST_OTEL_ENDPOINT: '', OTEL_SERVICE_NAME: '' });
+    expect(config.agnostOrgId).toBeUndefined();
+    expect(config.openaiApiKey).toBeUndefined();
+    expect(config.agnostEndpoint).toBe(AGNOST_DEFAULT_ENDPOINT);
+  });
+
+  it('takes valid values as given', () => {
+    const config = parseEnv({
+      AGNOST_ORG_ID: 'org_8f2c1d',
+      AGNOST_OTEL_ENDPOINT: 'http://127.0.0.1:4318/v1/traces',
+      OPENAI_BASE_URL: 'http://localhost:11434/v1',
+      OTEL_SERVICE_NAME: 'support-bot',
+      MASTRA_STORAGE_URL: 'libsql://db.example.turso.io',
+    });
+    expect(config).toMatchObject({
+      agnostOrgId: 'org_8f2c1d',
+      agnostEndpoint: 'http://127.0.0.1:4318/v1/traces',
+      openaiBaseUrl: 'http://localhost:11434/v1',
+      serviceName: 'support-bot',
+      storageUrl: 'libsql://db.example.turso.io',
+    });
+  });
+});
+
+// Each bad value stops start-up: one line naming the variable, exit code 2, no stack trace, no value echoed.
+const BAD_VALUES: [variable: string, value: string, problem: string][] = [
+  ['AGNOST_ORG_ID', '   ', 'only whitespace'],
+  ['AGNOST_ORG_ID', '<your-agnost-org-id>', 'placeholder'],
+  ['AGNOST_ORG_ID', 'your_org_id', 'placeholder'],
+  ['AGNOST_ORG_ID', 'org-1\nX-Injected: 1', 'newline or control character'],
+  ['AGNOST_ORG_ID', 'org\u0007id', 'newline or control character'],
+  ['AGNOST_OTEL_ENDPOINT', 'otel.agnost.ai/v1/traces', 'http:// or https:// URL'],
+  ['AGNOST_OTEL_ENDPOINT', 'ftp://otel.agnost.ai/v1/traces', 'http:// or https:// URL'],
+  ['OPENAI_BASE_URL', 'localhost:11434', 'http:// or https:// URL'],
+  ['OPENAI_API_KEY', 'sk-...', 'placeholder'],
+  ['MASTRA_STORAGE_URL', 'postgres://db', 'libsql URL'],
+];
+
+describe.each(BAD_VALUES)('%s=%j', (variable, value, problem) => {
+  it('is rejected by parseEnv with the variable named', () => {
+    expect(() => parseEnv({ [variable]: value })).toThrow(ConfigError);
+    expect(() => parseEnv({ [variable]: value })).toThrow(new RegExp(`^Invalid ${variable}: .*${problem.replace(/[/.*+?]/g, '\\$&')}`));
+  });
+
+  it('stops the chat with exit code 2 and one line', async () => {
+    const run = await runChat(['--message', 'hi'], { [variable]: value });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(new RegExp(`^Invalid ${variable}: `));
+    expect(run.stderr).not.toMatch(/\bat .*\.(ts|js):\d+/);
+    const secret = variable === 'AGNOST_ORG_ID' || variable === 'OPENAI_API_KEY';
+    if (secret && value.trim().length > 3) expect(run.stderr).not.toContain(value);
+  });
+});
