@@ -45,6 +45,7 @@ const tally = watchTraceDelivery((failure) => {
 let exiting = false;
 async function exit(code: number): Promise<never> {
   exiting = true;
+  if (interactive) process.stdout.write('\n'); // leave the prompt line
   await flusher.close();
   process.stderr.write(`${dim(summarizeDelivery(tally, config.agnostOrgId !== undefined, config.agnostEndpoint))}\n`);
   process.exit(code);

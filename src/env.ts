@@ -1,13 +1,24 @@
 // Reads and validates the environment once. Every variable is documented in .env.example.
 // A bad value stops start-up with one line naming the variable (exit 2); values are never printed,
 // because some of them are secrets.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
 import packageJson from '../package.json' with { type: 'json' };
 
 export const AGNOST_DEFAULT_ENDPOINT = 'https://otel.agnost.ai/v1/traces';
 export const DEFAULT_OPENAI_MODEL = 'gpt-5-mini';
-export const DEFAULT_STORAGE_URL = 'file:./mastra.db';
+
+// `mastra dev` and `mastra start` run the server from .mastra/output: look upwards for the project
+// folder so the chat, Studio and the server share one database (outside it, use the current folder).
+function projectDir(start = process.cwd()): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'src', 'mastra', 'index.ts'))) return dir;
+    if (dirname(dir) === dir) return start;
+  }
+}
+export const DEFAULT_STORAGE_URL = `file:${join(projectDir(), 'mastra.db')}`;
 
 export class ConfigError extends Error {
   readonly variable: string;

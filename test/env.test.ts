@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AGNOST_DEFAULT_ENDPOINT, ConfigError, parseEnv } from '../src/env.ts';
 import { runChat } from './helpers/run-chat.ts';
@@ -9,7 +10,7 @@ describe('parseEnv', () => {
     expect(config.agnostOrgId).toBeUndefined();
     expect(config.agnostEndpoint).toBe(AGNOST_DEFAULT_ENDPOINT);
     expect(config.serviceName).toBe('mastra-agnost-starter');
-    expect(config.storageUrl).toBe('file:./mastra.db');
+    expect(config.storageUrl).toBe(`file:${join(process.cwd(), 'mastra.db')}`);
   });
 
   it('treats the empty values of a copied .env.example as unset', () => {

@@ -2,13 +2,17 @@
 import { ConsoleLogger } from '@mastra/core/logger';
 import { Mastra } from '@mastra/core/mastra';
 import { assistantAgent } from '../agents/assistant-agent.ts';
+import { flushPerRequest } from './flush-per-request.ts';
 import { observability } from './observability.ts';
+import { requestIds } from './request-ids.ts';
 import { storage } from './storage.ts';
 
 export const mastra = new Mastra({
   agents: { assistantAgent },
   storage,
   observability,
+  // PORT is honoured (default 4111). requestIds threads x-user-id / x-conversation-id into traces and memory.
+  server: { middleware: [requestIds, flushPerRequest] },
   // Warnings and errors only, on stderr: stdout stays for the agent's answers (and --json output).
   logger: new ConsoleLogger({ name: 'Mastra', level: 'warn' }),
 });

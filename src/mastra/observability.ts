@@ -45,6 +45,8 @@ export const observability = new Observability({
     default: {
       serviceName: config.serviceName,
       sampling: { type: SamplingStrategyType.ALWAYS },
+      // HTTP requests: the server's request-ids middleware puts the caller's ids here (see request-ids.ts).
+      requestContextKeys: ['userId', 'conversationId'],
       // Redacts values under keys such as apiKey, token, password or authorization before any export.
       spanOutputProcessors: [new SensitiveDataFilter()],
       exporters: [
