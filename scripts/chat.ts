@@ -22,7 +22,7 @@ if (options.help) {
 }
 
 // Imported after the flags are checked, so --help and bad flags answer at once. env.ts exits 2 on bad settings.
-const { config } = await import('../src/env.ts');
+const { config } = await import('../src/config.ts');
 const { mastra } = await import('../src/mastra/index.ts');
 const { askAgent } = await import('../src/ask-agent.ts');
 const { summarizeDelivery, watchTraceDelivery } = await import('../src/mastra/trace-delivery.ts');

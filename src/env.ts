@@ -1,9 +1,7 @@
-// Reads and validates the environment once. Every variable is documented in .env.example.
-// A bad value stops start-up with one line naming the variable (exit 2); values are never printed,
-// because some of them are secrets.
+// The environment variables: their schema, defaults and validation, as a pure function. Every
+// variable is documented in .env.example. config.ts applies this to process.env at start-up.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import dotenv from 'dotenv';
 import { z } from 'zod';
 import packageJson from '../package.json' with { type: 'json' };
 
@@ -75,7 +73,7 @@ function optional(fix: string, ...checks: Check[]) {
 const ORG_ID_FIX = 'copy the organization id from Agnost, or leave AGNOST_ORG_ID empty to keep traces local';
 const KEY_FIX = 'set a real key, or leave OPENAI_API_KEY empty to use the offline demo model';
 
-const envSchema = z.object({
+export const envSchema = z.object({
   OPENAI_API_KEY: optional(KEY_FIX, noControlCharacters, noWhitespace, notPlaceholder),
   OPENAI_MODEL: optional('name a model, e.g. gpt-5-mini', noControlCharacters, noWhitespace, notPlaceholder),
   OPENAI_BASE_URL: optional('e.g. http://localhost:11434/v1 for Ollama', noControlCharacters, httpUrl),
@@ -124,16 +122,5 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
-function loadConfigOrExit(): AppConfig {
-  // quiet: dotenv 17 otherwise prints a banner on every start.
-  dotenv.config({ quiet: true });
-  try {
-    return parseEnv();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(2);
-  }
-}
-
-export const config: AppConfig = loadConfigOrExit();
+export type EnvVariable = keyof typeof envSchema.shape;
+export const ENV_VARIABLES = Object.keys(envSchema.shape) as EnvVariable[];

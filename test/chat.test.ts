@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
-import { newWorkDir, runChat, startChat } from './helpers/run-chat.ts';
+import { newWorkDir, runChat, startChat } from './helpers/run-script.ts';
 
 const ORG_ID = 'org_chat_test';
 const receivers: OtlpReceiver[] = [];

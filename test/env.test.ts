@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AGNOST_DEFAULT_ENDPOINT, ConfigError, parseEnv } from '../src/env.ts';
-import { runChat } from './helpers/run-chat.ts';
+import { runChat } from './helpers/run-script.ts';
 
 describe('parseEnv', () => {
   it('runs with no configuration at all: offline model, Agnost off, local storage', () => {

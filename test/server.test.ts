@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
-import { newWorkDir } from './helpers/run-chat.ts';
+import { newWorkDir } from './helpers/run-script.ts';
 
 const PROJECT = join(import.meta.dirname, '..');
 const ORG_ID = 'org_server_test';

@@ -2,7 +2,7 @@
 import { createOpenAI } from '@ai-sdk/openai';
 import { Agent } from '@mastra/core/agent';
 import { Memory } from '@mastra/memory';
-import { config } from '../env.ts';
+import { config } from '../config.ts';
 import { storage } from '../mastra/storage.ts';
 import { calculatorTool } from './calculator-tool.ts';
 import { createOfflineModel } from './offline-model.ts';

@@ -1,16 +1,8 @@
 // One-line, secret-free descriptions of errors the user can act on.
-import { config } from '../env.ts';
+import { config } from '../config.ts';
+import { redactSecrets } from './secrets.ts';
 
-const SECRETS = [config.openaiApiKey, config.agnostOrgId, config.storageAuthToken].filter(
-  (secret): secret is string => secret !== undefined && secret.length >= 4,
-);
-
-/** Removes configured secrets and anything shaped like an API key from text meant for output. */
-export function redactSecrets(text: string): string {
-  let redacted = text;
-  for (const secret of SECRETS) redacted = redacted.split(secret).join('[redacted]');
-  return redacted.replace(/\b(sk|pk|rk)-[A-Za-z0-9_\-*.]{6,}/g, '$1-[redacted]');
-}
+const SECRETS = [config.openaiApiKey, config.agnostOrgId, config.storageAuthToken];
 
 function find<T>(error: unknown, pick: (candidate: Record<string, unknown>) => T | undefined): T | undefined {
   for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 6; depth++) {
@@ -32,5 +24,5 @@ export function describeModelError(error: unknown): string {
   else if (status === 429) hint = ': rate limited or out of quota, try again later';
   else if (code) hint = `: is OPENAI_BASE_URL reachable? (${code})`;
   const firstLine = message.split('\n')[0]!.slice(0, 300);
-  return redactSecrets(`Model error${status ? ` ${status}` : ''}: ${firstLine}${hint}`);
+  return redactSecrets(SECRETS, `Model error${status ? ` ${status}` : ''}: ${firstLine}${hint}`);
 }

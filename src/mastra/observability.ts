@@ -7,7 +7,7 @@ import {
   SensitiveDataFilter,
 } from '@mastra/observability';
 import { OtelExporter } from '@mastra/otel-exporter';
-import { config } from '../env.ts';
+import { config } from '../config.ts';
 
 // Bounds each export attempt, retries included, so a dead or hanging endpoint delays exit by at most
 // this long instead of the ~10 s default. Agnost answers a small batch well within it.

@@ -2,7 +2,7 @@
 // The default is a local file; MASTRA_STORAGE_URL points every instance of a deployment at a shared
 // libsql/Turso database instead, so a conversation can continue on any machine.
 import { LibSQLStore } from '@mastra/libsql';
-import { config } from '../env.ts';
+import { config } from '../config.ts';
 
 export const storage = new LibSQLStore({
   id: 'mastra-storage',

@@ -1,14 +1,13 @@
-// Runs the real chat CLI as a child process, in an empty temporary folder (so no developer .env is
-// read) and with only the environment a test gives it.
+// Runs a real command-line script (scripts/chat.ts, scripts/doctor.ts) as a child process, in an
+// empty temporary folder (so no developer .env is read) and with only the environment a test gives it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const CHAT_SCRIPT = fileURLToPath(new URL('../../scripts/chat.ts', import.meta.url));
 
-export interface ChatRun {
+export interface ScriptRun {
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
@@ -17,22 +16,25 @@ export interface ChatRun {
   elapsedMs: number;
 }
 
-export interface ChatProcess {
+export interface ScriptProcess {
   child: ChildProcess;
   stdout(): string;
   stderr(): string;
   /** Resolves once stdout contains `text`. */
   waitForStdout(text: string, timeoutMs?: number): Promise<void>;
-  done: Promise<ChatRun>;
+  done: Promise<ScriptRun>;
 }
 
 export function newWorkDir(): string {
   return mkdtempSync(join(tmpdir(), 'chat-test-'));
 }
 
-export function startChat(args: string[], env: Record<string, string> = {}, cwd = newWorkDir()): ChatProcess {
+export type Script = 'chat' | 'doctor';
+
+export function startScript(script: Script, args: string[], env: Record<string, string> = {}, cwd = newWorkDir()): ScriptProcess {
   const started = Date.now();
-  const child = spawn(process.execPath, [CHAT_SCRIPT, ...args], {
+  const scriptPath = fileURLToPath(new URL(`../../scripts/${script}.ts`, import.meta.url));
+  const child = spawn(process.execPath, [scriptPath, ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, MASTRA_TELEMETRY_DISABLED: '1', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -45,7 +47,7 @@ export function startChat(args: string[], env: Record<string, string> = {}, cwd 
     for (const watcher of watchers) watcher();
   });
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<ChatRun>((resolve) =>
+  const done = new Promise<ScriptRun>((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, elapsedMs: Date.now() - started })),
   );
   return {
@@ -72,9 +74,19 @@ export function startChat(args: string[], env: Record<string, string> = {}, cwd 
   };
 }
 
-/** Runs the chat to completion, with `input` on stdin (closed afterwards). */
-export async function runChat(args: string[], env: Record<string, string> = {}, input = '', cwd?: string): Promise<ChatRun> {
-  const chat = startChat(args, env, cwd);
-  chat.child.stdin!.end(input);
-  return chat.done;
+/** Runs a script to completion, with `input` on stdin (closed afterwards). */
+export async function runScript(
+  script: Script,
+  args: string[],
+  env: Record<string, string> = {},
+  input = '',
+  cwd?: string,
+): Promise<ScriptRun> {
+  const started = startScript(script, args, env, cwd);
+  started.child.stdin!.end(input);
+  return started.done;
 }
+
+export const startChat = (args: string[], env?: Record<string, string>, cwd?: string) => startScript('chat', args, env, cwd);
+export const runChat = (args: string[], env?: Record<string, string>, input?: string, cwd?: string) =>
+  runScript('chat', args, env, input, cwd);

@@ -1,0 +1,64 @@
+// npm run doctor against a local OTLP receiver in each state a user can meet.
+import { afterEach, describe, expect, it } from 'vitest';
+import { startOtlpReceiver, type OtlpReceiver, type ReceiverMode } from './helpers/otlp-receiver.ts';
+import { runScript } from './helpers/run-script.ts';
+
+const ORG_ID = 'org_doctor_secret_1234';
+const receivers: OtlpReceiver[] = [];
+afterEach(async () => {
+  await Promise.all(receivers.splice(0).map((receiver) => receiver.close()));
+});
+
+async function doctorAgainst(mode: ReceiverMode | 'closed') {
+  const receiver = await startOtlpReceiver(mode === 'closed' ? undefined : mode);
+  receivers.push(receiver);
+  if (mode === 'closed') await receiver.close();
+  const run = await runScript('doctor', [], { AGNOST_ORG_ID: ORG_ID, AGNOST_OTEL_ENDPOINT: receiver.tracesUrl });
+  return { run, receiver };
+}
+
+describe('npm run doctor', () => {
+  it('exits 0 and reports the accepted spans when the endpoint answers 200', async () => {
+    const { run, receiver } = await doctorAgainst({ status: 200 });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`POST ${receiver.tracesUrl}  HTTP 200  ${receiver.spans().length} spans`);
+    expect(run.stdout).toMatch(/Result: OK: the endpoint accepted \d+ spans/);
+    expect(receiver.requests[0]?.headers['x-agnost-org-id']).toBe(ORG_ID);
+  });
+
+  it.each([
+    [{ status: 401 }, 'HTTP 401', /401 Unauthorized: check AGNOST_ORG_ID/],
+    [{ status: 403 }, 'HTTP 403', /403 Forbidden: check AGNOST_ORG_ID/],
+    [{ status: 404 }, 'HTTP 404', /404 Not Found: check AGNOST_OTEL_ENDPOINT/],
+    [{ status: 500 }, 'HTTP 500', /500 Internal Server Error: the endpoint failed/],
+    ['hang' as const, 'HTTP no answer', /timed out/],
+    ['closed' as const, 'HTTP no answer', /connection refused/],
+  ])('diagnoses %j and exits 1', async (mode, wire, diagnosis) => {
+    const { run } = await doctorAgainst(mode);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(wire);
+    expect(run.stdout).toMatch(new RegExp(`Result: FAILED: ${diagnosis.source}`));
+  });
+
+  it('never prints the org id, only its last characters', async () => {
+    const { run } = await doctorAgainst({ status: 200 });
+    expect(run.stdout + run.stderr).not.toContain(ORG_ID);
+    expect(run.stdout).toMatch(/AGNOST_ORG_ID\s+set \(…1234\)/);
+  });
+
+  it('exits 1 with the fix when AGNOST_ORG_ID is not set, sending nothing', async () => {
+    const receiver = await startOtlpReceiver();
+    receivers.push(receiver);
+    const run = await runScript('doctor', [], { AGNOST_OTEL_ENDPOINT: receiver.tracesUrl });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('AGNOST_ORG_ID is not set');
+    expect(receiver.requests).toEqual([]);
+  });
+
+  it('lists every invalid setting with its fix and exits 2', async () => {
+    const run = await runScript('doctor', [], { AGNOST_ORG_ID: '<your-org-id>', OPENAI_BASE_URL: 'localhost:11434' });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/INVALID\s+AGNOST_ORG_ID\s+is still a placeholder/);
+    expect(run.stdout).toMatch(/INVALID\s+OPENAI_BASE_URL\s+must be an http/);
+  });
+});
