@@ -24,12 +24,15 @@ if (options.help) {
 // Imported after the flags are checked, so --help and bad flags answer at once. env.ts exits 2 on bad settings.
 const { config } = await import('../src/config.ts');
 const { mastra } = await import('../src/mastra/index.ts');
+const { OneLineLogger } = await import('../src/mastra/logger.ts');
 const { askAgent } = await import('../src/ask-agent.ts');
 const { summarizeDelivery, watchTraceDelivery } = await import('../src/mastra/trace-delivery.ts');
 const { TraceFlusher } = await import('../src/cli/trace-flusher.ts');
 const { describeModelError } = await import('../src/cli/errors.ts');
 const { dim, withSpinner, yellow } = await import('../src/cli/terminal.ts');
 
+// The chat reports model errors in its own words (with the fix); Mastra need not log them too.
+mastra.setLogger({ logger: new OneLineLogger({ level: 'warn', ignore: /Upstream LLM API error/ }) });
 const agent = mastra.getAgent('assistantAgent');
 const flusher = new TraceFlusher(mastra);
 const interactive = options.message === undefined && process.stdin.isTTY === true;

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import dotenv from 'dotenv';
-import { maskSecret } from '../src/cli/secrets.ts';
+import { maskSecret } from '../src/secrets.ts';
 import { ConfigError, ENV_VARIABLES, parseEnv, type AppConfig, type EnvVariable } from '../src/env.ts';
 
 dotenv.config({ quiet: true });

@@ -1,6 +1,7 @@
 // The agent: instructions, its calculator tool, memory, and the model (OpenAI-compatible, or offline).
 import { createOpenAI } from '@ai-sdk/openai';
 import { Agent } from '@mastra/core/agent';
+import type { MastraModelConfig } from '@mastra/core/llm';
 import { Memory } from '@mastra/memory';
 import { config } from '../config.ts';
 import { storage } from '../mastra/storage.ts';
@@ -22,17 +23,22 @@ function chooseModel() {
   return createOfflineModel();
 }
 
-export const assistantAgent = new Agent({
-  id: 'assistant',
-  name: 'Assistant',
-  description: 'A concise general-purpose assistant with an exact calculator.',
-  instructions: [
-    'You are a helpful, concise assistant.',
-    'Use the calculator tool for every arithmetic question, then state the result plainly.',
-    'If you do not know something, say so rather than guessing.',
-  ].join('\n'),
-  model: chooseModel(),
-  tools: { calculator: calculatorTool },
-  // Keeps each conversation's history, keyed by the memory thread (the conversation id) and resource (the user id).
-  memory: new Memory({ storage, options: { lastMessages: 20 } }),
-});
+/** The assistant on a given model (the configured one by default). */
+export function createAssistantAgent(model: MastraModelConfig = chooseModel()) {
+  return new Agent({
+    id: 'assistant',
+    name: 'Assistant',
+    description: 'A concise general-purpose assistant with an exact calculator.',
+    instructions: [
+      'You are a helpful, concise assistant.',
+      'Use the calculator tool for every arithmetic question, then state the result plainly.',
+      'If you do not know something, say so rather than guessing.',
+    ].join('\n'),
+    model,
+    tools: { calculator: calculatorTool },
+    // Keeps each conversation's history, keyed by the memory thread (the conversation id) and resource (the user id).
+    memory: new Memory({ storage, options: { lastMessages: 20 } }),
+  });
+}
+
+export const assistantAgent = createAssistantAgent();

@@ -1,6 +1,6 @@
 // One-line, secret-free descriptions of errors the user can act on.
 import { config } from '../config.ts';
-import { redactSecrets } from './secrets.ts';
+import { redactSecrets } from '../secrets.ts';
 
 const SECRETS = [config.openaiApiKey, config.agnostOrgId, config.storageAuthToken];
 
@@ -22,7 +22,7 @@ export function describeModelError(error: unknown): string {
   if (status === 401 || status === 403) hint = ': check OPENAI_API_KEY';
   else if (status === 404) hint = ': check OPENAI_MODEL and OPENAI_BASE_URL';
   else if (status === 429) hint = ': rate limited or out of quota, try again later';
-  else if (code) hint = `: is OPENAI_BASE_URL reachable? (${code})`;
+  else if (code || /cannot connect|fetch failed/i.test(message)) hint = ': is OPENAI_BASE_URL reachable?';
   const firstLine = message.split('\n')[0]!.slice(0, 300);
   return redactSecrets(SECRETS, `Model error${status ? ` ${status}` : ''}: ${firstLine}${hint}`);
 }

@@ -1,8 +1,8 @@
 // The Mastra instance: the agent, its storage, and observability (see observability.ts).
-import { ConsoleLogger } from '@mastra/core/logger';
 import { Mastra } from '@mastra/core/mastra';
 import { assistantAgent } from '../agents/assistant-agent.ts';
 import { flushPerRequest } from './flush-per-request.ts';
+import { OneLineLogger } from './logger.ts';
 import { observability } from './observability.ts';
 import { requestIds } from './request-ids.ts';
 import { storage } from './storage.ts';
@@ -13,6 +13,6 @@ export const mastra = new Mastra({
   observability,
   // PORT is honoured (default 4111). requestIds threads x-user-id / x-conversation-id into traces and memory.
   server: { middleware: [requestIds, flushPerRequest] },
-  // Warnings and errors only, on stderr: stdout stays for the agent's answers (and --json output).
-  logger: new ConsoleLogger({ name: 'Mastra', level: 'warn' }),
+  // Warnings and errors only, one line each on stderr: stdout stays for the answers (and --json output).
+  logger: new OneLineLogger({ level: 'warn' }),
 });

@@ -1,5 +1,5 @@
 // Where the agent's traces go: Mastra's local storage (Mastra Studio) and, with AGNOST_ORG_ID set, Agnost.
-// Copy this file into your own app; it needs only the values read in ../env.ts.
+// Copy this file into your own app; it needs only the values read in ../config.ts.
 import {
   MastraStorageExporter,
   Observability,
@@ -8,16 +8,18 @@ import {
 } from '@mastra/observability';
 import { OtelExporter } from '@mastra/otel-exporter';
 import { config } from '../config.ts';
+import type { AppConfig } from '../env.ts';
+import { SecretValueFilter } from './secret-value-filter.ts';
 
 // Bounds each export attempt, retries included, so a dead or hanging endpoint delays exit by at most
 // this long instead of the ~10 s default. Agnost answers a small batch well within it.
 export const EXPORT_TIMEOUT_MS = 2_000;
 
-function agnostExporter(orgId: string) {
+function agnostExporter(orgId: string, endpoint: string) {
   return new OtelExporter({
     provider: {
       custom: {
-        endpoint: config.agnostEndpoint,
+        endpoint,
         headers: { 'X-Agnost-Org-ID': orgId },
         protocol: 'http/protobuf',
       },
@@ -40,20 +42,32 @@ if (!config.agnostOrgId) {
   process.stderr.write('Agnost export is off: AGNOST_ORG_ID is not set (traces stay in local storage).\n');
 }
 
-export const observability = new Observability({
-  configs: {
-    default: {
-      serviceName: config.serviceName,
-      sampling: { type: SamplingStrategyType.ALWAYS },
-      // HTTP requests: the server's request-ids middleware puts the caller's ids here (see request-ids.ts).
-      requestContextKeys: ['userId', 'conversationId'],
-      // Redacts values under keys such as apiKey, token, password or authorization before any export.
-      spanOutputProcessors: [new SensitiveDataFilter()],
-      exporters: [
-        localStorageExporter(),
-        // No org id, no exporter: a request without the X-Agnost-Org-ID header is never sent.
-        ...(config.agnostOrgId ? [agnostExporter(config.agnostOrgId)] : []),
-      ],
+/** The project's observability; `settings` defaults to the validated environment. */
+export function createObservability(settings: AppConfig = config) {
+  return new Observability({
+    configs: {
+      default: {
+        serviceName: settings.serviceName,
+        sampling: { type: SamplingStrategyType.ALWAYS },
+        // HTTP requests: the server's request-ids middleware puts the caller's ids here (see request-ids.ts).
+        requestContextKeys: ['userId', 'conversationId'],
+        spanOutputProcessors: [
+          // Redacts values under keys such as apiKey, token, password or authorization.
+          new SensitiveDataFilter(),
+          // Redacts this app's own secrets wherever they appear, e.g. quoted in an upstream error.
+          new SecretValueFilter([settings.openaiApiKey, settings.agnostOrgId, settings.storageAuthToken]),
+        ],
+        // Keep Mastra's log lines out of trace storage: libsql cannot store them, and an error log can
+        // quote whatever an upstream API echoed back.
+        logging: { enabled: false },
+        exporters: [
+          localStorageExporter(),
+          // No org id, no exporter: a request without the X-Agnost-Org-ID header is never sent.
+          ...(settings.agnostOrgId ? [agnostExporter(settings.agnostOrgId, settings.agnostEndpoint)] : []),
+        ],
+      },
     },
-  },
-});
+  });
+}
+
+export const observability = createObservability();

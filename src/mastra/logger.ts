@@ -1,0 +1,67 @@
+// Mastra's own log output: one line per entry on stderr, secrets removed. Mastra's default console
+// logger prints whole error objects (stack traces, request bodies, and whatever an upstream API echoes
+// back, which can include the API key), and prints info lines on stdout.
+import { MastraLogger } from '@mastra/core/logger';
+import { config } from '../config.ts';
+import { redactSecrets } from '../secrets.ts';
+
+type Level = 'debug' | 'info' | 'warn' | 'error';
+const RANK: Record<Level, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+const SECRETS = [config.openaiApiKey, config.agnostOrgId, config.storageAuthToken];
+
+function summarize(arg: unknown): string {
+  if (typeof arg === 'string') return arg;
+  if (arg && typeof arg === 'object') {
+    // Errors, and Mastra's { error } wrappers around them: the first line of the message, no stack.
+    const { name, message, error } = arg as { name?: unknown; message?: unknown; error?: unknown };
+    if (typeof message === 'string') return `${typeof name === 'string' ? `${name}: ` : ''}${message.split('\n')[0]}`;
+    if (error && typeof error === 'object') return summarize(error);
+  }
+  try {
+    return JSON.stringify(arg)?.slice(0, 300) ?? String(arg);
+  } catch {
+    return String(arg);
+  }
+}
+
+export interface OneLineLoggerOptions {
+  level?: Level;
+  component?: string;
+  /** Messages to leave out, e.g. errors a caller already reports in its own words. */
+  ignore?: RegExp;
+}
+
+export class OneLineLogger extends MastraLogger {
+  readonly #options: OneLineLoggerOptions;
+
+  constructor(options: OneLineLoggerOptions = {}) {
+    super({ name: 'Mastra', level: options.level ?? 'warn' });
+    this.#options = options;
+  }
+
+  child(component: string | { component?: string }): OneLineLogger {
+    const name = typeof component === 'string' ? component : (component.component ?? this.#options.component);
+    return new OneLineLogger({ ...this.#options, ...(name ? { component: name } : {}) });
+  }
+
+  #write(level: Level, message: string, args: unknown[]) {
+    if (RANK[level] < RANK[this.#options.level ?? 'warn'] || this.#options.ignore?.test(message)) return;
+    const prefix = this.#options.component ? `[${this.#options.component}] ` : '';
+    const details = args.map(summarize).filter(Boolean).join('; ');
+    const line = `${prefix}${message}${details ? `: ${details}` : ''}`.replace(/\s*\n\s*/g, ' ');
+    process.stderr.write(`${redactSecrets(SECRETS, line)}\n`);
+  }
+
+  debug(message: string, ...args: unknown[]) {
+    this.#write('debug', message, args);
+  }
+  info(message: string, ...args: unknown[]) {
+    this.#write('info', message, args);
+  }
+  warn(message: string, ...args: unknown[]) {
+    this.#write('warn', message, args);
+  }
+  error(message: string, ...args: unknown[]) {
+    this.#write('error', message, args);
+  }
+}
