@@ -1,4 +1,5 @@
 // The real chat CLI as a child process (offline model) against a local OTLP receiver.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
@@ -110,6 +111,13 @@ describe('ids', () => {
     expect(first.userId).toMatch(/^user-[0-9a-f]{12}$/);
     expect(second.userId).toBe(first.userId);
     expect(second.conversationId).not.toBe(first.conversationId);
+  });
+
+  it('reads settings from a .env file in the working folder', async () => {
+    const cwd = newWorkDir();
+    writeFileSync(join(cwd, '.env'), 'CHAT_USER_ID=user-from-dotenv\n');
+    const turn = jsonTurns((await runChat(['--json', '--message', 'hi'], {}, '', cwd)).stdout)[0]!;
+    expect(turn.userId).toBe('user-from-dotenv');
   });
 });
 

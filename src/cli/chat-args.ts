@@ -23,7 +23,8 @@ export class UsageError extends Error {}
 
 export interface ChatOptions {
   message: string | undefined;
-  userId: string;
+  /** From --user; the chat falls back to CHAT_USER_ID, then to defaultUserId(). */
+  userId: string | undefined;
   conversationId: string | undefined;
   json: boolean;
   help: boolean;
@@ -43,7 +44,7 @@ export function defaultUserId(): string {
   return `user-${digest.slice(0, 12)}`;
 }
 
-export function parseChatArgs(argv: string[], chatUserIdFromEnv: string | undefined): ChatOptions {
+export function parseChatArgs(argv: string[]): ChatOptions {
   let parsed;
   try {
     parsed = parseArgs({
@@ -67,7 +68,7 @@ export function parseChatArgs(argv: string[], chatUserIdFromEnv: string | undefi
   if (values.message !== undefined && values.message.trim() === '') throw new UsageError('--message needs some text');
   return {
     message: values.message,
-    userId: values.user !== undefined ? checkId('--user', values.user) : (chatUserIdFromEnv ?? defaultUserId()),
+    userId: values.user !== undefined ? checkId('--user', values.user) : undefined,
     conversationId: values.conversation !== undefined ? checkId('--conversation', values.conversation) : undefined,
     json: values.json ?? false,
     help: values.help ?? false,

@@ -1,0 +1,84 @@
+// The set-ups the benchmark compares, each a fresh Mastra instance around the project's own agent.
+import type { LanguageModelV4 } from '@ai-sdk/provider';
+import { Mastra } from '@mastra/core/mastra';
+import type { ObservabilityExporter } from '@mastra/core/observability';
+import { MastraStorageExporter, Observability } from '@mastra/observability';
+import { OtelExporter } from '@mastra/otel-exporter';
+import { createAssistantAgent } from '../src/agents/assistant-agent.ts';
+import { createOfflineModel } from '../src/agents/offline-model.ts';
+import type { AppConfig } from '../src/env.ts';
+import { OneLineLogger } from '../src/mastra/logger.ts';
+import { createObservability } from '../src/mastra/observability.ts';
+import { storage } from '../src/mastra/storage.ts';
+
+/** The offline model, answering after `latencyMs` like a remote model would. */
+export function modelWithLatency(latencyMs: number): LanguageModelV4 {
+  const model = createOfflineModel();
+  const wait = () => new Promise((resolve) => setTimeout(resolve, latencyMs));
+  return {
+    ...model,
+    doGenerate: async (options) => (latencyMs > 0 && (await wait()), model.doGenerate(options)),
+    doStream: async (options) => (latencyMs > 0 && (await wait()), model.doStream(options)),
+  };
+}
+
+const noopExporter: ObservabilityExporter = {
+  name: 'noop',
+  exportTracingEvent: async () => {},
+  flush: async () => {},
+  shutdown: async () => {},
+};
+
+export type VariantName = 'none' | 'project' | 'project-all-spans' | 'mastra-default' | 'noop-exporter';
+
+export const VARIANT_DESCRIPTIONS: Record<VariantName, string> = {
+  none: 'no observability',
+  project: "this project's config (src/mastra/observability.ts)",
+  'project-all-spans': "this project's config without excludeSpanTypes",
+  'mastra-default': 'Mastra default: MastraStorageExporter + plain OtelExporter (http/protobuf)',
+  'noop-exporter': 'Observability with one exporter that does nothing (the cost of span creation alone)',
+};
+
+function observabilityFor(name: VariantName, settings: AppConfig): Observability | undefined {
+  switch (name) {
+    case 'none':
+      return undefined;
+    case 'project':
+      return createObservability(settings);
+    case 'project-all-spans':
+      return createObservability(settings, []);
+    case 'mastra-default':
+      return new Observability({
+        configs: {
+          default: {
+            serviceName: settings.serviceName,
+            exporters: [
+              new MastraStorageExporter(),
+              new OtelExporter({
+                provider: {
+                  custom: {
+                    endpoint: settings.agnostEndpoint,
+                    headers: { 'X-Agnost-Org-ID': settings.agnostOrgId ?? '' },
+                    protocol: 'http/protobuf',
+                  },
+                },
+              }),
+            ],
+          },
+        },
+      });
+    case 'noop-exporter':
+      return new Observability({ configs: { default: { serviceName: settings.serviceName, exporters: [noopExporter] } } });
+  }
+}
+
+export function createVariant(name: VariantName, settings: AppConfig, latencyMs: number): Mastra {
+  const observability = observabilityFor(name, settings);
+  return new Mastra({
+    agents: { assistantAgent: createAssistantAgent(modelWithLatency(latencyMs)) },
+    storage,
+    logger: new OneLineLogger({ level: 'error' }),
+    ...(observability ? { observability } : {}),
+  });
+}
+

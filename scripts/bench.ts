@@ -1,0 +1,259 @@
+// npm run bench: what tracing costs per call, per flush, at exit and at start-up, measured side by
+// side on this machine with the project's own code and a local OTLP receiver. Writes BENCHMARKS.md
+// and bench/results.json. Takes about two minutes.
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { arch, cpus, platform, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { startOtlpReceiver, type OtlpReceiver } from '../test/helpers/otlp-receiver.ts';
+import { newWorkDir } from '../test/helpers/run-script.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const quick = process.argv.includes('--quick'); // fewer rounds, for trying the script out
+const receiver = await startOtlpReceiver();
+// The bench sets its own environment, so a developer's .env changes nothing (dotenv never overrides).
+Object.assign(process.env, {
+  OPENAI_API_KEY: '',
+  AGNOST_ORG_ID: 'org_bench',
+  AGNOST_OTEL_ENDPOINT: receiver.tracesUrl,
+  MASTRA_STORAGE_URL: ':memory:',
+  OTEL_SERVICE_NAME: '',
+});
+const { parseEnv } = await import('../src/env.ts');
+const { createVariant, VARIANT_DESCRIPTIONS } = await import('../bench/variants.ts');
+type VariantName = keyof typeof VARIANT_DESCRIPTIONS;
+const settings = parseEnv();
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+interface Spread {
+  median: number;
+  p25: number;
+  p75: number;
+}
+function spread(values: number[]): Spread {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { median: at(0.5), p25: at(0.25), p75: at(0.75) };
+}
+const ms = (value: number) => value.toFixed(2);
+const fmt = (s: Spread) => `${ms(s.median)} (${ms(s.p25)} to ${ms(s.p75)})`;
+
+// 1. Per-call cost, interleaved: A B C D, A B C D, ... so drift hits every variant alike.
+const ids = { userId: 'user-bench', conversationId: 'conv-bench' };
+async function perCall(latencyMs: number, message: string) {
+  const names = Object.keys(VARIANT_DESCRIPTIONS) as VariantName[];
+  const instances = Object.fromEntries(names.map((name) => [name, createVariant(name, settings, latencyMs)]));
+  const callsPerBatch = latencyMs > 0 ? 5 : 20;
+  const rounds = quick ? 3 : latencyMs > 0 ? 8 : 15;
+  const samples: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
+  let thread = 0;
+  const batch = async (name: VariantName) => {
+    const agent = instances[name]!.getAgent('assistantAgent');
+    const started = performance.now();
+    for (let call = 0; call < callsPerBatch; call++) {
+      // A new memory thread per call: every call does the same work, however many came before.
+      await agent.generate(message, {
+        memory: { resource: ids.userId, thread: `bench-${thread++}` },
+        tracingOptions: { metadata: ids },
+      });
+    }
+    const perCallMs = (performance.now() - started) / callsPerBatch;
+    await instances[name]!.observability?.flush(); // outside the timing: export cost is measured below
+    return perCallMs;
+  };
+  for (const name of names) await batch(name); // warm-up
+  for (let round = 0; round < rounds; round++) for (const name of names) samples[name]!.push(await batch(name));
+  const base = spread(samples.none!).median;
+  const rows = names.map((name) => {
+    const s = spread(samples[name]!);
+    return { variant: name, msPerCall: s, overheadMs: s.median - base, ratio: s.median / base };
+  });
+  return { latencyMs, message, callsPerBatch, rounds, rows, instances };
+}
+
+// 2. What one traced turn sends, and how long a flush takes with the endpoint up.
+async function traceShape(name: VariantName) {
+  const mastra = createVariant(name, settings, 0);
+  const agent = mastra.getAgent('assistantAgent');
+  const flushes: number[] = [];
+  let spans = 0;
+  let bytes = 0;
+  const turns = quick ? 5 : 20;
+  for (let turn = 0; turn < turns; turn++) {
+    const before = receiver.requests.length;
+    await agent.generate('What is 17 * 23?', { memory: { resource: ids.userId, thread: `shape-${name}-${turn}` }, tracingOptions: { metadata: ids } });
+    const started = performance.now();
+    await mastra.observability?.flush();
+    flushes.push(performance.now() - started);
+    const sent = receiver.requests.slice(before);
+    spans += sent.reduce((sum, request) => sum + request.spans.length, 0);
+    bytes += sent.reduce((sum, request) => sum + request.body.length, 0);
+  }
+  // No mastra.shutdown(): it would close the storage every variant shares.
+  return { variant: name, spansPerTrace: spans / turns, bytesPerTrace: Math.round(bytes / turns), flushMs: spread(flushes) };
+}
+
+// 3 and 4. Whole processes: exit after the last answer, cold start, peak memory.
+interface ProcessRun {
+  totalMs: number;
+  afterAnswerMs: number;
+  maxRssMb: number;
+}
+function runProcess(script: string, args: string[], env: Record<string, string>, answerMarker: string): Promise<ProcessRun> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let answeredAt = 0;
+    let stdout = '';
+    let stderr = '';
+    const child = spawn(process.execPath, ['--import', join(ROOT, 'bench/report-rss.ts'), join(ROOT, script), ...args], {
+      cwd: newWorkDir(),
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', MASTRA_TELEMETRY_DISABLED: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!answeredAt && stdout.includes(answerMarker)) answeredAt = performance.now();
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', () => {
+      const ended = performance.now();
+      const rss = Number(stderr.match(/bench-max-rss-kb=(\d+)/)?.[1] ?? NaN);
+      if (!answeredAt) return reject(new Error(`${script} never answered: ${stderr}`));
+      resolve({ totalMs: ended - started, afterAnswerMs: ended - answeredAt, maxRssMb: rss / 1024 });
+    });
+  });
+}
+
+async function exitTimes() {
+  const states = { up: { status: 200 }, closed: 'closed', 'answers 500': { status: 500 }, hangs: 'hang' } as const;
+  const results = [];
+  for (const [state, mode] of Object.entries(states)) {
+    const target: OtlpReceiver = mode === 'closed' ? receiver : await startOtlpReceiver(mode === 'hang' ? 'hang' : mode);
+    const url = mode === 'closed' ? 'http://127.0.0.1:9/v1/traces' : target.tracesUrl;
+    const runs: number[] = [];
+    for (let run = 0; run < (quick ? 1 : 3); run++) {
+      const result = await runProcess('scripts/chat.ts', ['--message', 'What is 17 * 23?'], { AGNOST_ORG_ID: 'org_bench', AGNOST_OTEL_ENDPOINT: url }, '391');
+      runs.push(result.afterAnswerMs);
+    }
+    if (target !== receiver) await target.close();
+    results.push({ endpoint: state, afterLastAnswerMs: spread(runs) });
+  }
+  return results;
+}
+
+async function coldStart() {
+  const chatEnv = { AGNOST_ORG_ID: 'org_bench', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl };
+  const cachedEnv = { NODE_COMPILE_CACHE: join(newWorkDir(), 'compile-cache') };
+  const runs: Record<'chat' | 'minimal' | 'minimalCached', ProcessRun[]> = { chat: [], minimal: [], minimalCached: [] };
+  // Round 0 is a warm-up: it fills the compile caches, as any second run of the chat finds them.
+  for (let round = 0; round <= (quick ? 2 : 7); round++) {
+    const chat = await runProcess('scripts/chat.ts', ['--message', 'hello'], chatEnv, 'offline demo model');
+    const minimal = await runProcess('bench/minimal-answer.ts', [], {}, 'offline demo model');
+    const minimalCached = await runProcess('bench/minimal-answer.ts', [], cachedEnv, 'offline demo model');
+    if (round === 0) continue;
+    runs.chat.push(chat);
+    runs.minimal.push(minimal);
+    runs.minimalCached.push(minimalCached);
+  }
+  const summary = (list: ProcessRun[]) => ({ totalMs: spread(list.map((run) => run.totalMs)), maxRssMb: spread(list.map((run) => run.maxRssMb)) });
+  const result = { chat: summary(runs.chat), minimal: summary(runs.minimal), minimalCached: summary(runs.minimalCached) };
+  return {
+    ...result,
+    ratio: result.chat.totalMs.median / result.minimal.totalMs.median,
+    ratioToCached: result.chat.totalMs.median / result.minimalCached.totalMs.median,
+  };
+}
+
+log('per-call cost at 0 ms model latency...');
+const zero = await perCall(0, 'What is 17 * 23?');
+log('per-call cost at 50 ms model latency...');
+const fifty = await perCall(50, 'hello');
+log('trace shape and flush time...');
+const shapes = [await traceShape('project'), await traceShape('project-all-spans'), await traceShape('mastra-default')];
+log('exit after the last answer...');
+const exits = await exitTimes();
+log('cold start...');
+const cold = await coldStart();
+await receiver.close();
+
+const versions = Object.fromEntries(
+  ['@mastra/core', '@mastra/observability', '@mastra/otel-exporter', '@mastra/memory', '@mastra/libsql'].map((name) => [
+    name,
+    (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version,
+  ]),
+);
+const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${arch()}`, node: process.version };
+const strip = (run: Awaited<ReturnType<typeof perCall>>) => ({ ...run, instances: undefined });
+const results = { date: new Date().toISOString(), quick, machine, versions, perCall: [strip(zero), strip(fifty)], shapes, exits, cold };
+writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+const perCallTable = (run: typeof zero) =>
+  [
+    `| set-up | ms per call: median (p25 to p75) | overhead, ms | ratio |`,
+    `| --- | --- | --- | --- |`,
+    ...run.rows.map((row) => `| ${VARIANT_DESCRIPTIONS[row.variant]} | ${fmt(row.msPerCall)} | ${row.variant === 'none' ? '' : ms(row.overheadMs)} | ${row.ratio.toFixed(3)} |`),
+  ].join('\n');
+const markdown = `# Benchmarks
+
+What tracing costs in this project, measured by \`npm run bench\` on ${results.date.slice(0, 10)}${quick ? ' (quick run: few rounds)' : ''}.
+Every comparison runs in one process, interleaved (A B C D, A B C D, ...), with the project's agent
+(memory on an in-memory libsql database, the offline model) and a local OTLP receiver on 127.0.0.1.
+The figures are medians with the 25th to 75th percentile spread.
+
+Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GiB, ${machine.os}, Node ${machine.node}.
+Versions: ${Object.entries(versions).map(([name, version]) => `${name} ${version}`).join(', ')}.
+
+## Per call, at 0 ms model latency
+
+"${zero.message}": a tool call, so two model calls per turn. ${zero.rounds} rounds of ${zero.callsPerBatch} calls per set-up.
+
+${perCallTable(zero)}
+
+## Per call, at 50 ms model latency
+
+"${fifty.message}": one model call per turn. ${fifty.rounds} rounds of ${fifty.callsPerBatch} calls per set-up.
+
+${perCallTable(fifty)}
+
+## One traced turn on the wire, and the flush
+
+| set-up | spans per trace | protobuf bytes per trace | flush with the endpoint up, ms |
+| --- | --- | --- | --- |
+${shapes.map((shape) => `| ${VARIANT_DESCRIPTIONS[shape.variant]} | ${shape.spansPerTrace.toFixed(1)} | ${shape.bytesPerTrace} | ${fmt(shape.flushMs)} |`).join('\n')}
+
+## Chat one-shot: from the answer to process exit
+
+| trace endpoint | ms after the last answer |
+| --- | --- |
+${exits.map((exit) => `| ${exit.endpoint} | ${fmt(exit.afterLastAnswerMs)} |`).join('\n')}
+
+## Cold start: process start to exit
+
+| process | total ms | peak RSS, MB |
+| --- | --- | --- |
+| \`npm run chat -- --message hello\` (as \`node scripts/chat.ts\`) | ${fmt(cold.chat.totalMs)} | ${fmt(cold.chat.maxRssMb)} |
+| \`bench/minimal-answer.ts\`: imports Mastra, answers once | ${fmt(cold.minimal.totalMs)} | ${fmt(cold.minimal.maxRssMb)} |
+| the same, with Node's compile cache on (\`NODE_COMPILE_CACHE\`) | ${fmt(cold.minimalCached.totalMs)} | ${fmt(cold.minimalCached.maxRssMb)} |
+
+Ratio chat / minimal: ${cold.ratio.toFixed(2)}; chat / minimal with the compile cache: ${cold.ratioToCached.toFixed(2)}.
+The chat turns Node's compile cache on for itself (\`enableCompileCache()\` in \`scripts/chat.ts\`); the
+first run after an install fills it.
+
+## Rerun
+
+\`\`\`bash
+npm run bench            # about two minutes; rewrites this file and bench/results.json
+npm run bench -- --quick # a few rounds only, to try it out
+\`\`\`
+`;
+const notesMarker = '<!-- notes -->';
+let notes = '';
+try {
+  const previous = readFileSync(join(ROOT, 'BENCHMARKS.md'), 'utf8');
+  notes = previous.includes(notesMarker) ? previous.slice(previous.indexOf(notesMarker)) : '';
+} catch {
+  // first run: no notes yet
+}
+writeFileSync(join(ROOT, 'BENCHMARKS.md'), `${markdown}\n${notes || `${notesMarker}\n`}`);
+log('wrote BENCHMARKS.md and bench/results.json');
+process.exit(0);
