@@ -60,7 +60,7 @@ if (!proto) {
 }
 
 // 2. One real traced turn, watched on the wire.
-const { tracesUrl, watchTraceDelivery } = await import('../src/mastra/trace-delivery.ts');
+const { tracesUrl, watchTraceDelivery } = await import('../src/cli/trace-delivery.ts');
 const url = tracesUrl(config.agnostEndpoint);
 const target = new URL(url);
 const statuses: number[] = [];

@@ -76,9 +76,9 @@ const KEY_FIX = 'set a real key, or leave OPENAI_API_KEY empty to use the offlin
 export const envSchema = z.object({
   OPENAI_API_KEY: optional(KEY_FIX, noControlCharacters, noWhitespace, notPlaceholder),
   OPENAI_MODEL: optional('name a model, e.g. gpt-5-mini', noControlCharacters, noWhitespace, notPlaceholder),
-  OPENAI_BASE_URL: optional('e.g. http://localhost:11434/v1 for Ollama', noControlCharacters, httpUrl),
+  OPENAI_BASE_URL: optional('e.g. http://localhost:11434/v1 for Ollama', noControlCharacters, noWhitespace, httpUrl),
   AGNOST_ORG_ID: optional(ORG_ID_FIX, noControlCharacters, noWhitespace, notPlaceholder),
-  AGNOST_OTEL_ENDPOINT: optional(`e.g. ${AGNOST_DEFAULT_ENDPOINT}`, noControlCharacters, httpUrl),
+  AGNOST_OTEL_ENDPOINT: optional(`e.g. ${AGNOST_DEFAULT_ENDPOINT}`, noControlCharacters, noWhitespace, httpUrl),
   OTEL_SERVICE_NAME: optional('use a short name such as my-agent', noControlCharacters, notPlaceholder),
   MASTRA_STORAGE_URL: optional('or leave it empty for the local file', noControlCharacters, libsqlUrl),
   MASTRA_STORAGE_AUTH_TOKEN: optional('paste the database token, or leave it empty', noControlCharacters, noWhitespace, notPlaceholder),

@@ -47,6 +47,7 @@ const BAD_VALUES: [variable: string, value: string, problem: string][] = [
   ['AGNOST_ORG_ID', 'org\u0007id', 'newline or control character'],
   ['AGNOST_OTEL_ENDPOINT', 'otel.agnost.ai/v1/traces', 'http:// or https:// URL'],
   ['AGNOST_OTEL_ENDPOINT', 'ftp://otel.agnost.ai/v1/traces', 'http:// or https:// URL'],
+  ['AGNOST_OTEL_ENDPOINT', ' https://otel.agnost.ai/v1/traces', 'whitespace'],
   ['OPENAI_BASE_URL', 'localhost:11434', 'http:// or https:// URL'],
   ['OPENAI_API_KEY', 'sk-...', 'placeholder'],
   ['MASTRA_STORAGE_URL', 'postgres://db', 'libsql URL'],

@@ -85,11 +85,13 @@ export function watchTraceDelivery(onFailure?: Listener): DeliveryTally {
   if (onFailure) listeners.add(onFailure);
   if (installed) return tally;
   installed = true;
+  // The OtelExporter builds its OTLPTraceExporter from this same class (loaded by package name), and
+  // exposes no export results; wrapping the class's export method observes every export it makes.
   const originalExport = OTLPTraceExporter.prototype.export;
   OTLPTraceExporter.prototype.export = function (spans, resultCallback) {
     originalExport.call(this, spans, (result) => {
       tally.exports += 1;
-      if (result.error === undefined && result.code === 0) {
+      if (result.error === undefined && result.code === 0 /* ExportResultCode.SUCCESS */) {
         tally.spansExported += spans.length;
       } else {
         tally.spansFailed += spans.length;
