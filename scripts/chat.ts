@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { defaultUserId, parseChatArgs, USAGE, UsageError, type ChatOptions } from '../src/cli/chat-args.ts';
 
 // Node keeps the compiled code of Mastra's modules between runs (in the OS temp folder): start-up
-// takes about a third less from the second run on. See BENCHMARKS.md.
+// takes about a fifth less from the second run on (see BENCHMARKS.md).
 enableCompileCache();
 
 function fail(message: string): never {
