@@ -128,6 +128,12 @@ describe('the built server', () => {
     expect(json.error).toContain(header);
   });
 
+  it('answers 400 for a bad id in the body', async () => {
+    const { status, json } = await generate({ ...message('hi'), tracingOptions: { metadata: { userId: 'has spaces' } } });
+    expect(status).toBe(400);
+    expect(json.error).toContain('userId');
+  });
+
   it('on SIGTERM, exits promptly and every answered request has reached the exporter', async () => {
     const last = (await generate(message('last words before shutdown'), { 'x-user-id': 'user-last' })).json;
     const signalledAt = Date.now();
