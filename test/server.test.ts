@@ -111,6 +111,15 @@ describe('the built server', () => {
     }
   });
 
+  it('takes a memory thread given as an object, as Mastra clients may send it', async () => {
+    const { json } = await generate({ ...message('thread object'), memory: { resource: 'user-obj', thread: { id: 'conv-obj' } } });
+    await expect.poll(() => spansOf(json.traceId).length).toBeGreaterThan(0);
+    for (const span of spansOf(json.traceId)) {
+      expect(span.attributes['mastra.metadata.userId'], span.name).toBe('user-obj');
+      expect(span.attributes['mastra.metadata.conversationId'], span.name).toBe('conv-obj');
+    }
+  });
+
   it('falls back to the anonymous user and a new conversation without ids', async () => {
     const { json } = await generate(message('no ids'));
     await expect.poll(() => spansOf(json.traceId).length).toBeGreaterThan(0);

@@ -17,7 +17,12 @@ const ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
 interface AgentRequestBody {
   tracingOptions?: { metadata?: { userId?: unknown; conversationId?: unknown } };
+  // Mastra clients send the thread as an id or as { id, ... }.
   memory?: { resource?: unknown; thread?: unknown };
+}
+
+function threadIdOf(thread: unknown): unknown {
+  return thread && typeof thread === 'object' ? (thread as { id?: unknown }).id : thread;
 }
 
 function firstString(...candidates: unknown[]): string | undefined {
@@ -52,7 +57,7 @@ export const requestIds: Middleware = {
       headers.userId ?? firstString(body.tracingOptions?.metadata?.userId, body.memory?.resource) ?? DEFAULT_USER_ID;
     const conversationId =
       headers.conversationId ??
-      firstString(body.tracingOptions?.metadata?.conversationId, body.memory?.thread) ??
+      firstString(body.tracingOptions?.metadata?.conversationId, threadIdOf(body.memory?.thread)) ??
       randomUUID();
     if (!ID_PATTERN.test(userId) || !ID_PATTERN.test(conversationId)) {
       return c.json({ error: 'Invalid userId or conversationId in the request body: use 1 to 128 printable characters without spaces.' }, 400);
