@@ -40,6 +40,17 @@ describe('npm run doctor', () => {
     expect(run.stdout).toMatch(new RegExp(`Result: FAILED: ${diagnosis.source}`));
   });
 
+  it('diagnoses https:// against a plain-http endpoint as a TLS mismatch', async () => {
+    const receiver = await startOtlpReceiver();
+    receivers.push(receiver);
+    const run = await runScript('doctor', [], {
+      AGNOST_ORG_ID: ORG_ID,
+      AGNOST_OTEL_ENDPOINT: receiver.tracesUrl.replace('http:', 'https:'),
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/Result: FAILED: TLS handshake failed: check http:\/\/ versus https:\/\//);
+  });
+
   it('never prints the org id, only its last characters', async () => {
     const { run } = await doctorAgainst({ status: 200 });
     expect(run.stdout + run.stderr).not.toContain(ORG_ID);

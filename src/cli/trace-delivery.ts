@@ -48,6 +48,7 @@ const NETWORK_ADVICE: Record<string, string> = {
   ECONNRESET: 'connection reset by the endpoint or a proxy',
   ETIMEDOUT: 'connection timed out: check your network or proxy',
   EHOSTUNREACH: 'host unreachable: check your network or proxy',
+  EPROTO: 'TLS handshake failed: check http:// versus https:// in AGNOST_OTEL_ENDPOINT, or your proxy',
   CERT_HAS_EXPIRED: 'TLS certificate expired on the endpoint',
   DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed TLS certificate on the endpoint',
 };
