@@ -137,6 +137,19 @@ describe('exit paths', () => {
     }
   });
 
+  it('a slow endpoint (1.5 s per export) still gets every answered turn of a piped run', async () => {
+    const otlp = await receiver({ status: 200, delayMs: 1_500 });
+    const chat = startChat(['--json'], agnostEnv(otlp));
+    chat.child.stdin!.end('one\ntwo\nthree\nfour\n');
+    await chat.waitForStdout('message 4 of this conversation');
+    const answeredAt = Date.now();
+    const run = await chat.done;
+    expect(run.code).toBe(0);
+    expect(Date.now() - answeredAt).toBeLessThan(3_000);
+    const delivered = new Set(otlp.spans().filter((span) => span.parentSpanId === '').map((span) => span.traceId));
+    for (const turn of jsonTurns(run.stdout)) expect(delivered.has(turn.traceId)).toBe(true);
+  });
+
   it.each([
     ['answers 401', { status: 401 }, /401 Unauthorized: check AGNOST_ORG_ID/],
     ['answers 500', { status: 500 }, /500 Internal Server Error/],

@@ -8,21 +8,26 @@ export const EXIT_DEADLINE_MS = 2_500;
 
 export class TraceFlusher {
   readonly #mastra: Mastra;
-  #pending: Promise<void> = Promise.resolve();
+  readonly #pending = new Set<Promise<void>>();
 
   constructor(mastra: Mastra) {
     this.#mastra = mastra;
   }
 
-  /** Starts exporting what the last turn produced; returns at once. Flushes run one after another. */
+  /**
+   * Starts exporting what the last turn produced; returns at once. Flushes may overlap, so a slow
+   * endpoint holding one export does not hold back the next turn's spans.
+   */
   flushInBackground(): void {
-    this.#pending = this.#pending.then(() => this.#mastra.observability?.flush()).catch(() => {});
+    const flush = Promise.resolve(this.#mastra.observability?.flush()).catch(() => {});
+    this.#pending.add(flush);
+    void flush.finally(() => this.#pending.delete(flush));
   }
 
   /** Flushes everything still buffered and shuts Mastra down; resolves by the deadline whatever happens. */
   async close(deadlineMs = EXIT_DEADLINE_MS): Promise<void> {
     const finish = (async () => {
-      await this.#pending;
+      await Promise.all(this.#pending);
       // Flush before shutdown: Mastra closes storage during shutdown, before the storage exporter drains.
       await this.#mastra.observability?.flush();
       await this.#mastra.shutdown();

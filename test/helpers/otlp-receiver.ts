@@ -54,8 +54,8 @@ export interface ReceivedRequest {
   spans: ReceivedSpan[];
 }
 
-/** How the receiver answers: 200 with an empty ExportTraceServiceResponse, another status, or never. */
-export type ReceiverMode = { status: number } | 'hang';
+/** How the receiver answers: a status (200 with an empty ExportTraceServiceResponse), optionally after a delay, or never. */
+export type ReceiverMode = { status: number; delayMs?: number } | 'hang';
 
 interface DecodedKeyValue {
   key: string;
@@ -160,8 +160,13 @@ export async function startOtlpReceiver(mode: ReceiverMode = { status: 200 }): P
         hanging.add(response);
         return;
       }
-      response.writeHead(currentMode.status, { 'content-type': 'application/x-protobuf' });
-      response.end(); // an empty body is a valid, empty ExportTraceServiceResponse
+      const { status, delayMs = 0 } = currentMode;
+      const answer = () => {
+        response.writeHead(status, { 'content-type': 'application/x-protobuf' });
+        response.end(); // an empty body is a valid, empty ExportTraceServiceResponse
+      };
+      if (delayMs > 0) setTimeout(answer, delayMs);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
