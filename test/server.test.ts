@@ -59,6 +59,7 @@ beforeAll(async () => {
       MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'server.db')}`,
     },
     stdio: 'ignore',
+    detached: true, // its own process group, so cleanup can reach npm's children too
   });
   serverExit = new Promise((resolve) => server.on('exit', (code) => resolve({ code, at: Date.now() })));
   for (let attempt = 0; ; attempt++) {
@@ -70,7 +71,11 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  server?.kill('SIGKILL');
+  try {
+    if (server?.pid) process.kill(-server.pid, 'SIGKILL'); // the whole group, if a test failed before SIGTERM
+  } catch {
+    // already gone
+  }
   await receiver?.close();
 });
 
@@ -149,6 +154,8 @@ describe('the built server', () => {
     server.kill('SIGTERM');
     const { at } = await serverExit;
     expect(at - signalledAt).toBeLessThan(3_000);
+    // The server itself stopped, not just npm: nothing answers on its port any more.
+    await expect(fetch(`${baseUrl}/api/agents`)).rejects.toThrow();
     for (const turn of [...headerTurns, bodyTurn, last]) {
       expect(spansOf(turn.traceId).some((span) => span.parentSpanId === ''), turn.text).toBe(true);
     }
