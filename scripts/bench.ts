@@ -68,7 +68,7 @@ async function perCall(latencyMs: number, message: string) {
     const s = spread(samples[name]!);
     return { variant: name, msPerCall: s, overheadMs: s.median - base, ratio: s.median / base };
   });
-  return { latencyMs, message, callsPerBatch, rounds, rows, instances };
+  return { latencyMs, message, callsPerBatch, rounds, rows };
 }
 
 // 2. What one traced turn sends, and how long a flush takes with the endpoint up.
@@ -183,8 +183,7 @@ const versions = Object.fromEntries(
   ]),
 );
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${arch()}`, node: process.version };
-const strip = (run: Awaited<ReturnType<typeof perCall>>) => ({ ...run, instances: undefined });
-const results = { date: new Date().toISOString(), quick, machine, versions, perCall: [strip(zero), strip(fifty)], shapes, exits, cold };
+const results = { date: new Date().toISOString(), quick, machine, versions, perCall: [zero, fifty], shapes, exits, cold };
 writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
 const perCallTable = (run: typeof zero) =>

@@ -122,5 +122,10 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
+/** The values that must never be printed, logged or exported: the API key, org id and storage token. */
+export function secretsOf(settings: AppConfig): (string | undefined)[] {
+  return [settings.openaiApiKey, settings.agnostOrgId, settings.storageAuthToken];
+}
+
 export type EnvVariable = keyof typeof envSchema.shape;
 export const ENV_VARIABLES = Object.keys(envSchema.shape) as EnvVariable[];

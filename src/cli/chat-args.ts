@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import { isValidId } from '../ask-agent.ts';
 
 export const USAGE = `Usage: npm run chat -- [options]
 
@@ -30,11 +31,9 @@ export interface ChatOptions {
   help: boolean;
 }
 
-// Ids end up in trace attributes and memory keys: keep them short, printable and free of spaces.
-const ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
 function checkId(flag: string, value: string): string {
-  if (!ID_PATTERN.test(value)) throw new UsageError(`${flag} must be 1 to 128 printable characters without spaces`);
+  if (!isValidId(value)) throw new UsageError(`${flag} must be 1 to 128 printable characters without spaces`);
   return value;
 }
 

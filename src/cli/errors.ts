@@ -1,8 +1,9 @@
 // One-line, secret-free descriptions of errors the user can act on.
 import { config } from '../config.ts';
+import { secretsOf } from '../env.ts';
 import { redactSecrets } from '../secrets.ts';
 
-const SECRETS = [config.openaiApiKey, config.agnostOrgId, config.storageAuthToken];
+const SECRETS = secretsOf(config);
 
 function find<T>(error: unknown, pick: (candidate: Record<string, unknown>) => T | undefined): T | undefined {
   for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 6; depth++) {

@@ -3,11 +3,12 @@
 // back, which can include the API key), and prints info lines on stdout.
 import { MastraLogger } from '@mastra/core/logger';
 import { config } from '../config.ts';
+import { secretsOf } from '../env.ts';
 import { redactSecrets } from '../secrets.ts';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const RANK: Record<Level, number> = { debug: 0, info: 1, warn: 2, error: 3 };
-const SECRETS = [config.openaiApiKey, config.agnostOrgId, config.storageAuthToken];
+const SECRETS = secretsOf(config);
 
 function summarize(arg: unknown): string {
   if (typeof arg === 'string') return arg;

@@ -9,7 +9,7 @@ import {
 } from '@mastra/observability';
 import { OtelExporter } from '@mastra/otel-exporter';
 import { config } from '../config.ts';
-import type { AppConfig } from '../env.ts';
+import { secretsOf, type AppConfig } from '../env.ts';
 import { SecretValueFilter } from './secret-value-filter.ts';
 
 // Bounds each export attempt, retries included, so a dead or hanging endpoint delays exit by at most
@@ -62,7 +62,7 @@ export function createObservability(settings: AppConfig = config, excludeSpanTyp
           // Redacts values under keys such as apiKey, token, password or authorization.
           new SensitiveDataFilter(),
           // Redacts this app's own secrets wherever they appear, e.g. quoted in an upstream error.
-          new SecretValueFilter([settings.openaiApiKey, settings.agnostOrgId, settings.storageAuthToken]),
+          new SecretValueFilter(secretsOf(settings)),
         ],
         // Keep Mastra's log lines out of trace storage: libsql cannot store them, and an error log can
         // quote whatever an upstream API echoed back.

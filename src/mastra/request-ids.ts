@@ -6,14 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { MASTRA_RESOURCE_ID_KEY, MASTRA_THREAD_ID_KEY } from '@mastra/core/request-context';
 import type { Middleware } from '@mastra/core/server';
+import { isValidId } from '../ask-agent.ts';
 
 export const USER_ID_HEADER = 'x-user-id';
 export const CONVERSATION_ID_HEADER = 'x-conversation-id';
 /** Without an id, a request counts as an anonymous user's one-off conversation. */
 export const DEFAULT_USER_ID = 'anonymous';
-
-// Ids become span attributes and memory keys: short, printable, no spaces.
-const ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
 interface AgentRequestBody {
   tracingOptions?: { metadata?: { userId?: unknown; conversationId?: unknown } };
@@ -48,7 +46,7 @@ export const requestIds: Middleware = {
       [USER_ID_HEADER, headers.userId],
       [CONVERSATION_ID_HEADER, headers.conversationId],
     ] as const) {
-      if (value !== undefined && !ID_PATTERN.test(value)) {
+      if (value !== undefined && !isValidId(value)) {
         return c.json({ error: `Invalid ${name} header: use 1 to 128 printable characters without spaces.` }, 400);
       }
     }
@@ -59,7 +57,7 @@ export const requestIds: Middleware = {
       headers.conversationId ??
       firstString(body.tracingOptions?.metadata?.conversationId, threadIdOf(body.memory?.thread)) ??
       randomUUID();
-    if (!ID_PATTERN.test(userId) || !ID_PATTERN.test(conversationId)) {
+    if (!isValidId(userId) || !isValidId(conversationId)) {
       return c.json({ error: 'Invalid userId or conversationId in the request body: use 1 to 128 printable characters without spaces.' }, 400);
     }
 
