@@ -46,7 +46,7 @@ function observabilityFor(name: VariantName, settings: AppConfig): Observability
     case 'project':
       return createObservability(settings);
     case 'project-all-spans':
-      return createObservability(settings, []);
+      return createObservability(settings, { excludeSpanTypes: [] });
     case 'mastra-default':
       return new Observability({
         configs: {

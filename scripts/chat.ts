@@ -29,6 +29,7 @@ if (options.help) {
 // Imported after the flags are checked, so --help and bad flags answer at once. config.ts exits 2 on bad settings.
 const { config } = await import('../src/config.ts');
 const { mastra } = await import('../src/mastra/index.ts');
+const { traceStore } = await import('../src/mastra/storage.ts');
 const { OneLineLogger } = await import('../src/mastra/logger.ts');
 const { askAgent } = await import('../src/ask-agent.ts');
 const { summarizeDelivery, watchTraceDelivery } = await import('../src/cli/trace-delivery.ts');
@@ -39,7 +40,8 @@ const { dim, withSpinner, yellow } = await import('../src/cli/terminal.ts');
 // The chat reports model errors in its own words (with the fix); Mastra need not log them too.
 mastra.setLogger({ logger: new OneLineLogger({ level: 'warn', ignore: /Upstream LLM API error/ }) });
 const agent = mastra.getAgent('assistantAgent');
-const flusher = new TraceFlusher(mastra);
+// Between turns, let go of Studio's trace file, so `npm run dev` can start while the chat is open.
+const flusher = new TraceFlusher(mastra, { whenIdle: async () => traceStore?.close() });
 const interactive = options.message === undefined && process.stdin.isTTY === true;
 const ids = {
   userId: options.userId ?? config.chatUserId ?? defaultUserId(),

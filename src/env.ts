@@ -18,6 +18,13 @@ function projectDir(start = process.cwd()): string {
 }
 export const DEFAULT_STORAGE_URL = `file:${join(projectDir(), 'mastra.db')}`;
 
+/** Local traces for Mastra Studio: a DuckDB file beside a local memory database (mastra.db -> mastra.duckdb). */
+export function traceStorePath(storageUrl: string): string {
+  if (storageUrl === ':memory:') return ':memory:';
+  if (storageUrl.startsWith('file:')) return storageUrl.slice('file:'.length).replace(/(\.db)?$/, '.duckdb');
+  return join(projectDir(), 'mastra.duckdb'); // remote memory: the traces stay on this machine
+}
+
 export class ConfigError extends Error {
   readonly variable: string;
   constructor(variable: string, problem: string) {
@@ -96,6 +103,8 @@ export interface AppConfig {
   serviceName: string;
   serviceVersion: string;
   storageUrl: string;
+  /** DuckDB file for Studio's local traces, derived from storageUrl. */
+  traceStorePath: string;
   storageAuthToken: string | undefined;
   chatUserId: string | undefined;
 }
@@ -117,6 +126,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
     serviceName: env.OTEL_SERVICE_NAME ?? packageJson.name,
     serviceVersion: packageJson.version,
     storageUrl: env.MASTRA_STORAGE_URL ?? DEFAULT_STORAGE_URL,
+    traceStorePath: traceStorePath(env.MASTRA_STORAGE_URL ?? DEFAULT_STORAGE_URL),
     storageAuthToken: env.MASTRA_STORAGE_AUTH_TOKEN,
     chatUserId: env.CHAT_USER_ID,
   };

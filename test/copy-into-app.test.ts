@@ -21,12 +21,12 @@ import { Agent } from '@mastra/core/agent';
 import { Mastra } from '@mastra/core/mastra';
 import { Memory } from '@mastra/memory';
 import { LibSQLStore } from '@mastra/libsql';
-import { observability } from './observability.ts';
+import { createObservability } from './observability.ts';
 
 const storage = new LibSQLStore({ id: 'app', url: ':memory:' });
 const model = createOpenAI({ apiKey: process.env.OPENAI_API_KEY, baseURL: process.env.OPENAI_BASE_URL }).chat('app-model');
 const supportAgent = new Agent({ id: 'support', name: 'Support', instructions: 'Help.', model, memory: new Memory({ storage }) });
-export const mastra = new Mastra({ agents: { supportAgent }, storage, observability });
+export const mastra = new Mastra({ agents: { supportAgent }, storage, observability: createObservability() });
 `;
 const APP_MAIN = `
 import { mastra } from './src/mastra/index.ts';

@@ -1,13 +1,12 @@
 // The README cannot drift from the code: every code block that shows project code must equal the
 // source it names, and the commands, variables and files it lists must exist.
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
 import { ENV_VARIABLES } from '../src/env.ts';
+import { PROJECT_ROOT as ROOT, projectFiles } from './helpers/project-files.ts';
 
-const ROOT = join(import.meta.dirname, '..');
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
 /** `<!-- snippet: NAME -->` followed by a fenced block: [NAME, block body]. */
@@ -58,8 +57,7 @@ describe('README references', () => {
     const fileMap = readme.slice(readme.indexOf('## File map'), readme.indexOf('## Variables'));
     const listed = [...fileMap.matchAll(/`((?:src|scripts|test|bench)\/[\w./*-]+)`/g)].map(([, path]) => path!);
     for (const path of listed.filter((path) => !path.includes('*'))) expect(existsSync(join(ROOT, path)), path).toBe(true);
-    const tracked = execFileSync('git', ['ls-files', 'src', 'scripts'], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n');
-    for (const file of tracked.filter(Boolean)) {
+    for (const file of projectFiles('src', 'scripts')) {
       const name = file.split('/').pop()!;
       const covered = fileMap.includes(file) || fileMap.includes(`\`${name}\``) || file.startsWith('src/cli/');
       expect(covered, file).toBe(true);

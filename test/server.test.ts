@@ -1,30 +1,27 @@
-// The built Mastra server (npm run build, npm start) with real HTTP requests: the caller's ids reach
-// every span and the memory, bad ids get a 400, and SIGTERM loses nothing that was answered.
+// The built Mastra server (npm run build, npm start) with real HTTP requests and the official client:
+// the caller's ids reach every span and the memory, whatever shape they come in; each trace is
+// exported as soon as its run ends, streams included; a slow endpoint under load loses no trace; and
+// SIGTERM right after streamed answers loses nothing and prints no stack trace.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { MastraClient } from '@mastra/client-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
+import { PROJECT_ROOT } from './helpers/project-files.ts';
 import { newWorkDir } from './helpers/run-script.ts';
+import { freePort, stopProcessGroup, waitForServer } from './helpers/server.ts';
 
-const PROJECT = join(import.meta.dirname, '..');
 const ORG_ID = 'org_server_test';
 let receiver: OtlpReceiver;
 let server: ChildProcess;
+let serverOutput = '';
 let baseUrl: string;
 let serverExit: Promise<{ code: number | null; at: number }>;
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
 function npm(args: string[]) {
   // npm scripts put node_modules/.bin (and so the project's Node) first on PATH.
-  return { command: 'npm', args, options: { cwd: PROJECT, env: { ...process.env, MASTRA_TELEMETRY_DISABLED: '1' } } };
+  return { command: 'npm', args, options: { cwd: PROJECT_ROOT, env: { ...process.env, MASTRA_TELEMETRY_DISABLED: '1' } } };
 }
 
 async function generate(body: object, headers: Record<string, string> = {}) {
@@ -36,8 +33,32 @@ async function generate(body: object, headers: Record<string, string> = {}) {
   return { status: response.status, json: (await response.json()) as { text?: string; traceId?: string; error?: string } };
 }
 
+/** Reads a client-js stream to its end and returns the text. */
+async function streamText(response: { processDataStream: (options: { onChunk: (chunk: { type: string; payload?: unknown }) => Promise<void> }) => Promise<void> }) {
+  let text = '';
+  await response.processDataStream({
+    onChunk: async (chunk) => {
+      if (chunk.type === 'text-delta') text += (chunk.payload as { text: string }).text;
+    },
+  });
+  return text;
+}
+
 const message = (content: string) => ({ messages: [{ role: 'user', content }] });
 const spansOf = (traceId: string | undefined): ReceivedSpan[] => receiver.spans().filter((span) => span.traceId === traceId);
+const rootsOf = (conversationId: string) =>
+  receiver.spans().filter((span) => span.parentSpanId === '' && span.attributes['mastra.metadata.conversationId'] === conversationId);
+const spansOfConversation = (conversationId: string) =>
+  receiver.spans().filter((span) => span.attributes['mastra.metadata.conversationId'] === conversationId);
+
+function expectIds(spans: ReceivedSpan[], userId: string, conversationId: string) {
+  expect(spans.length).toBeGreaterThan(0);
+  for (const span of spans) {
+    expect(span.attributes['mastra.metadata.userId'], span.name).toBe(userId);
+    expect(span.attributes['mastra.metadata.conversationId'], span.name).toBe(conversationId);
+    expect(span.attributes['mastra.metadata.threadId'], span.name).toBe(conversationId);
+  }
+}
 
 beforeAll(async () => {
   const build = npm(['run', 'build']);
@@ -58,71 +79,101 @@ beforeAll(async () => {
       OPENAI_API_KEY: '',
       MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'server.db')}`,
     },
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so cleanup can reach npm's children too
   });
+  server.stdout!.on('data', (chunk: Buffer) => (serverOutput += chunk.toString()));
+  server.stderr!.on('data', (chunk: Buffer) => (serverOutput += chunk.toString()));
   serverExit = new Promise((resolve) => server.on('exit', (code) => resolve({ code, at: Date.now() })));
-  for (let attempt = 0; ; attempt++) {
-    const ready = await fetch(`${baseUrl}/api/agents`).then((response) => response.ok, () => false);
-    if (ready) break;
-    if (attempt > 150) throw new Error('the server did not start within 30 s');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await waitForServer(baseUrl);
 }, 300_000);
 
 afterAll(async () => {
-  try {
-    if (server?.pid) process.kill(-server.pid, 'SIGKILL'); // the whole group, if a test failed before SIGTERM
-  } catch {
-    // already gone
-  }
+  await stopProcessGroup(server); // if a test failed before SIGTERM
   await receiver?.close();
 });
 
 describe('the built server', () => {
-  let headerTurns: { text?: string; traceId?: string }[] = [];
-  let bodyTurn: { text?: string; traceId?: string };
+  const answered: string[] = []; // conversations whose traces must all have arrived by the end
+
+  it('says where it listens and where traces go, in one line', () => {
+    const line = serverOutput.split('\n').find((text) => text.startsWith('Mastra server:'));
+    expect(line).toBe(`Mastra server: http://localhost:${new URL(baseUrl).port} (API http://localhost:${new URL(baseUrl).port}/api). Traces: Agnost (${receiver.tracesUrl}) and local storage (Studio).`);
+    expect(serverOutput).not.toContain(ORG_ID);
+  });
 
   it('threads x-user-id and x-conversation-id into every span and into memory', async () => {
     const headers = { 'x-user-id': 'user-http', 'x-conversation-id': 'conv-http' };
-    headerTurns = [(await generate(message('what is 12 * 12?'), headers)).json, (await generate(message('and then?'), headers)).json];
-    expect(headerTurns[0]!.text).toBe('12 * 12 = 144');
-    expect(headerTurns[1]!.text).toContain('message 2 of this conversation; you started it with "what is 12 * 12?"');
-    await receiver.waitForSpans(1);
-    for (const turn of headerTurns) {
-      await expect.poll(() => spansOf(turn.traceId).some((span) => span.parentSpanId === '')).toBe(true);
-      for (const span of spansOf(turn.traceId)) {
-        expect(span.attributes['mastra.metadata.userId'], span.name).toBe('user-http');
-        expect(span.attributes['mastra.metadata.conversationId'], span.name).toBe('conv-http');
-        expect(span.attributes['mastra.metadata.threadId'], span.name).toBe('conv-http');
-      }
-    }
+    const first = (await generate(message('what is 12 * 12?'), headers)).json;
+    const second = (await generate(message('and then?'), headers)).json;
+    expect(first.text).toBe('12 * 12 = 144');
+    expect(second.text).toContain('message 2 of this conversation; you started it with "what is 12 * 12?"');
+    await expect.poll(() => rootsOf('conv-http').length).toBe(2);
+    expectIds(spansOfConversation('conv-http'), 'user-http', 'conv-http');
     expect(receiver.requests.every((request) => request.headers['x-agnost-org-id'] === ORG_ID)).toBe(true);
+    answered.push('conv-http');
   });
 
-  it('gives the same result for ids passed in the body', async () => {
-    const ids = { userId: 'user-body', conversationId: 'conv-body' };
-    const { json } = await generate({
-      ...message('hello from the body'),
-      memory: { resource: ids.userId, thread: ids.conversationId },
-      tracingOptions: { metadata: ids },
+  it.each([
+    ['tracingOptions.metadata and memory', { memory: { resource: 'user-body', thread: 'conv-body' }, tracingOptions: { metadata: { userId: 'user-body', conversationId: 'conv-body' } } }],
+    ['memory.thread as an object', { memory: { resource: 'user-obj', thread: { id: 'conv-obj' } } }],
+    ['top-level resourceId and threadId', { resourceId: 'user-top', threadId: 'conv-top' }],
+  ])('takes ids from the body: %s', async (_shape, ids) => {
+    const { json } = await generate({ ...message('hello from the body'), ...ids });
+    const traceSpans = () => spansOf(json.traceId);
+    await expect.poll(() => traceSpans().some((span) => span.parentSpanId === '')).toBe(true);
+    const conversationId = traceSpans()[0]!.attributes['mastra.metadata.conversationId'] as string;
+    const userId = traceSpans()[0]!.attributes['mastra.metadata.userId'] as string;
+    expect(conversationId).toMatch(/^conv-(body|obj|top)$/);
+    expect(userId).toBe(conversationId.replace('conv-', 'user-'));
+    expectIds(traceSpans(), userId, conversationId);
+  });
+
+  it("keeps Studio's thread and resource: send-message's answer is stored where Studio looks, and traced with its ids", async () => {
+    const threadId = randomUUID();
+    // The exact body Mastra Studio posts when you press Enter.
+    const response = await fetch(`${baseUrl}/api/agents/assistant/send-message`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        message: { contents: 'What is 6 * 7?', metadata: { clientMessageId: `client-set-${randomUUID()}` } },
+        resourceId: 'assistant',
+        threadId,
+        ifIdle: { streamOptions: { maxSteps: 15, modelSettings: { maxRetries: 2 }, requestContext: {} } },
+      }),
     });
-    bodyTurn = json;
-    await expect.poll(() => spansOf(bodyTurn.traceId).some((span) => span.parentSpanId === '')).toBe(true);
-    for (const span of spansOf(bodyTurn.traceId)) {
-      expect(span.attributes['mastra.metadata.userId'], span.name).toBe('user-body');
-      expect(span.attributes['mastra.metadata.conversationId'], span.name).toBe('conv-body');
-      expect(span.attributes['mastra.metadata.threadId'], span.name).toBe('conv-body');
-    }
+    expect(response.status).toBe(200);
+    await expect.poll(() => rootsOf(threadId).length).toBe(1);
+    expectIds(spansOfConversation(threadId), 'assistant', threadId);
+    const stored = await fetch(`${baseUrl}/api/memory/threads/${threadId}/messages?agentId=assistant`).then(
+      (res) => res.json() as Promise<{ messages: { role: string }[] }>,
+    );
+    expect(stored.messages.map((stored) => stored.role)).toEqual(['user', 'assistant']);
+    const threads = await fetch(`${baseUrl}/api/memory/threads?resourceId=assistant&agentId=assistant`).then(
+      (res) => res.json() as Promise<{ threads: { id: string }[] }>,
+    );
+    expect(threads.threads.map((thread) => thread.id)).toContain(threadId);
   });
 
-  it('takes a memory thread given as an object, as Mastra clients may send it', async () => {
-    const { json } = await generate({ ...message('thread object'), memory: { resource: 'user-obj', thread: { id: 'conv-obj' } } });
-    await expect.poll(() => spansOf(json.traceId).length).toBeGreaterThan(0);
-    for (const span of spansOf(json.traceId)) {
-      expect(span.attributes['mastra.metadata.userId'], span.name).toBe('user-obj');
-      expect(span.attributes['mastra.metadata.conversationId'], span.name).toBe('conv-obj');
-    }
+  it('with @mastra/client-js: ids in the client headers, in the call options, generate and stream', async () => {
+    const withHeaders = new MastraClient({ baseUrl, headers: { 'x-user-id': 'user-client', 'x-conversation-id': 'conv-client' } });
+    const generated = await withHeaders.getAgent('assistant').generate('what is 9 * 9?');
+    expect(generated.text).toBe('9 * 9 = 81');
+    const plain = new MastraClient({ baseUrl });
+    const streamed = await plain.getAgent('assistant').stream('what is 8 * 8?', {
+      memory: { thread: 'conv-options', resource: 'user-options' },
+      tracingOptions: { metadata: { userId: 'user-options', conversationId: 'conv-options' } },
+    });
+    expect(await streamText(streamed)).toBe('8 * 8 = 64');
+    await expect.poll(() => rootsOf('conv-client').length + rootsOf('conv-options').length).toBe(2);
+    expectIds(spansOfConversation('conv-client'), 'user-client', 'conv-client');
+    expectIds(spansOfConversation('conv-options'), 'user-options', 'conv-options');
+  });
+
+  it("exports a streamed answer's trace as soon as the stream ends, well before the exporter's 5 s batch", async () => {
+    const client = new MastraClient({ baseUrl, headers: { 'x-user-id': 'user-prompt', 'x-conversation-id': 'conv-prompt' } });
+    expect(await streamText(await client.getAgent('assistant').stream('what is 3 * 3?'))).toBe('3 * 3 = 9');
+    await expect.poll(() => rootsOf('conv-prompt').length, { timeout: 2_500, interval: 20 }).toBe(1);
   });
 
   it('falls back to the anonymous user and a new conversation without ids', async () => {
@@ -142,22 +193,48 @@ describe('the built server', () => {
     expect(json.error).toContain(header);
   });
 
-  it('answers 400 for a bad id in the body', async () => {
-    const { status, json } = await generate({ ...message('hi'), tracingOptions: { metadata: { userId: 'has spaces' } } });
-    expect(status).toBe(400);
-    expect(json.error).toContain('userId');
+  it('answers 400 for a bad id in the body, and logs a malformed body as one whole line', async () => {
+    const bad = await generate({ ...message('hi'), tracingOptions: { metadata: { userId: 'has spaces' } } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toContain('userId');
+    const malformed = await generate({ messages: 42 });
+    expect(malformed.status).toBe(400);
+    await expect.poll(() => serverOutput).toMatch(/Error parsing body: .*messages/);
+    expect(serverOutput).not.toMatch(/Error parsing body: \[?\n/);
   });
 
-  it('on SIGTERM, exits promptly and every answered request has reached the exporter', async () => {
-    const last = (await generate(message('last words before shutdown'), { 'x-user-id': 'user-last' })).json;
+  it('loses no trace under load when every export takes a second: 200 generate and 200 stream at concurrency 50', async () => {
+    receiver.setMode({ status: 200, delayMs: 1_000 });
+    const jobs = Array.from({ length: 400 }, (_, index) => async () => {
+      const ids = { 'x-user-id': `user-load-${index % 7}`, 'x-conversation-id': `conv-load-${index}` };
+      if (index % 2 === 0) return void (await generate(message(`what is ${index} + 1?`), ids));
+      const loadClient = new MastraClient({ baseUrl, headers: ids });
+      await streamText(await loadClient.getAgent('assistant').stream(`what is ${index} * 2?`));
+    });
+    const workers = Array.from({ length: 50 }, async () => {
+      for (let job = jobs.shift(); job; job = jobs.shift()) await job();
+    });
+    await Promise.all(workers);
+    const arrived = () => new Set(receiver.spans().filter((span) => span.parentSpanId === '' && String(span.attributes['mastra.metadata.conversationId']).startsWith('conv-load-')).map((span) => span.attributes['mastra.metadata.conversationId'])).size;
+    await expect.poll(arrived, { timeout: 30_000, interval: 250 }).toBe(400);
+    receiver.setMode({ status: 200 });
+  }, 120_000);
+
+  it('on SIGTERM right after streamed answers, exports all of them, exits within 3 s and prints no stack trace', async () => {
+    const client = new MastraClient({ baseUrl, headers: { 'x-user-id': 'user-last' } });
+    const conversations = ['conv-last-1', 'conv-last-2', 'conv-last-3'];
+    for (const conversationId of conversations) {
+      const stream = await client.getAgent('assistant').stream('last words before shutdown', { memory: { thread: conversationId, resource: 'user-last' } });
+      await streamText(stream);
+    }
     const signalledAt = Date.now();
     server.kill('SIGTERM');
     const { at } = await serverExit;
     expect(at - signalledAt).toBeLessThan(3_000);
     // The server itself stopped, not just npm: nothing answers on its port any more.
     await expect(fetch(`${baseUrl}/api/agents`)).rejects.toThrow();
-    for (const turn of [...headerTurns, bodyTurn, last]) {
-      expect(spansOf(turn.traceId).some((span) => span.parentSpanId === ''), turn.text).toBe(true);
-    }
+    for (const conversationId of [...answered, ...conversations]) expect(rootsOf(conversationId).length, conversationId).toBeGreaterThan(0);
+    expect(serverOutput).not.toMatch(/^\s+at /m);
+    expect(serverOutput).not.toMatch(/CLIENT_CLOSED|Failed to persist/);
   });
 });

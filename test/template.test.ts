@@ -1,13 +1,12 @@
 // What `npx create-mastra --template <repo-url>` checks, and what `npx degit` needs: a repo that
 // works as a copy, with no git hooks and no paths that assume the original clone.
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
+import { PROJECT_ROOT as ROOT, projectFiles } from './helpers/project-files.ts';
 
-const ROOT = join(import.meta.dirname, '..');
-const tracked = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n');
+const files = projectFiles();
 
 describe('as a Mastra template', () => {
   it('depends on @mastra/core', () => {
@@ -22,11 +21,11 @@ describe('as a Mastra template', () => {
     const scripts: Record<string, string> = packageJson.scripts;
     for (const hook of ['prepare', 'preinstall', 'install', 'postinstall']) expect(scripts).not.toHaveProperty(hook);
     expect(existsSync(join(ROOT, '.husky'))).toBe(false);
-    expect(tracked.some((file) => file.startsWith('.githooks/') || file.startsWith('.husky/'))).toBe(false);
+    expect(files.some((file) => file.startsWith('.githooks/') || file.startsWith('.husky/'))).toBe(false);
   });
 
   it('holds no absolute paths from the original clone', () => {
-    for (const file of tracked.filter((file) => /\.(ts|json|md|example)$/.test(file) && file !== 'package-lock.json')) {
+    for (const file of files.filter((file) => /\.(ts|json|md|example)$/.test(file) && file !== 'package-lock.json')) {
       const text = readFileSync(join(ROOT, file), 'utf8');
       expect(text, file).not.toMatch(/\/(work|home|Users|root)\/[\w.-]+\//);
     }

@@ -1,15 +1,16 @@
 // The agent: instructions, its calculator tool, memory, and the model (OpenAI-compatible, or offline).
-import { createOpenAI } from '@ai-sdk/openai';
 import { Agent } from '@mastra/core/agent';
 import type { MastraModelConfig } from '@mastra/core/llm';
 import { Memory } from '@mastra/memory';
 import { config } from '../config.ts';
-import { storage } from '../mastra/storage.ts';
 import { calculatorTool } from './calculator-tool.ts';
 import { createOfflineModel } from './offline-model.ts';
 
-function chooseModel() {
+async function chooseModel(): Promise<MastraModelConfig> {
   if (config.openaiApiKey) {
+    // Loaded only when used, and after config.ts has unset empty variables: the package builds a
+    // default provider at import, which throws on the empty OPENAI_BASE_URL of a copied .env.example.
+    const { createOpenAI } = await import('@ai-sdk/openai');
     const openai = createOpenAI({
       apiKey: config.openaiApiKey,
       ...(config.openaiBaseUrl ? { baseURL: config.openaiBaseUrl } : {}),
@@ -24,7 +25,7 @@ function chooseModel() {
 }
 
 /** The assistant on a given model (the configured one by default). */
-export function createAssistantAgent(model: MastraModelConfig = chooseModel()) {
+export function createAssistantAgent(model: MastraModelConfig) {
   return new Agent({
     id: 'assistant',
     name: 'Assistant',
@@ -36,9 +37,10 @@ export function createAssistantAgent(model: MastraModelConfig = chooseModel()) {
     ].join('\n'),
     model,
     tools: { calculator: calculatorTool },
-    // Keeps each conversation's history, keyed by the memory thread (the conversation id) and resource (the user id).
-    memory: new Memory({ storage, options: { lastMessages: 20 } }),
+    // Keeps each conversation's history, keyed by the memory thread (the conversation id) and resource
+    // (the user id), in the storage of the Mastra instance the agent is registered with.
+    memory: new Memory({ options: { lastMessages: 20 } }),
   });
 }
 
-export const assistantAgent = createAssistantAgent();
+export const assistantAgent = createAssistantAgent(await chooseModel());

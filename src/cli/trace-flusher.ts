@@ -6,12 +6,19 @@ import type { Mastra } from '@mastra/core/mastra';
 // EXPORT_TIMEOUT_MS (2 s) bounds each export; this bounds everything at exit, with margin for storage.
 export const EXIT_DEADLINE_MS = 2_500;
 
+export interface TraceFlusherOptions {
+  /** Called when no flush is in flight, e.g. to let go of a file another process may want. */
+  whenIdle?: () => Promise<void>;
+}
+
 export class TraceFlusher {
   readonly #mastra: Mastra;
+  readonly #whenIdle: () => Promise<void>;
   readonly #pending = new Set<Promise<void>>();
 
-  constructor(mastra: Mastra) {
+  constructor(mastra: Mastra, { whenIdle = async () => {} }: TraceFlusherOptions = {}) {
     this.#mastra = mastra;
+    this.#whenIdle = whenIdle;
   }
 
   /**
@@ -21,7 +28,10 @@ export class TraceFlusher {
   flushInBackground(): void {
     const flush = Promise.resolve(this.#mastra.observability?.flush()).catch(() => {});
     this.#pending.add(flush);
-    void flush.finally(() => this.#pending.delete(flush));
+    void flush.finally(() => {
+      this.#pending.delete(flush);
+      if (this.#pending.size === 0) return this.#whenIdle().catch(() => {});
+    });
   }
 
   /** Flushes everything still buffered and shuts Mastra down; resolves by the deadline whatever happens. */
@@ -31,6 +41,7 @@ export class TraceFlusher {
       // Flush before shutdown: Mastra closes storage during shutdown, before the storage exporter drains.
       await this.#mastra.observability?.flush();
       await this.#mastra.shutdown();
+      await this.#whenIdle();
     })().catch(() => {});
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {

@@ -1,18 +1,24 @@
 // The Mastra instance: the agent, its storage, and observability (see observability.ts).
 import { Mastra } from '@mastra/core/mastra';
 import { assistantAgent } from '../agents/assistant-agent.ts';
-import { flushPerRequest } from './flush-per-request.ts';
+import { config } from '../config.ts';
 import { OneLineLogger } from './logger.ts';
-import { observability } from './observability.ts';
+import { createObservability, traceDestinations } from './observability.ts';
 import { requestIds } from './request-ids.ts';
-import { storage } from './storage.ts';
+import { storage, traceStore } from './storage.ts';
+
+const localTraces = traceStore !== undefined;
 
 export const mastra = new Mastra({
   agents: { assistantAgent },
   storage,
-  observability,
+  observability: createObservability(config, { localTraces }),
   // PORT is honoured (default 4111). requestIds threads x-user-id / x-conversation-id into traces and memory.
-  server: { middleware: [requestIds, flushPerRequest] },
+  server: { middleware: [requestIds] },
   // Warnings and errors only, one line each on stderr: stdout stays for the answers (and --json output).
-  logger: new OneLineLogger({ level: 'warn' }),
+  // A server (npm run dev, npm start) says once where it listens and where its traces go.
+  logger: new OneLineLogger({
+    level: 'warn',
+    serverReady: (apiUrl) => `Mastra server: ${apiUrl.replace(/\/api$/, '')} (API ${apiUrl}). Traces: ${traceDestinations(config, localTraces)}.`,
+  }),
 });

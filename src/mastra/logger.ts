@@ -10,12 +10,27 @@ type Level = 'debug' | 'info' | 'warn' | 'error';
 const RANK: Record<Level, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 const SECRETS = secretsOf(config);
 
+/** A validation error's message is a JSON list of issues: "messages: Invalid input; ..." reads better. */
+function describeMessage(message: string): string {
+  try {
+    const issues: unknown = JSON.parse(message);
+    if (Array.isArray(issues) && issues.length > 0) {
+      return issues
+        .map((issue: { path?: unknown[]; message?: unknown }) => `${(issue.path ?? []).join('.') || 'body'}: ${String(issue.message)}`)
+        .join('; ');
+    }
+  } catch {
+    // not JSON: the message as it is
+  }
+  return message.replace(/\s*\n\s*/g, ' ');
+}
+
 function summarize(arg: unknown): string {
   if (typeof arg === 'string') return arg;
   if (arg && typeof arg === 'object') {
-    // Errors, and Mastra's { error } wrappers around them: the first line of the message, no stack.
+    // Errors, and Mastra's { error } wrappers around them: the whole message on one line, no stack.
     const { name, message, error } = arg as { name?: unknown; message?: unknown; error?: unknown };
-    if (typeof message === 'string') return `${typeof name === 'string' ? `${name}: ` : ''}${message.split('\n')[0]}`;
+    if (typeof message === 'string') return `${typeof name === 'string' ? `${name}: ` : ''}${describeMessage(message).slice(0, 500)}`;
     if (error && typeof error === 'object') return summarize(error);
   }
   try {
@@ -30,6 +45,8 @@ export interface OneLineLoggerOptions {
   component?: string;
   /** Messages to leave out, e.g. errors a caller already reports in its own words. */
   ignore?: RegExp;
+  /** The line to print, whatever the level, when the server announces its URL ("Mastra API running"). */
+  serverReady?: (apiUrl: string) => string;
 }
 
 export class OneLineLogger extends MastraLogger {
@@ -57,6 +74,10 @@ export class OneLineLogger extends MastraLogger {
     this.#write('debug', message, args);
   }
   info(message: string, ...args: unknown[]) {
+    const apiUrl = (args[0] as { url?: unknown } | undefined)?.url;
+    if (message === 'Mastra API running' && typeof apiUrl === 'string' && this.#options.serverReady) {
+      process.stderr.write(`${this.#options.serverReady(apiUrl)}\n`);
+    }
     this.#write('info', message, args);
   }
   warn(message: string, ...args: unknown[]) {

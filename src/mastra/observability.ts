@@ -10,6 +10,7 @@ import {
 import { OtelExporter } from '@mastra/otel-exporter';
 import { config } from '../config.ts';
 import { secretsOf, type AppConfig } from '../env.ts';
+import { FlushOnTraceEnd } from './flush-on-trace-end.ts';
 import { SecretValueFilter } from './secret-value-filter.ts';
 
 // Bounds each export attempt, retries included, so a dead or hanging endpoint delays exit by at most
@@ -33,8 +34,8 @@ function agnostExporter(orgId: string, endpoint: string) {
   });
 }
 
-// Local traces for Mastra Studio. libsql stores traces but not metrics: without the override the
-// exporter warns on every run and each flush loops over "metrics dropped" events.
+// Local traces for Mastra Studio, in the Mastra instance's storage. A store without metrics (libsql,
+// in an app that copies this file) would otherwise warn on every run and loop over "metrics dropped".
 function localStorageExporter() {
   return Object.assign(new MastraStorageExporter(), { onMetricEvent: undefined });
 }
@@ -48,8 +49,24 @@ if (!config.agnostOrgId) {
 // both ids, and makes each trace about 40% smaller (see BENCHMARKS.md).
 export const EXCLUDED_SPAN_TYPES = [SpanType.MODEL_CHUNK, SpanType.PROCESSOR_RUN, SpanType.MEMORY_OPERATION];
 
+export interface ObservabilityOptions {
+  excludeSpanTypes?: SpanType[];
+  /** Keep traces in the Mastra instance's storage for Studio (off where the storage has no trace store). */
+  localTraces?: boolean;
+}
+
+/** Where traces go, for start-up lines: "Agnost (<endpoint>) and local storage". */
+export function traceDestinations(settings: AppConfig, localTraces: boolean): string {
+  const local = localTraces ? 'local storage (Studio)' : '';
+  if (!settings.agnostOrgId) return `${local || 'nowhere'} only (set AGNOST_ORG_ID to send them to Agnost)`;
+  return `Agnost (${settings.agnostEndpoint})${local ? ` and ${local}` : ''}`;
+}
+
 /** The project's observability; `settings` defaults to the validated environment. */
-export function createObservability(settings: AppConfig = config, excludeSpanTypes = EXCLUDED_SPAN_TYPES) {
+export function createObservability(
+  settings: AppConfig = config,
+  { excludeSpanTypes = EXCLUDED_SPAN_TYPES, localTraces = true }: ObservabilityOptions = {},
+) {
   return new Observability({
     configs: {
       default: {
@@ -68,13 +85,13 @@ export function createObservability(settings: AppConfig = config, excludeSpanTyp
         // quote whatever an upstream API echoed back.
         logging: { enabled: false },
         exporters: [
-          localStorageExporter(),
+          ...(localTraces ? [localStorageExporter()] : []),
           // No org id, no exporter: a request without the X-Agnost-Org-ID header is never sent.
           ...(settings.agnostOrgId ? [agnostExporter(settings.agnostOrgId, settings.agnostEndpoint)] : []),
+          // Exports each trace when its agent run ends, not 5 s later (see flush-on-trace-end.ts).
+          new FlushOnTraceEnd(),
         ],
       },
     },
   });
 }
-
-export const observability = createObservability();

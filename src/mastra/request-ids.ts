@@ -1,8 +1,10 @@
 // Server side of the id threading: an HTTP caller's user and conversation ids reach every span of
 // its request and select its memory, exactly like the chat's askAgent() calls.
 //
-// Ids come from the x-user-id and x-conversation-id headers, else from the body a Mastra client
-// sends (tracingOptions.metadata, or memory.resource / memory.thread), else the defaults below.
+// Ids come from the x-user-id and x-conversation-id headers, else from what the caller already chose
+// in the body: tracingOptions.metadata, memory.resource / memory.thread (Mastra clients), top-level
+// resourceId / threadId (Mastra Studio), or the request context; else the defaults below. The thread
+// and resource a caller chose are never changed: only a header or a default sets them.
 import { randomUUID } from 'node:crypto';
 import { MASTRA_RESOURCE_ID_KEY, MASTRA_THREAD_ID_KEY } from '@mastra/core/request-context';
 import type { Middleware } from '@mastra/core/server';
@@ -14,9 +16,12 @@ export const CONVERSATION_ID_HEADER = 'x-conversation-id';
 export const DEFAULT_USER_ID = 'anonymous';
 
 interface AgentRequestBody {
-  tracingOptions?: { metadata?: { userId?: unknown; conversationId?: unknown } };
+  tracingOptions?: { metadata?: Record<string, unknown> };
   // Mastra clients send the thread as an id or as { id, ... }.
   memory?: { resource?: unknown; thread?: unknown };
+  resourceId?: unknown;
+  threadId?: unknown;
+  requestContext?: Record<string, unknown>;
 }
 
 function threadIdOf(thread: unknown): unknown {
@@ -32,10 +37,32 @@ async function readBody(request: Request): Promise<AgentRequestBody> {
   try {
     // A clone, so the agent route still reads the untouched body.
     const body: unknown = await request.clone().json();
-    return body && typeof body === 'object' ? (body as AgentRequestBody) : {};
+    return body && typeof body === 'object' && !Array.isArray(body) ? (body as AgentRequestBody) : {};
   } catch {
     return {}; // malformed JSON: the agent route answers that itself
   }
+}
+
+/** The user and conversation the caller chose in the body, if any, in Mastra's order of precedence. */
+function idsInBody(body: AgentRequestBody) {
+  const metadata = body.tracingOptions?.metadata ?? {};
+  const context = body.requestContext && typeof body.requestContext === 'object' ? body.requestContext : {};
+  return {
+    userId: firstString(
+      metadata.userId,
+      body.memory?.resource,
+      body.resourceId,
+      context[MASTRA_RESOURCE_ID_KEY],
+      context.userId,
+    ),
+    conversationId: firstString(
+      metadata.conversationId,
+      threadIdOf(body.memory?.thread),
+      body.threadId,
+      context[MASTRA_THREAD_ID_KEY],
+      context.conversationId,
+    ),
+  };
 }
 
 export const requestIds: Middleware = {
@@ -50,24 +77,26 @@ export const requestIds: Middleware = {
         return c.json({ error: `Invalid ${name} header: use 1 to 128 printable characters without spaces.` }, 400);
       }
     }
-    const body = c.req.method === 'POST' ? await readBody(c.req.raw) : {};
-    const userId =
-      headers.userId ?? firstString(body.tracingOptions?.metadata?.userId, body.memory?.resource) ?? DEFAULT_USER_ID;
-    const conversationId =
-      headers.conversationId ??
-      firstString(body.tracingOptions?.metadata?.conversationId, threadIdOf(body.memory?.thread)) ??
-      randomUUID();
-    if (!isValidId(userId) || !isValidId(conversationId)) {
-      return c.json({ error: 'Invalid userId or conversationId in the request body: use 1 to 128 printable characters without spaces.' }, 400);
+    if (c.req.method !== 'POST') return next();
+    const body = idsInBody(await readBody(c.req.raw));
+    for (const [name, value] of Object.entries(body)) {
+      if (value !== undefined && !isValidId(value)) {
+        return c.json({ error: `Invalid ${name} in the request body: use 1 to 128 printable characters without spaces.` }, 400);
+      }
     }
+    const userId = headers.userId ?? body.userId ?? DEFAULT_USER_ID;
+    const conversationId = headers.conversationId ?? body.conversationId ?? randomUUID();
 
     const requestContext = c.get('requestContext');
     // Read by observability's requestContextKeys: mastra.metadata.userId / conversationId on every span.
     requestContext.set('userId', userId);
     requestContext.set('conversationId', conversationId);
-    // Reserved keys: the same ids select the memory resource and thread, whatever the body says.
-    requestContext.set(MASTRA_RESOURCE_ID_KEY, userId);
-    requestContext.set(MASTRA_THREAD_ID_KEY, conversationId);
+    // Reserved keys, which win over the body: set only where a header chose the id or nothing did, so
+    // the memory resource and thread are the same ids the spans carry.
+    if (headers.userId !== undefined || body.userId === undefined) requestContext.set(MASTRA_RESOURCE_ID_KEY, userId);
+    if (headers.conversationId !== undefined || body.conversationId === undefined) {
+      requestContext.set(MASTRA_THREAD_ID_KEY, conversationId);
+    }
     await next();
   },
 };
