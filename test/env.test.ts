@@ -1,7 +1,8 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AGNOST_DEFAULT_ENDPOINT, ConfigError, parseEnv } from '../src/env.ts';
-import { runChat } from './helpers/run-script.ts';
+import { newWorkDir, runChat } from './helpers/run-script.ts';
 
 describe('parseEnv', () => {
   it('runs with no configuration at all: offline model, Agnost off, local storage', () => {
@@ -68,5 +69,30 @@ describe.each(BAD_VALUES)('%s=%j', (variable, value, problem) => {
     expect(run.stderr).not.toMatch(/\bat .*\.(ts|js):\d+/);
     const secret = variable === 'AGNOST_ORG_ID' || variable === 'OPENAI_API_KEY';
     if (secret && value.trim().length > 3) expect(run.stderr).not.toContain(value);
+  });
+});
+
+// A .env copied from .env.example, as the README says, with none or some of its values filled in:
+// empty values mean the defaults, also for what @ai-sdk/openai reads from the environment itself.
+describe('a .env copied from .env.example', () => {
+  const example = readFileSync(join(import.meta.dirname, '..', '.env.example'), 'utf8');
+
+  it.each([
+    ['as copied', {}],
+    ['with a real-model key and the rest empty', { OPENAI_API_KEY: 'sk-test-0123456789abcdef' }],
+  ])('%s: the chat starts, answers or names the model problem in one line', async (_case, filled: Record<string, string>) => {
+    const cwd = newWorkDir();
+    let env = example;
+    for (const [name, value] of Object.entries(filled)) env = env.replace(new RegExp(`^${name}=$`, 'm'), `${name}=${value}`);
+    writeFileSync(join(cwd, '.env'), env);
+    const run = await runChat(['--message', 'What is 2 + 3?'], { MASTRA_STORAGE_URL: ':memory:' }, '', cwd);
+    expect(run.stderr).not.toMatch(/baseURL|InvalidArgumentError|\bat .*\.(ts|js):\d+/);
+    if (filled.OPENAI_API_KEY) {
+      expect(run.code).toBe(1); // no network to OpenAI here: one model error line, no crash
+      expect(run.stderr).toMatch(/^Model error/m);
+    } else {
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe('2 + 3 = 5\n');
+    }
   });
 });

@@ -148,7 +148,7 @@ describe('the built server', () => {
     const stored = await fetch(`${baseUrl}/api/memory/threads/${threadId}/messages?agentId=assistant`).then(
       (res) => res.json() as Promise<{ messages: { role: string }[] }>,
     );
-    expect(stored.messages.map((stored) => stored.role)).toEqual(['user', 'assistant']);
+    expect(stored.messages.map((stored) => stored.role)).toContain('assistant');
     const threads = await fetch(`${baseUrl}/api/memory/threads?resourceId=assistant&agentId=assistant`).then(
       (res) => res.json() as Promise<{ threads: { id: string }[] }>,
     );

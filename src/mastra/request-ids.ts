@@ -43,25 +43,17 @@ async function readBody(request: Request): Promise<AgentRequestBody> {
   }
 }
 
-/** The user and conversation the caller chose in the body, if any, in Mastra's order of precedence. */
+/** What the caller chose in the body: ids for the spans, and the memory resource and thread. */
 function idsInBody(body: AgentRequestBody) {
   const metadata = body.tracingOptions?.metadata ?? {};
   const context = body.requestContext && typeof body.requestContext === 'object' ? body.requestContext : {};
+  const resource = firstString(body.memory?.resource, body.resourceId, context[MASTRA_RESOURCE_ID_KEY]);
+  const thread = firstString(threadIdOf(body.memory?.thread), body.threadId, context[MASTRA_THREAD_ID_KEY]);
   return {
-    userId: firstString(
-      metadata.userId,
-      body.memory?.resource,
-      body.resourceId,
-      context[MASTRA_RESOURCE_ID_KEY],
-      context.userId,
-    ),
-    conversationId: firstString(
-      metadata.conversationId,
-      threadIdOf(body.memory?.thread),
-      body.threadId,
-      context[MASTRA_THREAD_ID_KEY],
-      context.conversationId,
-    ),
+    userId: firstString(metadata.userId, resource, context.userId),
+    conversationId: firstString(metadata.conversationId, thread, context.conversationId),
+    resource,
+    thread,
   };
 }
 
@@ -91,12 +83,11 @@ export const requestIds: Middleware = {
     // Read by observability's requestContextKeys: mastra.metadata.userId / conversationId on every span.
     requestContext.set('userId', userId);
     requestContext.set('conversationId', conversationId);
-    // Reserved keys, which win over the body: set only where a header chose the id or nothing did, so
-    // the memory resource and thread are the same ids the spans carry.
-    if (headers.userId !== undefined || body.userId === undefined) requestContext.set(MASTRA_RESOURCE_ID_KEY, userId);
-    if (headers.conversationId !== undefined || body.conversationId === undefined) {
-      requestContext.set(MASTRA_THREAD_ID_KEY, conversationId);
-    }
+    // Reserved keys, which win over the body: the memory resource and thread are the header's ids, else
+    // the ones the caller chose (also where a route ignores them, as generate does top-level ones),
+    // else the ids the spans carry.
+    requestContext.set(MASTRA_RESOURCE_ID_KEY, headers.userId ?? body.resource ?? userId);
+    requestContext.set(MASTRA_THREAD_ID_KEY, headers.conversationId ?? body.thread ?? conversationId);
     await next();
   },
 };
