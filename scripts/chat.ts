@@ -60,7 +60,7 @@ async function exit(code: number): Promise<never> {
   exiting = true;
   if (interactive) process.stdout.write('\n'); // leave the prompt line
   await flusher.close();
-  process.stderr.write(`${dim(summarizeDelivery(tally, config.agnostOrgId !== undefined, config.agnostEndpoint))}\n`);
+  process.stderr.write(`${dim(summarizeDelivery(tally, config.agnostOrgId !== undefined, config.agnostEndpoint, traceStore !== undefined))}\n`);
   process.exit(code);
 }
 

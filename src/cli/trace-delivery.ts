@@ -106,8 +106,10 @@ export function watchTraceDelivery(onFailure?: Listener): DeliveryTally {
 }
 
 /** The chat's last line about traces: where they went, how many spans, or why not. */
-export function summarizeDelivery(tally: DeliveryTally, agnostEnabled: boolean, endpoint: string): string {
-  if (!agnostEnabled) return 'Traces: kept in local storage only (set AGNOST_ORG_ID to send them to Agnost).';
+export function summarizeDelivery(tally: DeliveryTally, agnostEnabled: boolean, endpoint: string, localTraces = true): string {
+  if (!agnostEnabled) {
+    return `Traces: ${localTraces ? 'kept in local storage only' : 'not kept (local traces are off)'} (set AGNOST_ORG_ID to send them to Agnost).`;
+  }
   const url = tracesUrl(endpoint);
   const total = tally.spansExported + tally.spansFailed;
   if (tally.lastFailure) return `Traces: ${tally.spansExported} of ${total} spans exported to ${url} (${tally.lastFailure.reason}).`;

@@ -10,27 +10,26 @@ import { config } from '../config.ts';
 
 /**
  * DuckDB lets one process at a time open its file. If another one holds it (Studio's `npm run dev`
- * while the chat runs), this process keeps memory and the Agnost export and skips local traces,
- * instead of failing every storage call. Free: about 0.2 s (a real open); held: a few ms.
+ * while the chat runs), or it cannot be opened at all, this process keeps memory and the Agnost export
+ * and skips local traces, instead of failing every storage call. Returns why not, or undefined if the
+ * file is free. Free: about 0.2 s (a real open); held: a few ms.
  */
-async function traceStoreIsFree(path: string): Promise<boolean> {
+async function traceStoreProblem(path: string): Promise<string | undefined> {
   try {
     (await DuckDBInstance.create(path)).closeSync();
-    return true;
+    return undefined;
   } catch (error) {
-    if (error instanceof Error && /Could not set lock|Conflicting lock/.test(error.message)) return false;
-    throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    if (/Could not set lock|Conflicting lock/.test(message)) return `${path} is open in another process, e.g. npm run dev`;
+    return `${path} cannot be opened: ${message.split('\n')[0]}`;
   }
 }
 
-/** Undefined when another process holds the trace file. */
-export const traceStore = (await traceStoreIsFree(config.traceStorePath))
-  ? new DuckDBStore({ id: 'mastra-traces', path: config.traceStorePath })
-  : undefined;
-if (!traceStore) {
-  process.stderr.write(
-    `Local traces: off in this process (${config.traceStorePath} is open in another one, e.g. npm run dev); Agnost export and memory are unaffected.\n`,
-  );
+const problem = await traceStoreProblem(config.traceStorePath);
+/** Undefined when the trace file cannot be used by this process. */
+export const traceStore = problem ? undefined : new DuckDBStore({ id: 'mastra-traces', path: config.traceStorePath });
+if (problem) {
+  process.stderr.write(`Local traces: off in this process (${problem}); Agnost export and memory are unaffected.\n`);
 }
 
 export const storage = new MastraCompositeStore({

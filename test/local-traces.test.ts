@@ -1,0 +1,54 @@
+// Studio's trace file (DuckDB) can be open in one process at a time. The chat beside a running
+// `npm run dev` says so in one line and keeps answering; an open chat lets go of the file between
+// turns, so `npm run dev` can start meanwhile, and its traces still land in the file.
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBStore } from '@mastra/duckdb';
+import { describe, expect, it } from 'vitest';
+import { newWorkDir, runChat, startChat } from './helpers/run-script.ts';
+
+function storageIn(dir: string) {
+  return { url: `file:${join(dir, 'memory.db')}`, traces: join(dir, 'memory.duckdb') };
+}
+
+describe('local traces in Studio’s DuckDB file', () => {
+  it('a chat started while another process holds the file says so in one line and still answers', async () => {
+    const storage = storageIn(newWorkDir());
+    const holder = await DuckDBInstance.create(storage.traces); // this test process plays `npm run dev`
+    try {
+      const run = await runChat(['--message', 'what is 6 * 7?'], { MASTRA_STORAGE_URL: storage.url });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe('6 * 7 = 42\n');
+      const notices = run.stderr.split('\n').filter((line) => line.startsWith('Local traces: off'));
+      expect(notices).toEqual([
+        `Local traces: off in this process (${storage.traces} is open in another process, e.g. npm run dev); Agnost export and memory are unaffected.`,
+      ]);
+      expect(run.stderr).not.toMatch(/Could not set lock|Failed to persist|\bat .*\.(ts|js):\d+/);
+      expect(run.stderr).toContain('Traces: not kept (local traces are off)');
+    } finally {
+      holder.closeSync();
+    }
+  });
+
+  it('an open chat lets go of the file between turns, and its traces are in it', async () => {
+    const storage = storageIn(newWorkDir());
+    const chat = startChat([], { MASTRA_STORAGE_URL: storage.url });
+    chat.child.stdin!.write('what is 2 + 2?\n');
+    await chat.waitForStdout('2 + 2 = 4');
+    // While the chat is still open, another process can take the file.
+    await expect
+      .poll(async () => DuckDBInstance.create(storage.traces).then((instance) => (instance.closeSync(), true), () => false), { timeout: 5_000 })
+      .toBe(true);
+    chat.child.stdin!.end();
+    expect((await chat.done).code).toBe(0);
+
+    const store = new DuckDBStore({ id: 'check', path: storage.traces });
+    try {
+      await store.init();
+      const { spans } = await store.observability.listTraces({ pagination: { page: 0, perPage: 10 } });
+      expect(spans.some((span) => span.name === "agent run: 'assistant'")).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+});
