@@ -1,6 +1,6 @@
 // npm run bench: what tracing costs per call, per flush, at exit and at start-up, measured side by
 // side on this machine with the project's own code and a local OTLP receiver. Writes BENCHMARKS.md
-// and bench/results.json. Takes about two minutes.
+// and bench/results.json. Takes about three minutes.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, totalmem } from 'node:os';
@@ -20,6 +20,7 @@ Object.assign(process.env, {
   OTEL_SERVICE_NAME: '',
 });
 const { parseEnv } = await import('../src/env.ts');
+const { buildServer, load, startServer, stopServer, streamTraceLag } = await import('../bench/server-load.ts');
 const { createVariant, VARIANT_DESCRIPTIONS } = await import('../bench/variants.ts');
 type VariantName = keyof typeof VARIANT_DESCRIPTIONS;
 const settings = parseEnv();
@@ -164,6 +165,40 @@ async function coldStart() {
   };
 }
 
+// 5. The built server: throughput and latency with and without the Agnost export, interleaved;
+// then how long after a stream ends its trace reaches the endpoint.
+async function server() {
+  buildServer();
+  const servers = { 'without export': await startServer(undefined), 'with Agnost export': await startServer(receiver.tracesUrl) };
+  const requests = quick ? 50 : 200;
+  const rounds = quick ? 2 : 5;
+  const concurrencies = [10, 50];
+  const samples = new Map<string, { requestsPerSecond: number; p50Ms: number; p99Ms: number }[]>();
+  for (const running of Object.values(servers)) await load(running, 50, 10); // warm-up
+  for (let round = 0; round < rounds; round++) {
+    for (const concurrency of concurrencies) {
+      for (const [name, running] of Object.entries(servers)) {
+        const key = `${name}|${concurrency}`;
+        samples.set(key, [...(samples.get(key) ?? []), await load(running, requests, concurrency)]);
+      }
+    }
+  }
+  const lags: number[] = [];
+  for (let run = 0; run < (quick ? 5 : 20); run++) lags.push(await streamTraceLag(servers['with Agnost export'], receiver));
+  for (const running of Object.values(servers)) await stopServer(running);
+  const rows = [...samples].map(([key, runs]) => {
+    const [variant, concurrency] = key.split('|') as [string, string];
+    return {
+      variant,
+      concurrency: Number(concurrency),
+      requestsPerSecond: spread(runs.map((run) => run.requestsPerSecond)),
+      p50Ms: spread(runs.map((run) => run.p50Ms)),
+      p99Ms: spread(runs.map((run) => run.p99Ms)),
+    };
+  });
+  return { requests, rounds, rows, streamLagMs: spread(lags) };
+}
+
 log('per-call cost at 0 ms model latency...');
 const zero = await perCall(0, 'What is 17 * 23?');
 log('per-call cost at 50 ms model latency...');
@@ -174,6 +209,8 @@ log('exit after the last answer...');
 const exits = await exitTimes();
 log('cold start...');
 const cold = await coldStart();
+log('server load and stream trace lag...');
+const serverLoad = await server();
 await receiver.close();
 
 const versions = Object.fromEntries(
@@ -183,7 +220,7 @@ const versions = Object.fromEntries(
   ]),
 );
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${arch()}`, node: process.version };
-const results = { date: new Date().toISOString(), quick, machine, versions, perCall: [zero, fifty], shapes, exits, cold };
+const results = { date: new Date().toISOString(), quick, machine, versions, perCall: [zero, fifty], shapes, exits, cold, server: serverLoad };
 writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
 const perCallTable = (run: typeof zero) =>
@@ -238,10 +275,23 @@ Ratio chat / minimal: ${cold.ratio.toFixed(2)}; chat / minimal with the compile 
 The chat turns Node's compile cache on for itself (\`enableCompileCache()\` in \`scripts/chat.ts\`); the
 first run after an install fills it.
 
+## The built server under load
+
+\`npm run build\`, then \`.mastra/output/index.mjs\` twice side by side, one without and one with the
+Agnost export (to the local receiver); ${serverLoad.requests} generate requests per run, each in its own
+conversation, at each concurrency, ${serverLoad.rounds} interleaved rounds. Medians over the rounds (p25 to p75).
+
+| server | concurrency | requests per second | p50 latency, ms | p99 latency, ms |
+| --- | --- | --- | --- | --- |
+${serverLoad.rows.map((row) => `| ${row.variant} | ${row.concurrency} | ${fmt(row.requestsPerSecond)} | ${fmt(row.p50Ms)} | ${fmt(row.p99Ms)} |`).join('\n')}
+
+A streamed answer's trace reaches the endpoint ${fmt(serverLoad.streamLagMs)} ms after the stream ends
+(\`@mastra/client-js\` stream, root span seen at the receiver; the exporter's own batch delay is 5 s).
+
 ## Rerun
 
 \`\`\`bash
-npm run bench            # about two minutes; rewrites this file and bench/results.json
+npm run bench            # about three minutes; rewrites this file and bench/results.json
 npm run bench -- --quick # a few rounds only, to try it out
 \`\`\`
 `;

@@ -31,14 +31,16 @@ const { config } = await import('../src/config.ts');
 const { mastra } = await import('../src/mastra/index.ts');
 const { traceStore } = await import('../src/mastra/storage.ts');
 const { OneLineLogger } = await import('../src/mastra/logger.ts');
+const { EXPORT_REPORT_LINE } = await import('../src/mastra/export-failures.ts');
 const { askAgent } = await import('../src/ask-agent.ts');
 const { summarizeDelivery, watchTraceDelivery } = await import('../src/cli/trace-delivery.ts');
 const { TraceFlusher } = await import('../src/cli/trace-flusher.ts');
 const { describeModelError } = await import('../src/cli/errors.ts');
 const { dim, withSpinner, yellow } = await import('../src/cli/terminal.ts');
 
-// The chat reports model errors in its own words (with the fix); Mastra need not log them too.
-mastra.setLogger({ logger: new OneLineLogger({ level: 'warn', ignore: /Upstream LLM API error/ }) });
+// The chat reports model errors and export failures in its own words; the logger need not repeat them.
+const reportedByTheChat = new RegExp(`Upstream LLM API error|${EXPORT_REPORT_LINE.source}`);
+mastra.setLogger({ logger: new OneLineLogger({ level: 'warn', ignore: reportedByTheChat }) });
 const agent = mastra.getAgent('assistantAgent');
 // Between turns, let go of Studio's trace file, so `npm run dev` can start while the chat is open.
 const flusher = new TraceFlusher(mastra, { whenIdle: async () => traceStore?.close() });

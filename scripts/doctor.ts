@@ -72,6 +72,10 @@ subscribe('http.client.response.finish', (message) => {
 });
 const tally = watchTraceDelivery();
 const { mastra } = await import('../src/mastra/index.ts');
+const { OneLineLogger } = await import('../src/mastra/logger.ts');
+const { EXPORT_REPORT_LINE } = await import('../src/mastra/export-failures.ts');
+// The doctor's report below says what the export did; the server's one-line export report need not.
+mastra.setLogger({ logger: new OneLineLogger({ level: 'warn', ignore: EXPORT_REPORT_LINE }) });
 const { askAgent } = await import('../src/ask-agent.ts');
 const { describeModelError } = await import('../src/cli/errors.ts');
 const { TraceFlusher } = await import('../src/cli/trace-flusher.ts');

@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { groupingKeys } from './helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
 import { newWorkDir, runChat, startChat } from './helpers/run-script.ts';
 
@@ -39,11 +40,7 @@ describe('one-shot', () => {
     expect(run.stdout).toBe('6 * 7 = 42\n');
     const spans = otlp.spans();
     expect(spans.length).toBeGreaterThan(3);
-    for (const span of spans) {
-      expect(span.attributes['mastra.metadata.userId']).toBe('user-42');
-      expect(span.attributes['mastra.metadata.conversationId']).toBe('conv-a');
-      expect(span.attributes['gen_ai.conversation.id']).toBe('conv-a');
-    }
+    for (const span of spans) expect(span.attributes, span.name).toMatchObject(groupingKeys('user-42', 'conv-a'));
     expect(run.stderr).toContain(`Traces: ${spans.length} spans exported to ${otlp.tracesUrl}.`);
   });
 

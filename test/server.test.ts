@@ -2,15 +2,16 @@
 // the caller's ids reach every span and the memory, whatever shape they come in; each trace is
 // exported as soon as its run ends, streams included; a slow endpoint under load loses no trace; and
 // SIGTERM right after streamed answers loses nothing and prints no stack trace.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { MastraClient } from '@mastra/client-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupingKeys } from './helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
 import { PROJECT_ROOT } from './helpers/project-files.ts';
 import { newWorkDir } from './helpers/run-script.ts';
-import { freePort, stopProcessGroup, waitForServer } from './helpers/server.ts';
+import { buildProject, freePort, startBuiltServer, stopProcessGroup, waitForServer } from './helpers/server.ts';
 
 const ORG_ID = 'org_server_test';
 let receiver: OtlpReceiver;
@@ -19,10 +20,6 @@ let serverOutput = '';
 let baseUrl: string;
 let serverExit: Promise<{ code: number | null; at: number }>;
 
-function npm(args: string[]) {
-  // npm scripts put node_modules/.bin (and so the project's Node) first on PATH.
-  return { command: 'npm', args, options: { cwd: PROJECT_ROOT, env: { ...process.env, MASTRA_TELEMETRY_DISABLED: '1' } } };
-}
 
 async function generate(body: object, headers: Record<string, string> = {}) {
   const response = await fetch(`${baseUrl}/api/agents/assistantAgent/generate`, {
@@ -53,26 +50,21 @@ const spansOfConversation = (conversationId: string) =>
 
 function expectIds(spans: ReceivedSpan[], userId: string, conversationId: string) {
   expect(spans.length).toBeGreaterThan(0);
-  for (const span of spans) {
-    expect(span.attributes['mastra.metadata.userId'], span.name).toBe(userId);
-    expect(span.attributes['mastra.metadata.conversationId'], span.name).toBe(conversationId);
-    expect(span.attributes['mastra.metadata.threadId'], span.name).toBe(conversationId);
-  }
+  for (const span of spans) expect(span.attributes, span.name).toMatchObject(groupingKeys(userId, conversationId));
 }
 
 beforeAll(async () => {
-  const build = npm(['run', 'build']);
-  const built = spawnSync(build.command, build.args, { ...build.options, encoding: 'utf8', timeout: 240_000 });
-  if (built.status !== 0) throw new Error(`npm run build failed:\n${built.stdout}\n${built.stderr}`);
+  buildProject();
 
   receiver = await startOtlpReceiver();
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
-  const start = npm(['start']);
-  server = spawn(start.command, start.args, {
-    ...start.options,
+  // Through `npm start`, as a user runs it (npm puts the project's Node first on PATH).
+  server = spawn('npm', ['start'], {
+    cwd: PROJECT_ROOT,
     env: {
-      ...start.options.env,
+      ...process.env,
+      MASTRA_TELEMETRY_DISABLED: '1',
       PORT: String(port),
       AGNOST_ORG_ID: ORG_ID,
       AGNOST_OTEL_ENDPOINT: receiver.tracesUrl,
@@ -219,6 +211,42 @@ describe('the built server', () => {
     await expect.poll(arrived, { timeout: 30_000, interval: 250 }).toBe(400);
     receiver.setMode({ status: 200 });
   }, 120_000);
+
+  it('says once when exports start failing, names the cause, and says when they recover', async () => {
+    const reports = () => serverOutput.split('\n').filter((line) => /^Traces (are|reach)/.test(line));
+    receiver.setMode({ status: 500 });
+    for (let turn = 0; turn < 5; turn++) await generate(message('while the endpoint fails'), { 'x-user-id': 'user-fail' });
+    await expect.poll(() => reports().length).toBe(1);
+    expect(reports()[0]).toMatch(/^Traces are not reaching .*: 500 .*: the endpoint failed: try again later \(\d+ spans dropped so far/);
+    receiver.setMode({ status: 200 });
+    await generate(message('after it recovered'), { 'x-user-id': 'user-fail' });
+    await expect.poll(() => reports().length).toBe(2);
+    expect(reports()[1]).toMatch(/^Traces reach .* again \(\d+ spans were dropped meanwhile\)\.$/);
+    expect(serverOutput).not.toContain(ORG_ID);
+  });
+
+  it('pointed at a closed port, names the problem in one line within seconds of its first answer, not once per request', async () => {
+    const closed = await startBuiltServer({
+      AGNOST_ORG_ID: ORG_ID,
+      AGNOST_OTEL_ENDPOINT: `http://127.0.0.1:${await freePort()}/v1/traces`,
+      MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'closed.db')}`,
+    });
+    try {
+      for (let turn = 0; turn < 5; turn++) {
+        await fetch(`${closed.baseUrl}/api/agents/assistant/generate`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(message('anyone there?')),
+        });
+      }
+      await expect.poll(() => closed.output(), { timeout: 5_000 }).toMatch(/^Traces are not reaching .*: connection refused/m);
+      await new Promise((resolve) => setTimeout(resolve, 500)); // let the later exports fail too
+      expect(closed.output().match(/^Traces are/gm)).toHaveLength(1);
+      expect(closed.output()).not.toContain(ORG_ID);
+    } finally {
+      await stopProcessGroup(closed.process);
+    }
+  });
 
   it('on SIGTERM right after streamed answers, exports all of them, exits within 3 s and prints no stack trace', async () => {
     const client = new MastraClient({ baseUrl, headers: { 'x-user-id': 'user-last' } });

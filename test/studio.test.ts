@@ -76,14 +76,14 @@ describe.skipIf(!existsSync(CHROMIUM))('Mastra Studio', () => {
   let threadId: string;
 
   it('chats two turns, and the conversation survives a reload', async () => {
-    await page.goto(`${baseUrl}/agents/assistant/chat`, { waitUntil: 'networkidle' });
+    await page.goto(`${baseUrl}/agents/assistant/chat`, { waitUntil: 'load' });
     await send('What is 12 * 7?', '12 * 7 = 84');
     await send('hello again', 'you started it with "What is 12 * 7?"');
     threadId = page.url().match(/threads\/([0-9a-f-]{36})/)?.[1] ?? '';
     expect(threadId).not.toBe('');
     await page.screenshot({ path: join(tmpdir(), 'studio-chat.png') });
 
-    await page.reload({ waitUntil: 'networkidle' });
+    await page.reload({ waitUntil: 'load' });
     await page.getByText('12 * 7 = 84').first().waitFor({ timeout: 15_000 });
     await page.getByText('hello again').first().waitFor({ timeout: 15_000 });
   }, 120_000);
@@ -98,7 +98,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Mastra Studio', () => {
   });
 
   it('lists the traces and opens one showing the ids', async () => {
-    await page.goto(`${baseUrl}/traces`, { waitUntil: 'networkidle' });
+    await page.goto(`${baseUrl}/traces`, { waitUntil: 'load' });
     // One row per agent run, named after the agent.
     const runs = page.getByText('assistant', { exact: true });
     await expect.poll(() => runs.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
@@ -112,7 +112,9 @@ describe.skipIf(!existsSync(CHROMIUM))('Mastra Studio', () => {
   }, 60_000);
 
   it('opens Settings, and nothing along the way answered 5xx or logged an error', async () => {
-    await page.goto(`${baseUrl}/settings`, { waitUntil: 'networkidle' });
+    await page.goto(`${baseUrl}/settings`, { waitUntil: 'load' });
+    // Let the page make its requests; Studio's open subscriptions may keep the network from going idle.
+    await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => {});
     expect(serverErrors).toEqual([]);
     expect(devOutput).not.toMatch(/error|exception|failed/i);
   });

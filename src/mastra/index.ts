@@ -2,6 +2,7 @@
 import { Mastra } from '@mastra/core/mastra';
 import { assistantAgent } from '../agents/assistant-agent.ts';
 import { config } from '../config.ts';
+import { reportExportFailures } from './export-failures.ts';
 import { OneLineLogger } from './logger.ts';
 import { createObservability, traceDestinations } from './observability.ts';
 import { requestIds } from './request-ids.ts';
@@ -22,3 +23,6 @@ export const mastra = new Mastra({
     serverReady: (apiUrl) => `Mastra server: ${apiUrl.replace(/\/api$/, '')} (API ${apiUrl}). Traces: ${traceDestinations(config, localTraces)}.`,
   }),
 });
+
+// Says when traces stop reaching Agnost, and when they reach it again: one line, at most one a minute.
+reportExportFailures((line) => mastra.getLogger().warn(line));

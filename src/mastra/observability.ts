@@ -10,6 +10,7 @@ import {
 import { OtelExporter } from '@mastra/otel-exporter';
 import { config } from '../config.ts';
 import { secretsOf, type AppConfig } from '../env.ts';
+import { AgnostSpanExporter } from './agnost-span-exporter.ts';
 import { FlushOnTraceEnd } from './flush-on-trace-end.ts';
 import { SecretValueFilter } from './secret-value-filter.ts';
 
@@ -26,6 +27,9 @@ function agnostExporter(orgId: string, endpoint: string) {
         protocol: 'http/protobuf',
       },
     },
+    // What we add (agnost-span-exporter.ts): the same OTLP/protobuf export to the same endpoint with the
+    // same header, plus Agnost's own grouping keys on every span and a report of each export's outcome.
+    exporter: new AgnostSpanExporter({ endpoint, headers: { 'X-Agnost-Org-ID': orgId }, timeoutMillis: EXPORT_TIMEOUT_MS }),
     // Agnost ingests traces only; without this Mastra's logs would also be posted to /v1/logs.
     signals: { logs: false },
     timeout: EXPORT_TIMEOUT_MS,

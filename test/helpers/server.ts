@@ -1,7 +1,9 @@
 // Starting and stopping real servers in tests: a free port, waiting until it answers, and stopping
 // the whole process group (npm, the Mastra CLI and the server it runs).
-import type { ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from './project-files.ts';
 
 export async function freePort(): Promise<number> {
   const probe = createServer();
@@ -30,4 +32,39 @@ export async function stopProcessGroup(child: ChildProcess | undefined): Promise
     return; // already gone
   }
   await exited;
+}
+
+export interface BuiltServer {
+  baseUrl: string;
+  process: ChildProcess;
+  /** Everything it printed so far, stdout and stderr. */
+  output(): string;
+}
+
+/** The output of `npm run build` (.mastra/output), run directly with `env` on a free port. */
+export async function startBuiltServer(env: Record<string, string>): Promise<BuiltServer> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(PROJECT_ROOT, '.mastra/output/index.mjs')], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', MASTRA_TELEMETRY_DISABLED: '1', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await waitForServer(baseUrl);
+  return { baseUrl, process: child, output: () => output };
+}
+
+/** `npm run build` in the project (npm puts the project's Node first on PATH); throws with its output. */
+export function buildProject(): void {
+  const built = spawnSync('npm', ['run', 'build'], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    timeout: 240_000,
+    env: { ...process.env, MASTRA_TELEMETRY_DISABLED: '1' },
+  });
+  if (built.status !== 0) throw new Error(`npm run build failed:\n${built.stdout}\n${built.stderr}`);
 }
