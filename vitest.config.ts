@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // server.test.ts and auth.test.ts run the built server (.mastra/output): build it once, first.
+    globalSetup: ['test/helpers/build-once.ts'],
     // The tests spawn real processes and wait for real exports: give them room on a 2-core machine.
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -25,6 +25,8 @@ const EFFECT: Record<EnvVariable, (config: AppConfig) => string> = {
   MASTRA_STORAGE_URL: (c) => c.storageUrl.replace(/\?.*$/, '?…'), // a query may hold an auth token
   MASTRA_STORAGE_AUTH_TOKEN: (c) => secret(c.storageAuthToken, 'not set'),
   CHAT_USER_ID: (c) => c.chatUserId ?? 'not set: the chat uses a pseudonymous id',
+  MASTRA_JWT_SECRET: (c) =>
+    c.jwtSecret ? `${secret(c.jwtSecret, '')}: the server API requires a JWT` : 'not set: the server API is open (no auth)',
 };
 out('Configuration');
 let invalid = 0;

@@ -52,6 +52,10 @@ const httpUrl: Check = (value) => {
     return 'must be an http:// or https:// URL';
   }
 };
+const atLeast32Characters: Check = (value) =>
+  value.length < 32 ? `is ${value.length} characters long; use at least 32 random characters (e.g. openssl rand -hex 32)` : undefined;
+// The example secret in Mastra's JWT docs: public, so as good as no secret.
+const notTheDocsExample: Check = (value) => (value === 'supersecretdevkeythatishs256safe!' ? "is the example from Mastra's docs" : undefined);
 const libsqlUrl: Check = (value) =>
   /^(file:|libsql:\/\/|https?:\/\/|wss?:\/\/|:memory:$)/.test(value)
     ? undefined
@@ -90,6 +94,14 @@ export const envSchema = z.object({
   MASTRA_STORAGE_URL: optional('or leave it empty for the local file', noControlCharacters, libsqlUrl),
   MASTRA_STORAGE_AUTH_TOKEN: optional('paste the database token, or leave it empty', noControlCharacters, noWhitespace, notPlaceholder),
   CHAT_USER_ID: optional('use a pseudonymous id such as user-123', noControlCharacters, noWhitespace, notPlaceholder),
+  MASTRA_JWT_SECRET: optional(
+    'set it to the secret your app signs tokens with, or leave it empty to run the server without auth',
+    noControlCharacters,
+    noWhitespace,
+    notPlaceholder,
+    notTheDocsExample,
+    atLeast32Characters,
+  ),
 });
 
 export interface AppConfig {
@@ -107,6 +119,8 @@ export interface AppConfig {
   traceStorePath: string;
   storageAuthToken: string | undefined;
   chatUserId: string | undefined;
+  /** Undefined: the server API is open (no auth) and trusts x-user-id. */
+  jwtSecret: string | undefined;
 }
 
 /** Pure: validates `source` (process.env by default) and throws ConfigError on the first bad variable. */
@@ -129,12 +143,13 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
     traceStorePath: traceStorePath(env.MASTRA_STORAGE_URL ?? DEFAULT_STORAGE_URL),
     storageAuthToken: env.MASTRA_STORAGE_AUTH_TOKEN,
     chatUserId: env.CHAT_USER_ID,
+    jwtSecret: env.MASTRA_JWT_SECRET,
   };
 }
 
-/** The values that must never be printed, logged or exported: the API key, org id and storage token. */
+/** The values that must never be printed, logged or exported: the API key, org id, storage token and JWT secret. */
 export function secretsOf(settings: AppConfig): (string | undefined)[] {
-  return [settings.openaiApiKey, settings.agnostOrgId, settings.storageAuthToken];
+  return [settings.openaiApiKey, settings.agnostOrgId, settings.storageAuthToken, settings.jwtSecret];
 }
 
 export type EnvVariable = keyof typeof envSchema.shape;

@@ -57,6 +57,15 @@ describe('npm run doctor', () => {
     expect(run.stdout).toMatch(/AGNOST_ORG_ID\s+set \(…1234\)/);
   });
 
+  it('reports the auth mode, and never prints the JWT secret', async () => {
+    const secret = 'doctor-secret-5c1e9a7b3d2f4e6a8c0b1d3f5a7c9e2b';
+    const open = await runScript('doctor', [], { AGNOST_OTEL_ENDPOINT: 'http://127.0.0.1:9/v1/traces' });
+    expect(open.stdout).toMatch(/default\s+MASTRA_JWT_SECRET\s+not set: the server API is open \(no auth\)/);
+    const on = await runScript('doctor', [], { MASTRA_JWT_SECRET: secret, AGNOST_OTEL_ENDPOINT: 'http://127.0.0.1:9/v1/traces' });
+    expect(on.stdout).toMatch(/ok\s+MASTRA_JWT_SECRET\s+set \(…9e2b\): the server API requires a JWT/);
+    expect(on.stdout + on.stderr).not.toContain(secret);
+  });
+
   it('exits 1 with the fix when AGNOST_ORG_ID is not set, sending nothing', async () => {
     const receiver = await startOtlpReceiver();
     receivers.push(receiver);

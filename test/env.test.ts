@@ -52,6 +52,9 @@ const BAD_VALUES: [variable: string, value: string, problem: string][] = [
   ['OPENAI_BASE_URL', 'localhost:11434', 'http:// or https:// URL'],
   ['OPENAI_API_KEY', 'sk-...', 'placeholder'],
   ['MASTRA_STORAGE_URL', 'postgres://db', 'libsql URL'],
+  ['MASTRA_JWT_SECRET', 'too-short-secret', 'at least 32'],
+  ['MASTRA_JWT_SECRET', '<your-jwt-secret>', 'placeholder'],
+  ['MASTRA_JWT_SECRET', 'supersecretdevkeythatishs256safe!', "example from Mastra's docs"],
 ];
 
 describe.each(BAD_VALUES)('%s=%j', (variable, value, problem) => {
@@ -67,7 +70,7 @@ describe.each(BAD_VALUES)('%s=%j', (variable, value, problem) => {
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(new RegExp(`^Invalid ${variable}: `));
     expect(run.stderr).not.toMatch(/\bat .*\.(ts|js):\d+/);
-    const secret = variable === 'AGNOST_ORG_ID' || variable === 'OPENAI_API_KEY';
+    const secret = ['AGNOST_ORG_ID', 'OPENAI_API_KEY', 'MASTRA_JWT_SECRET'].includes(variable);
     if (secret && value.trim().length > 3) expect(run.stderr).not.toContain(value);
   });
 });

@@ -11,7 +11,7 @@ import { groupingKeys } from './helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
 import { PROJECT_ROOT } from './helpers/project-files.ts';
 import { newWorkDir } from './helpers/run-script.ts';
-import { buildProject, freePort, startBuiltServer, stopProcessGroup, waitForServer } from './helpers/server.ts';
+import { freePort, startBuiltServer, stopProcessGroup, waitForServer } from './helpers/server.ts';
 
 const ORG_ID = 'org_server_test';
 let receiver: OtlpReceiver;
@@ -54,7 +54,6 @@ function expectIds(spans: ReceivedSpan[], userId: string, conversationId: string
 }
 
 beforeAll(async () => {
-  buildProject();
 
   receiver = await startOtlpReceiver();
   const port = await freePort();
@@ -91,6 +90,9 @@ describe('the built server', () => {
   it('says where it listens and where traces go, in one line', () => {
     const line = serverOutput.split('\n').find((text) => text.startsWith('Mastra server:'));
     expect(line).toBe(`Mastra server: http://localhost:${new URL(baseUrl).port} (API http://localhost:${new URL(baseUrl).port}/api). Traces: Agnost (${receiver.tracesUrl}) and local storage (Studio).`);
+    expect(serverOutput).toContain(
+      'Auth: off: the API is unauthenticated and trusts x-user-id. Put it behind your own auth, or set MASTRA_JWT_SECRET.',
+    );
     expect(serverOutput).not.toContain(ORG_ID);
   });
 
@@ -166,6 +168,19 @@ describe('the built server', () => {
     const client = new MastraClient({ baseUrl, headers: { 'x-user-id': 'user-prompt', 'x-conversation-id': 'conv-prompt' } });
     expect(await streamText(await client.getAgent('assistant').stream('what is 3 * 3?'))).toBe('3 * 3 = 9');
     await expect.poll(() => rootsOf('conv-prompt').length, { timeout: 2_500, interval: 20 }).toBe(1);
+  });
+
+  it("refuses ids that would continue another user's conversation: 403, naming no one", async () => {
+    await generate(message('my secret plans'), { 'x-user-id': 'user-owner', 'x-conversation-id': 'conv-owned' });
+    const attempts = [
+      await generate(message('let me in'), { 'x-user-id': 'user-other', 'x-conversation-id': 'conv-owned' }),
+      await generate({ ...message('let me in'), memory: { resource: 'user-other', thread: 'conv-owned' } }),
+      await generate({ ...message('let me in'), resourceId: 'user-other', threadId: 'conv-owned' }),
+    ];
+    for (const { status, json } of attempts) {
+      expect(status).toBe(403);
+      expect(JSON.stringify(json)).not.toContain('user-owner');
+    }
   });
 
   it('falls back to the anonymous user and a new conversation without ids', async () => {

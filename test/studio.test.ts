@@ -1,57 +1,27 @@
 // Mastra Studio end to end, in a real browser (Debian's Chromium driven by playwright-core): open the
 // agent, chat two turns, reload, open Traces and Settings. The answers appear and survive the reload,
 // both turns reach Agnost's endpoint as one conversation, and nothing answers 5xx or logs an error.
-// `mastra dev` runs in a copy of the project, so it shares no .mastra/ folder or database with the
-// other tests.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
-import { PROJECT_ROOT } from './helpers/project-files.ts';
-import { freePort, stopProcessGroup, waitForServer } from './helpers/server.ts';
+import { hasChromium, launchChromium, startStudio, type Studio } from './helpers/studio.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ORG_ID = 'org_studio_test';
 let receiver: OtlpReceiver;
-let dev: ChildProcess;
-let devOutput = '';
+let studio: Studio;
 let baseUrl: string;
 let browser: Browser;
 let page: Page;
 const serverErrors: string[] = [];
 
 beforeAll(async () => {
-  const app = mkdtempSync(join(tmpdir(), 'studio-test-'));
-  for (const entry of ['src', 'package.json', 'tsconfig.json']) cpSync(join(PROJECT_ROOT, entry), join(app, entry), { recursive: true });
-  symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(app, 'node_modules'));
+  if (!hasChromium) return;
   receiver = await startOtlpReceiver();
-  const port = await freePort();
-  baseUrl = `http://localhost:${port}`;
-  dev = spawn('npm', ['run', 'dev'], {
-    cwd: app,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      AGNOST_ORG_ID: ORG_ID,
-      AGNOST_OTEL_ENDPOINT: receiver.tracesUrl,
-      OPENAI_API_KEY: '',
-      // Offline, Studio's model picker would fail to reach the providers' gateways (see the README).
-      AUTO_BLOCK_EXTERNAL_PROVIDERS: 'true',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  dev.stdout!.on('data', (chunk: Buffer) => (devOutput += chunk.toString()));
-  dev.stderr!.on('data', (chunk: Buffer) => (devOutput += chunk.toString()));
-  await waitForServer(baseUrl, 120_000);
-
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  studio = await startStudio({ AGNOST_ORG_ID: ORG_ID, AGNOST_OTEL_ENDPOINT: receiver.tracesUrl });
+  baseUrl = studio.baseUrl;
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('response', (response) => {
     if (response.status() >= 500) serverErrors.push(`${response.status()} ${response.request().method()} ${response.url()}`);
@@ -60,7 +30,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await stopProcessGroup(dev);
+  await studio?.stop();
   await receiver?.close();
 });
 
@@ -72,7 +42,7 @@ async function send(text: string, expected: string) {
   await page.getByText(expected).first().waitFor({ timeout: 30_000 });
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('Mastra Studio', () => {
+describe.skipIf(!hasChromium)('Mastra Studio', () => {
   let threadId: string;
 
   it('chats two turns, and the conversation survives a reload', async () => {
@@ -116,6 +86,6 @@ describe.skipIf(!existsSync(CHROMIUM))('Mastra Studio', () => {
     // Let the page make its requests; Studio's open subscriptions may keep the network from going idle.
     await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => {});
     expect(serverErrors).toEqual([]);
-    expect(devOutput).not.toMatch(/error|exception|failed/i);
+    expect(studio.output()).not.toMatch(/error|exception|failed/i);
   });
 });

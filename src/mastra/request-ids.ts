@@ -5,10 +5,15 @@
 // in the body: tracingOptions.metadata, memory.resource / memory.thread (Mastra clients), top-level
 // resourceId / threadId (Mastra Studio), or the request context; else the defaults below. The thread
 // and resource a caller chose are never changed: only a header or a default sets them.
+// With JWT auth on (auth.ts), the token's user is the userId and x-user-id is ignored. Either way a
+// conversation that belongs to another user is refused with 403, without naming that user.
 import { randomUUID } from 'node:crypto';
 import { MASTRA_RESOURCE_ID_KEY, MASTRA_THREAD_ID_KEY } from '@mastra/core/request-context';
+import type { MastraJwtAuth } from '@mastra/auth';
+import type { Mastra } from '@mastra/core/mastra';
 import type { Middleware } from '@mastra/core/server';
 import { isValidId } from '../ask-agent.ts';
+import { tokenUser } from './auth.ts';
 
 export const USER_ID_HEADER = 'x-user-id';
 export const CONVERSATION_ID_HEADER = 'x-conversation-id';
@@ -57,37 +62,54 @@ function idsInBody(body: AgentRequestBody) {
   };
 }
 
-export const requestIds: Middleware = {
-  path: '/api/agents/*',
-  handler: async (c, next) => {
-    const headers = { userId: c.req.header(USER_ID_HEADER), conversationId: c.req.header(CONVERSATION_ID_HEADER) };
-    for (const [name, value] of [
-      [USER_ID_HEADER, headers.userId],
-      [CONVERSATION_ID_HEADER, headers.conversationId],
-    ] as const) {
-      if (value !== undefined && !isValidId(value)) {
-        return c.json({ error: `Invalid ${name} header: use 1 to 128 printable characters without spaces.` }, 400);
-      }
-    }
-    if (c.req.method !== 'POST') return next();
-    const body = idsInBody(await readBody(c.req.raw));
-    for (const [name, value] of Object.entries(body)) {
-      if (value !== undefined && !isValidId(value)) {
-        return c.json({ error: `Invalid ${name} in the request body: use 1 to 128 printable characters without spaces.` }, 400);
-      }
-    }
-    const userId = headers.userId ?? body.userId ?? DEFAULT_USER_ID;
-    const conversationId = headers.conversationId ?? body.conversationId ?? randomUUID();
+/** The user that owns a conversation (memory thread), if it exists. */
+async function ownerOf(mastra: Mastra, threadId: string): Promise<string | undefined> {
+  const memory = await mastra.getStorage()?.getStore('memory');
+  return (await memory?.getThreadById({ threadId }))?.resourceId;
+}
 
-    const requestContext = c.get('requestContext');
-    // Read by observability's requestContextKeys: mastra.metadata.userId / conversationId on every span.
-    requestContext.set('userId', userId);
-    requestContext.set('conversationId', conversationId);
-    // Reserved keys, which win over the body: the memory resource and thread are the header's ids, else
-    // the ones the caller chose (also where a route ignores them, as generate does top-level ones),
-    // else the ids the spans carry.
-    requestContext.set(MASTRA_RESOURCE_ID_KEY, headers.userId ?? body.resource ?? userId);
-    requestContext.set(MASTRA_THREAD_ID_KEY, headers.conversationId ?? body.thread ?? conversationId);
-    await next();
-  },
-};
+export function requestIds({ auth }: { auth?: MastraJwtAuth } = {}): Middleware {
+  return {
+    path: '/api/agents/*',
+    handler: async (c, next) => {
+      const headers = { userId: c.req.header(USER_ID_HEADER), conversationId: c.req.header(CONVERSATION_ID_HEADER) };
+      for (const [name, value] of [
+        [USER_ID_HEADER, headers.userId],
+        [CONVERSATION_ID_HEADER, headers.conversationId],
+      ] as const) {
+        if (value !== undefined && !isValidId(value)) {
+          return c.json({ error: `Invalid ${name} header: use 1 to 128 printable characters without spaces.` }, 400);
+        }
+      }
+      if (c.req.method !== 'POST') return next();
+      // With auth, only a valid token's user; without one the route itself answers 401.
+      const authenticatedUser = auth ? await tokenUser(auth, c.req.header('authorization')) : undefined;
+      if (auth && !authenticatedUser) return next();
+      const body = idsInBody(await readBody(c.req.raw));
+      for (const [name, value] of Object.entries(body)) {
+        if (value !== undefined && !isValidId(value)) {
+          return c.json({ error: `Invalid ${name} in the request body: use 1 to 128 printable characters without spaces.` }, 400);
+        }
+      }
+      const userId = authenticatedUser ?? headers.userId ?? body.userId ?? DEFAULT_USER_ID;
+      const conversationId = headers.conversationId ?? body.conversationId ?? randomUUID();
+      // The memory resource and thread: the token's user or the header's ids, else the ones the caller
+      // chose (also where a route ignores them, as generate does top-level ones), else the span ids.
+      const resource = authenticatedUser ?? headers.userId ?? body.resource ?? userId;
+      const thread = headers.conversationId ?? body.thread ?? conversationId;
+      const owner = await ownerOf(c.get('mastra'), thread);
+      if (owner !== undefined && owner !== resource) {
+        return c.json({ error: 'This conversation belongs to another user: continue one of your own, or start a new one.' }, 403);
+      }
+
+      const requestContext = c.get('requestContext');
+      // Read by observability's requestContextKeys: mastra.metadata.userId / conversationId on every span.
+      requestContext.set('userId', userId);
+      requestContext.set('conversationId', conversationId);
+      // Reserved keys, which win over the body.
+      requestContext.set(MASTRA_RESOURCE_ID_KEY, resource);
+      requestContext.set(MASTRA_THREAD_ID_KEY, thread);
+      await next();
+    },
+  };
+}

@@ -29,7 +29,7 @@ export function newWorkDir(): string {
   return mkdtempSync(join(tmpdir(), 'chat-test-'));
 }
 
-export type Script = 'chat' | 'doctor';
+export type Script = 'chat' | 'doctor' | 'token';
 
 export function startScript(script: Script, args: string[], env: Record<string, string> = {}, cwd = newWorkDir()): ScriptProcess {
   const started = Date.now();

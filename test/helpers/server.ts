@@ -13,10 +13,10 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Resolves once GET /api/agents answers 200; rejects after `timeoutMs`. */
+/** Resolves once GET /api/agents answers (200, or 401 with auth on); rejects after `timeoutMs`. */
 export async function waitForServer(baseUrl: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await fetch(`${baseUrl}/api/agents`).then((response) => response.ok, () => false))) {
+  while (!(await fetch(`${baseUrl}/api/agents`).then((response) => response.status < 500, () => false))) {
     if (Date.now() > deadline) throw new Error(`${baseUrl} did not answer within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

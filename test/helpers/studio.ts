@@ -1,0 +1,51 @@
+// Mastra Studio for browser tests: `npm run dev` in a copy of the project (so it shares no .mastra/
+// folder or database with other tests), and Debian's Chromium driven by playwright-core.
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { PROJECT_ROOT } from './project-files.ts';
+import { freePort, stopProcessGroup, waitForServer } from './server.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM);
+
+export interface Studio {
+  baseUrl: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export async function startStudio(env: Record<string, string>): Promise<Studio> {
+  const app = mkdtempSync(join(tmpdir(), 'studio-test-'));
+  for (const entry of ['src', 'package.json', 'tsconfig.json']) cpSync(join(PROJECT_ROOT, entry), join(app, entry), { recursive: true });
+  symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(app, 'node_modules'));
+  const port = await freePort();
+  const dev = spawn('npm', ['run', 'dev'], {
+    cwd: app,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      OPENAI_API_KEY: '',
+      // Offline, Studio's model picker would fail to reach the providers' gateways (see the README).
+      AUTO_BLOCK_EXTERNAL_PROVIDERS: 'true',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  dev.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  dev.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const baseUrl = `http://localhost:${port}`;
+  await waitForServer(baseUrl, 120_000);
+  return { baseUrl, output: () => output, stop: () => stopProcessGroup(dev) };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
