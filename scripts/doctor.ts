@@ -7,7 +7,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import dotenv from 'dotenv';
 import { maskSecret } from '../src/secrets.ts';
-import { ConfigError, ENV_VARIABLES, parseEnv, type AppConfig, type EnvVariable } from '../src/env.ts';
+import { ConfigError, displayStorageUrl, ENV_VARIABLES, parseEnv, type AppConfig, type EnvVariable } from '../src/env.ts';
 
 enableCompileCache(); // as in the chat: faster start-up from the second run on
 dotenv.config({ quiet: true });
@@ -22,7 +22,7 @@ const EFFECT: Record<EnvVariable, (config: AppConfig) => string> = {
   AGNOST_ORG_ID: (c) => secret(c.agnostOrgId, 'not set: nothing is sent to Agnost'),
   AGNOST_OTEL_ENDPOINT: (c) => c.agnostEndpoint,
   OTEL_SERVICE_NAME: (c) => c.serviceName,
-  MASTRA_STORAGE_URL: (c) => c.storageUrl.replace(/\?.*$/, '?…'), // a query may hold an auth token
+  MASTRA_STORAGE_URL: (c) => displayStorageUrl(c.storageUrl),
   MASTRA_STORAGE_AUTH_TOKEN: (c) => secret(c.storageAuthToken, 'not set'),
   CHAT_USER_ID: (c) => c.chatUserId ?? 'not set: the chat uses a pseudonymous id',
   MASTRA_JWT_SECRET: (c) =>

@@ -18,6 +18,13 @@ function projectDir(start = process.cwd()): string {
 }
 export const DEFAULT_STORAGE_URL = `file:${join(projectDir(), 'mastra.db')}`;
 
+export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//.test(url);
+
+/** A storage URL fit to print: the password (and any query, which may hold a token) masked. */
+export function displayStorageUrl(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:/@]*:)[^@/]*@/i, '$1***@').replace(/\?.*$/, '?…');
+}
+
 /** Local traces for Mastra Studio: a DuckDB file beside a local memory database (mastra.db -> mastra.duckdb). */
 export function traceStorePath(storageUrl: string): string {
   if (storageUrl === ':memory:') return ':memory:';
@@ -56,10 +63,10 @@ const atLeast32Characters: Check = (value) =>
   value.length < 32 ? `is ${value.length} characters long; use at least 32 random characters (e.g. openssl rand -hex 32)` : undefined;
 // The example secret in Mastra's JWT docs: public, so as good as no secret.
 const notTheDocsExample: Check = (value) => (value === 'supersecretdevkeythatishs256safe!' ? "is the example from Mastra's docs" : undefined);
-const libsqlUrl: Check = (value) =>
-  /^(file:|libsql:\/\/|https?:\/\/|wss?:\/\/|:memory:$)/.test(value)
+const storageUrl: Check = (value) =>
+  /^(file:|libsql:\/\/|https?:\/\/|wss?:\/\/|:memory:$|postgres(ql)?:\/\/)/.test(value)
     ? undefined
-    : 'must be a libsql URL (file:./mastra.db, libsql://..., http(s)://..., or :memory:)';
+    : 'must be a libsql URL (file:./mastra.db, libsql://..., http(s)://..., :memory:) or a postgresql:// URL';
 
 /**
  * An optional variable: unset or empty means "use the default" (a copied .env.example has empty values);
@@ -91,7 +98,7 @@ export const envSchema = z.object({
   AGNOST_ORG_ID: optional(ORG_ID_FIX, noControlCharacters, noWhitespace, notPlaceholder),
   AGNOST_OTEL_ENDPOINT: optional(`e.g. ${AGNOST_DEFAULT_ENDPOINT}`, noControlCharacters, noWhitespace, httpUrl),
   OTEL_SERVICE_NAME: optional('use a short name such as my-agent', noControlCharacters, notPlaceholder),
-  MASTRA_STORAGE_URL: optional('or leave it empty for the local file', noControlCharacters, libsqlUrl),
+  MASTRA_STORAGE_URL: optional('or leave it empty for the local file', noControlCharacters, storageUrl),
   MASTRA_STORAGE_AUTH_TOKEN: optional('paste the database token, or leave it empty', noControlCharacters, noWhitespace, notPlaceholder),
   CHAT_USER_ID: optional('use a pseudonymous id such as user-123', noControlCharacters, noWhitespace, notPlaceholder),
   MASTRA_JWT_SECRET: optional(
@@ -149,7 +156,8 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
 
 /** The values that must never be printed, logged or exported: the API key, org id, storage token and JWT secret. */
 export function secretsOf(settings: AppConfig): (string | undefined)[] {
-  return [settings.openaiApiKey, settings.agnostOrgId, settings.storageAuthToken, settings.jwtSecret];
+  const storagePassword = isPostgresUrl(settings.storageUrl) ? decodeURIComponent(new URL(settings.storageUrl).password) : '';
+  return [settings.openaiApiKey, settings.agnostOrgId, settings.storageAuthToken, settings.jwtSecret, storagePassword || undefined];
 }
 
 export type EnvVariable = keyof typeof envSchema.shape;

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AGNOST_DEFAULT_ENDPOINT, ConfigError, parseEnv } from '../src/env.ts';
+import { AGNOST_DEFAULT_ENDPOINT, ConfigError, displayStorageUrl, parseEnv, secretsOf } from '../src/env.ts';
 import { newWorkDir, runChat } from './helpers/run-script.ts';
 
 describe('parseEnv', () => {
@@ -39,6 +39,17 @@ describe('parseEnv', () => {
   });
 });
 
+describe('a PostgreSQL storage URL', () => {
+  const url = 'postgresql://mastra:p%40ss-w0rd@db.internal:5432/mastra?sslmode=require';
+
+  it('is accepted, its password is one of the secrets, and it is shown masked', () => {
+    const config = parseEnv({ MASTRA_STORAGE_URL: url });
+    expect(config.storageUrl).toBe(url);
+    expect(secretsOf(config)).toContain('p@ss-w0rd');
+    expect(displayStorageUrl(url)).toBe('postgresql://mastra:***@db.internal:5432/mastra?…');
+  });
+});
+
 // Each bad value stops start-up: one line naming the variable, exit code 2, no stack trace, no value echoed.
 const BAD_VALUES: [variable: string, value: string, problem: string][] = [
   ['AGNOST_ORG_ID', '   ', 'only whitespace'],
@@ -51,7 +62,7 @@ const BAD_VALUES: [variable: string, value: string, problem: string][] = [
   ['AGNOST_OTEL_ENDPOINT', ' https://otel.agnost.ai/v1/traces', 'whitespace'],
   ['OPENAI_BASE_URL', 'localhost:11434', 'http:// or https:// URL'],
   ['OPENAI_API_KEY', 'sk-...', 'placeholder'],
-  ['MASTRA_STORAGE_URL', 'postgres://db', 'libsql URL'],
+  ['MASTRA_STORAGE_URL', 'mysql://db', 'libsql URL'],
   ['MASTRA_JWT_SECRET', 'too-short-secret', 'at least 32'],
   ['MASTRA_JWT_SECRET', '<your-jwt-secret>', 'placeholder'],
   ['MASTRA_JWT_SECRET', 'supersecretdevkeythatishs256safe!', "example from Mastra's docs"],

@@ -45,7 +45,7 @@ function localStorageExporter() {
 }
 
 if (!config.agnostOrgId) {
-  process.stderr.write('Agnost export is off: AGNOST_ORG_ID is not set (traces stay in local storage).\n');
+  process.stderr.write('Agnost export is off: AGNOST_ORG_ID is not set.\n');
 }
 
 // Spans with no analytics value: streamed output chunks, memory's internal processors and its

@@ -97,7 +97,14 @@ export function requestIds({ auth }: { auth?: MastraJwtAuth } = {}): Middleware 
       // chose (also where a route ignores them, as generate does top-level ones), else the span ids.
       const resource = authenticatedUser ?? headers.userId ?? body.resource ?? userId;
       const thread = headers.conversationId ?? body.thread ?? conversationId;
-      const owner = await ownerOf(c.get('mastra'), thread);
+      let owner: string | undefined;
+      try {
+        owner = await ownerOf(c.get('mastra'), thread);
+      } catch (error) {
+        // The database is unreachable (restarting, failing over): a clean answer, and one log line.
+        c.get('mastra').getLogger().error('Memory storage unavailable', error);
+        return c.json({ error: 'Conversation storage is unavailable: try again shortly.' }, 503);
+      }
       if (owner !== undefined && owner !== resource) {
         return c.json({ error: 'This conversation belongs to another user: continue one of your own, or start a new one.' }, 403);
       }

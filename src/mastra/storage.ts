@@ -1,12 +1,17 @@
 // Storage, as in Mastra's own scaffold: conversation memory in libsql, local traces for Mastra Studio
 // in DuckDB (Studio's Traces page needs its trace queries; libsql answers 501).
-// MASTRA_STORAGE_URL points the memory of every instance of a deployment at one shared libsql/Turso
-// database, so a conversation can continue on any machine; the trace file stays local.
+// MASTRA_STORAGE_URL points the memory of every instance of a deployment at one shared database
+// (PostgreSQL, or libsql/Turso), so a conversation can continue on any machine. With PostgreSQL no
+// local file is written at all: local traces are off (Agnost has every trace).
 import { DuckDBInstance } from '@duckdb/node-api';
 import { MastraCompositeStore } from '@mastra/core/storage';
 import { DuckDBStore } from '@mastra/duckdb';
 import { LibSQLStore } from '@mastra/libsql';
 import { config } from '../config.ts';
+import { isPostgresUrl } from '../env.ts';
+import { connectPostgres } from './postgres.ts';
+
+const postgres = isPostgresUrl(config.storageUrl);
 
 /**
  * DuckDB lets one process at a time open its file. If another one holds it (Studio's `npm run dev`
@@ -25,7 +30,9 @@ async function traceStoreProblem(path: string): Promise<string | undefined> {
   }
 }
 
-const problem = await traceStoreProblem(config.traceStorePath);
+const problem = postgres
+  ? 'PostgreSQL storage: no local files; Agnost has every trace'
+  : await traceStoreProblem(config.traceStorePath);
 /** Undefined when the trace file cannot be used by this process. */
 export const traceStore = problem ? undefined : new DuckDBStore({ id: 'mastra-traces', path: config.traceStorePath });
 if (problem) {
@@ -34,11 +41,13 @@ if (problem) {
 
 export const storage = new MastraCompositeStore({
   id: 'mastra-storage',
-  default: new LibSQLStore({
-    id: 'mastra-memory',
-    url: config.storageUrl,
-    ...(config.storageAuthToken ? { authToken: config.storageAuthToken } : {}),
-  }),
+  default: postgres
+    ? await connectPostgres(config.storageUrl)
+    : new LibSQLStore({
+        id: 'mastra-memory',
+        url: config.storageUrl,
+        ...(config.storageAuthToken ? { authToken: config.storageAuthToken } : {}),
+      }),
   // false: no local traces at all, rather than into libsql, which Studio cannot query.
   domains: { observability: traceStore?.observability ?? false },
 });
