@@ -240,7 +240,7 @@ describe('the built server', () => {
     expect(serverOutput).not.toContain(ORG_ID);
   });
 
-  it('pointed at a closed port, names the problem in one line within seconds of its first answer, not once per request', async () => {
+  it('pointed at a closed port, names the problem in one line within seconds of its first answer, not once per request, and shuts down within 3 s', async () => {
     const closed = await startBuiltServer({
       AGNOST_ORG_ID: ORG_ID,
       AGNOST_OTEL_ENDPOINT: `http://127.0.0.1:${await freePort()}/v1/traces`,
@@ -258,6 +258,13 @@ describe('the built server', () => {
       await new Promise((resolve) => setTimeout(resolve, 500)); // let the later exports fail too
       expect(closed.output().match(/^Traces are/gm)).toHaveLength(1);
       expect(closed.output()).not.toContain(ORG_ID);
+      // Shutdown with the endpoint dead: within 3 s, no stack trace.
+      const exited = new Promise((resolve) => closed.process.once('exit', resolve));
+      const signalledAt = Date.now();
+      closed.process.kill('SIGTERM');
+      await exited;
+      expect(Date.now() - signalledAt).toBeLessThan(3_000);
+      expect(closed.output()).not.toMatch(/^\s+at /m);
     } finally {
       await stopProcessGroup(closed.process);
     }

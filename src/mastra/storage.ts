@@ -8,8 +8,7 @@ import { MastraCompositeStore } from '@mastra/core/storage';
 import { DuckDBStore } from '@mastra/duckdb';
 import { LibSQLStore } from '@mastra/libsql';
 import { config } from '../config.ts';
-import { isPostgresUrl } from '../env.ts';
-import { connectPostgres } from './postgres.ts';
+import { displayStorageUrl, isPostgresUrl } from '../env.ts';
 
 const postgres = isPostgresUrl(config.storageUrl);
 
@@ -42,7 +41,8 @@ if (problem) {
 export const storage = new MastraCompositeStore({
   id: 'mastra-storage',
   default: postgres
-    ? await connectPostgres(config.storageUrl)
+    ? // Loaded only for PostgreSQL: @mastra/pg adds to every start-up (see postgres.ts).
+      await (await import('./postgres.ts')).connectPostgres(config.storageUrl, displayStorageUrl(config.storageUrl))
     : new LibSQLStore({
         id: 'mastra-memory',
         url: config.storageUrl,

@@ -54,7 +54,12 @@ export async function startBuiltServer(env: Record<string, string>): Promise<Bui
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitForServer(baseUrl);
+  try {
+    await waitForServer(baseUrl);
+  } catch (error) {
+    await stopProcessGroup(child); // never left running behind a failed start
+    throw new Error(`${(error as Error).message}; it printed: ${output}`);
+  }
   return { baseUrl, process: child, output: () => output };
 }
 

@@ -39,7 +39,12 @@ export async function startStudio(env: Record<string, string>): Promise<Studio> 
   dev.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   dev.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const baseUrl = `http://localhost:${port}`;
-  await waitForServer(baseUrl, 120_000);
+  try {
+    await waitForServer(baseUrl, 120_000);
+  } catch (error) {
+    await stopProcessGroup(dev); // never left running behind a failed start
+    throw new Error(`${(error as Error).message}; it printed: ${output}`);
+  }
   return { baseUrl, output: () => output, stop: () => stopProcessGroup(dev) };
 }
 
