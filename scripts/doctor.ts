@@ -21,6 +21,8 @@ const EFFECT: Record<EnvVariable, (config: AppConfig) => string> = {
   OPENAI_BASE_URL: (c) => c.openaiBaseUrl ?? "OpenAI's API",
   AGNOST_ORG_ID: (c) => secret(c.agnostOrgId, 'not set: nothing is sent to Agnost'),
   AGNOST_OTEL_ENDPOINT: (c) => c.agnostEndpoint,
+  AGNOST_DISABLE_INPUT: (c) => (c.agnostDisableInput ? "true: users' messages are kept out of the spans" : "false: users' messages are sent"),
+  AGNOST_DISABLE_OUTPUT: (c) => (c.agnostDisableOutput ? 'true: answers are kept out of the spans' : 'false: answers are sent'),
   OTEL_SERVICE_NAME: (c) => c.serviceName,
   MASTRA_STORAGE_URL: (c) => displayStorageUrl(c.storageUrl),
   MASTRA_STORAGE_AUTH_TOKEN: (c) => secret(c.storageAuthToken, 'not set'),

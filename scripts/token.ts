@@ -1,7 +1,7 @@
 // npm run token -- <user id> [hours]: a JWT for that user, signed with MASTRA_JWT_SECRET, for curl,
 // @mastra/client-js or Studio. Your app mints its users' tokens the same way (see the README).
 import jwt from 'jsonwebtoken';
-import { isValidId } from '../src/ask-agent.ts';
+import { isValidId } from '../src/ids.ts';
 
 const [userId, hours = '8'] = process.argv.slice(2);
 const fail = (message: string): never => {

@@ -9,11 +9,6 @@ export interface ConversationIds {
   conversationId: string;
 }
 
-/** Ids become span attributes and memory keys: 1 to 128 printable characters, no spaces. */
-export function isValidId(id: string): boolean {
-  return /^[\x21-\x7e]{1,128}$/.test(id);
-}
-
 export async function askAgent(agent: Agent, message: string, { userId, conversationId }: ConversationIds) {
   const result = await agent.generate(message, {
     // The same ids select the memory: the user is the resource, the conversation is the thread.

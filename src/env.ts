@@ -4,8 +4,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import packageJson from '../package.json' with { type: 'json' };
+import { AgnostConfigError, resolveAgnostSettings } from './mastra/agnost.ts';
 
-export const AGNOST_DEFAULT_ENDPOINT = 'https://otel.agnost.ai/v1/traces';
 export const DEFAULT_OPENAI_MODEL = 'gpt-5-mini';
 
 // `mastra dev` and `mastra start` run the server from .mastra/output: look upwards for the project
@@ -88,15 +88,17 @@ function optional(fix: string, ...checks: Check[]) {
     });
 }
 
-const ORG_ID_FIX = 'copy the organization id from Agnost, or leave AGNOST_ORG_ID empty to keep traces local';
 const KEY_FIX = 'set a real key, or leave OPENAI_API_KEY empty to use the offline demo model';
 
 export const envSchema = z.object({
   OPENAI_API_KEY: optional(KEY_FIX, noControlCharacters, noWhitespace, notPlaceholder),
   OPENAI_MODEL: optional('name a model, e.g. gpt-5-mini', noControlCharacters, noWhitespace, notPlaceholder),
   OPENAI_BASE_URL: optional('e.g. http://localhost:11434/v1 for Ollama', noControlCharacters, noWhitespace, httpUrl),
-  AGNOST_ORG_ID: optional(ORG_ID_FIX, noControlCharacters, noWhitespace, notPlaceholder),
-  AGNOST_OTEL_ENDPOINT: optional(`e.g. ${AGNOST_DEFAULT_ENDPOINT}`, noControlCharacters, noWhitespace, httpUrl),
+  // The AGNOST_* variables are AgnostExporter's own, checked by it (agnost.ts) in parseEnv below.
+  AGNOST_ORG_ID: z.string().optional(),
+  AGNOST_OTEL_ENDPOINT: z.string().optional(),
+  AGNOST_DISABLE_INPUT: z.string().optional(),
+  AGNOST_DISABLE_OUTPUT: z.string().optional(),
   OTEL_SERVICE_NAME: optional('use a short name such as my-agent', noControlCharacters, notPlaceholder),
   MASTRA_STORAGE_URL: optional('or leave it empty for the local file', noControlCharacters, storageUrl),
   MASTRA_STORAGE_AUTH_TOKEN: optional('paste the database token, or leave it empty', noControlCharacters, noWhitespace, notPlaceholder),
@@ -119,6 +121,9 @@ export interface AppConfig {
   /** Undefined: the Agnost exporter is left out, so no request without the header is ever sent. */
   agnostOrgId: string | undefined;
   agnostEndpoint: string;
+  /** AGNOST_DISABLE_INPUT / AGNOST_DISABLE_OUTPUT: keep the users' messages / the answers out of the spans. */
+  agnostDisableInput: boolean;
+  agnostDisableOutput: boolean;
   serviceName: string;
   serviceVersion: string;
   storageUrl: string;
@@ -138,12 +143,21 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'is invalid');
   }
   const env = result.data;
+  let agnost;
+  try {
+    agnost = resolveAgnostSettings({}, source);
+  } catch (error) {
+    if (!(error instanceof AgnostConfigError)) throw error;
+    throw new ConfigError(error.variable, error.message.replace(/^Invalid \S+: |\.$/g, ''));
+  }
   return {
     openaiApiKey: env.OPENAI_API_KEY,
     openaiModel: env.OPENAI_MODEL ?? DEFAULT_OPENAI_MODEL,
     openaiBaseUrl: env.OPENAI_BASE_URL,
-    agnostOrgId: env.AGNOST_ORG_ID,
-    agnostEndpoint: env.AGNOST_OTEL_ENDPOINT ?? AGNOST_DEFAULT_ENDPOINT,
+    agnostOrgId: agnost.orgId,
+    agnostEndpoint: agnost.endpoint,
+    agnostDisableInput: agnost.disableInput,
+    agnostDisableOutput: agnost.disableOutput,
     serviceName: env.OTEL_SERVICE_NAME ?? packageJson.name,
     serviceVersion: packageJson.version,
     storageUrl: env.MASTRA_STORAGE_URL ?? DEFAULT_STORAGE_URL,

@@ -50,7 +50,7 @@ describe('one-shot', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('offline demo model');
     expect(otlp.requests).toEqual([]);
-    expect(run.stderr).toContain('Agnost export is off: AGNOST_ORG_ID is not set');
+    expect(run.stderr).toContain('agnost disabled: AGNOST_ORG_ID is not set');
   });
 });
 

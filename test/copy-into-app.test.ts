@@ -1,89 +1,141 @@
-// The README's "copying into an existing app": the files its `cp` lines name, copied into an empty
-// app with its own agent, send the same traces (ids on every span, the org id header, the app's
-// own service name and version) and keep the API key out of them.
+// What a user with their own Mastra app does, as the README says: install the packages its install
+// line names, copy src/mastra/agnost.ts alone, add `new AgnostExporter()` and the ids. The app is made
+// here like `create-mastra`'s (its tsconfig.json; an agent on @ai-sdk/openai, pointed at a fake
+// OpenAI server), and sees no package but the install line's and what such an app already has.
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startFakeOpenAI } from './helpers/fake-openai.ts';
-import { startOtlpReceiver } from './helpers/otlp-receiver.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.ts';
+import { groupingKeys } from './helpers/grouping-keys.ts';
+import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
 import { newWorkDir } from './helpers/run-script.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const API_KEY = 'sk-copied-app-key-0123456789';
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-const copyBlock = readme.match(/<!-- snippet: copy -->\n```bash\n([\s\S]*?)```/)?.[1] ?? '';
+const installLine = readme.match(/<!-- snippet: install -->\n```bash\n(npm install .*)\n```/)?.[1] ?? '';
+const installed = [...installLine.matchAll(/(@?[\w./-]+)@\d[\w.-]*/g)].map(([, name]) => name!);
+// What `create-mastra` gives an app already (and the app's own model provider).
+const APP_PACKAGES = ['@mastra/core', '@mastra/memory', '@mastra/libsql', '@ai-sdk/openai', 'zod', 'typescript', '@types/node'];
 
-const APP_INDEX = `
-import { createOpenAI } from '@ai-sdk/openai';
-import { Agent } from '@mastra/core/agent';
-import { Mastra } from '@mastra/core/mastra';
-import { Memory } from '@mastra/memory';
-import { LibSQLStore } from '@mastra/libsql';
-import { createObservability } from './observability.ts';
+// create-mastra's default tsconfig.json.
+const TSCONFIG = {
+  compilerOptions: {
+    target: 'ES2022',
+    module: 'ES2022',
+    moduleResolution: 'bundler',
+    esModuleInterop: true,
+    forceConsistentCasingInFileNames: true,
+    strict: true,
+    skipLibCheck: true,
+    noEmit: true,
+    outDir: 'dist',
+  },
+  include: ['src/**/*'],
+};
 
-const storage = new LibSQLStore({ id: 'app', url: ':memory:' });
-const model = createOpenAI({ apiKey: process.env.OPENAI_API_KEY, baseURL: process.env.OPENAI_BASE_URL }).chat('app-model');
-const supportAgent = new Agent({ id: 'support', name: 'Support', instructions: 'Help.', model, memory: new Memory({ storage }) });
-export const mastra = new Mastra({ agents: { supportAgent }, storage, observability: createObservability() });
-`;
+// The app's src/mastra/index.ts: the README's example, as `mastra dev` would load it (extensionless imports).
+const APP_INDEX = readme.match(/<!-- example: app -->\n```ts\n([\s\S]*?)```/)?.[1] ?? '';
+
+// Run by Node itself (type stripping needs the .ts extension): one answer, no flush, a natural exit.
 const APP_MAIN = `
-import { mastra } from './src/mastra/index.ts';
-import { askAgent } from './src/ask-agent.ts';
-const answer = await askAgent(mastra.getAgent('supportAgent'), 'Where is my order?', { userId: 'customer-7', conversationId: 'ticket-99' });
-await mastra.observability?.flush();
-process.stdout.write(JSON.stringify(answer));
-process.exit(0);
+${APP_INDEX.replace("from './agnost'", "from './src/mastra/agnost.ts'")}
+process.stdout.write(await ask('Where is my order ORDER-4471?', 'customer-7', 'ticket-99'));
 `;
 
-const closers: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  await Promise.all(closers.map((close) => close()));
+let app: string;
+let receiver: OtlpReceiver;
+let model: FakeOpenAI;
+
+beforeAll(async () => {
+  app = newWorkDir();
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'support-app', version: '3.1.4', type: 'module' }));
+  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2));
+  for (const name of [...APP_PACKAGES, ...installed]) {
+    mkdirSync(dirname(join(app, 'node_modules', name)), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules', name), join(app, 'node_modules', name), 'dir');
+  }
+  mkdirSync(join(app, 'src', 'mastra'), { recursive: true });
+  copyFileSync(join(ROOT, 'src', 'mastra', 'agnost.ts'), join(app, 'src', 'mastra', 'agnost.ts'));
+  writeFileSync(join(app, 'src', 'mastra', 'index.ts'), APP_INDEX);
+  writeFileSync(join(app, 'main.ts'), APP_MAIN);
+  [receiver, model] = await Promise.all([startOtlpReceiver(), startFakeOpenAI({ reply: 'It ships tomorrow.' })]);
 });
 
-describe('the README copy list', () => {
-  it('names the files to copy', () => {
-    expect(copyBlock).toMatch(/^cp .*observability\.ts/m);
+afterAll(async () => {
+  await Promise.all([receiver?.close(), model?.close()]);
+});
+
+/** Runs main.ts in the app, with only the environment given (no flush, no process.exit in it). */
+function runApp(env: Record<string, string>, script = 'main.ts') {
+  // Not execFileSync: the receiver and the fake model answer from this process's event loop.
+  return promisify(execFile)(process.execPath, [script], {
+    cwd: app,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', OPENAI_API_KEY: 'sk-app-key-0123456789', OPENAI_BASE_URL: model.baseUrl, ...env },
+  });
+}
+
+describe('src/mastra/agnost.ts copied alone into an app made like create-mastra’s', () => {
+  it('the README names the packages to install', () => {
+    expect(installed).toContain('@mastra/otel-exporter');
   });
 
-  it('is enough for an existing app to send the same traces', async () => {
-    const app = newWorkDir();
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'support-app', version: '3.1.4', type: 'module' }));
-    symlinkSync(join(ROOT, 'node_modules'), join(app, 'node_modules'), 'dir');
-    for (const line of copyBlock.trim().split('\n')) {
-      const [, ...args] = line.split(/\s+/);
-      const destination = args.pop()!.replace('<your-app>', app);
-      mkdirSync(destination, { recursive: true });
-      for (const file of args) cpSync(join(ROOT, file), join(destination, file.split('/').pop()!));
-    }
-    writeFileSync(join(app, 'src', 'mastra', 'index.ts'), APP_INDEX);
-    writeFileSync(join(app, 'main.ts'), APP_MAIN);
+  it("typechecks with create-mastra's tsconfig.json", async () => {
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const result = await promisify(execFile)(process.execPath, [tsc, '-p', app], { encoding: 'utf8' }).catch((error) => error);
+    expect(`${result.stdout}${result.stderr}`).toBe('');
+  });
 
-    const [receiver, model] = await Promise.all([startOtlpReceiver(), startFakeOpenAI({ reply: 'It ships tomorrow.' })]);
-    closers.push(() => receiver.close(), () => model.close());
-    // Not execFileSync: the receiver and the fake model answer from this process's event loop.
-    const { stdout } = await promisify(execFile)(process.execPath, ['main.ts'], {
-      cwd: app,
-      encoding: 'utf8',
-      env: {
-        PATH: process.env.PATH ?? '',
-        AGNOST_ORG_ID: 'org_copied_app',
-        AGNOST_OTEL_ENDPOINT: receiver.tracesUrl,
-        OPENAI_API_KEY: API_KEY,
-        OPENAI_BASE_URL: model.baseUrl,
-      },
-    });
-    expect(JSON.parse(stdout).text).toBe('It ships tomorrow.');
+  it('delivers the trace of a generate with the ids under every key, with no flush, before the process exits', async () => {
+    receiver.requests.length = 0;
+    const { stdout, stderr } = await runApp({ AGNOST_ORG_ID: 'org_copied_app', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl });
+    expect(stdout).toBe('It ships tomorrow.');
+    expect(stderr).toBe('');
     const spans = receiver.spans();
-    expect(spans.length).toBeGreaterThan(2);
+    const roots = spans.filter((span) => span.parentSpanId === '');
+    expect(roots).toHaveLength(1);
+    expect(String(roots[0]!.attributes['gen_ai.input.messages'])).toContain('Where is my order ORDER-4471?');
+    expect(String(roots[0]!.attributes['gen_ai.output.messages'])).toContain('It ships tomorrow.');
     for (const span of spans) {
-      expect(span.attributes['mastra.metadata.userId']).toBe('customer-7');
-      expect(span.attributes['mastra.metadata.conversationId']).toBe('ticket-99');
+      expect(span.attributes, span.name).toMatchObject(groupingKeys('customer-7', 'ticket-99'));
       expect(span.resource['service.name']).toBe('support-app');
-      expect(span.resource['service.version']).toBe('3.1.4');
     }
     expect(receiver.requests.every((request) => request.headers['x-agnost-org-id'] === 'org_copied_app')).toBe(true);
-    expect(receiver.requests.some((request) => request.body.includes(API_KEY))).toBe(false);
+    expect(receiver.requests.some((request) => request.body.includes('sk-app-key'))).toBe(false);
+  });
+
+  it('sends nothing without an org id, and says so in one line', async () => {
+    receiver.requests.length = 0;
+    const { stdout, stderr } = await runApp({ AGNOST_OTEL_ENDPOINT: receiver.tracesUrl });
+    expect(stdout).toBe('It ships tomorrow.');
+    expect(stderr).toBe('agnost disabled: AGNOST_ORG_ID is not set, so no traces are sent to Agnost\n');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(receiver.requests).toEqual([]);
+  });
+
+  it('does nothing at import: no output, no change to the environment', async () => {
+    writeFileSync(
+      join(app, 'import-only.ts'),
+      `const before = JSON.stringify(process.env);
+await import('./src/mastra/agnost.ts');
+process.stdout.write(String(JSON.stringify(process.env) === before));`,
+    );
+    const { stdout, stderr } = await runApp({ AGNOST_ORG_ID: '', AGNOST_DISABLE_INPUT: '' }, 'import-only.ts');
+    expect([stdout, stderr]).toEqual(['true', '']);
+  });
+
+  it('throws a named error for a bad endpoint, and does not end the process itself', async () => {
+    writeFileSync(
+      join(app, 'bad-endpoint.ts'),
+      `import { AgnostExporter } from './src/mastra/agnost.ts';
+try { new AgnostExporter(); } catch (error) { process.stdout.write(String(error)); }
+process.stdout.write(' (still running)');`,
+    );
+    const { stdout } = await runApp({ AGNOST_ORG_ID: 'org_copied_app', AGNOST_OTEL_ENDPOINT: 'otel.agnost.ai/v1/traces' }, 'bad-endpoint.ts');
+    expect(stdout).toBe(
+      'AgnostConfigError: Invalid AGNOST_OTEL_ENDPOINT: must be an http:// or https:// URL, e.g. https://otel.agnost.ai/v1/traces. (still running)',
+    );
   });
 });

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AGNOST_DEFAULT_ENDPOINT, ConfigError, displayStorageUrl, parseEnv, secretsOf } from '../src/env.ts';
+import { AGNOST_DEFAULT_ENDPOINT } from '../src/mastra/agnost.ts';
+import { ConfigError, displayStorageUrl, parseEnv, secretsOf } from '../src/env.ts';
 import { newWorkDir, runChat } from './helpers/run-script.ts';
 
 describe('parseEnv', () => {
@@ -52,14 +53,16 @@ describe('a PostgreSQL storage URL', () => {
 
 // Each bad value stops start-up: one line naming the variable, exit code 2, no stack trace, no value echoed.
 const BAD_VALUES: [variable: string, value: string, problem: string][] = [
-  ['AGNOST_ORG_ID', '   ', 'only whitespace'],
+  ['AGNOST_ORG_ID', '   ', 'whitespace'],
   ['AGNOST_ORG_ID', '<your-agnost-org-id>', 'placeholder'],
   ['AGNOST_ORG_ID', 'your_org_id', 'placeholder'],
-  ['AGNOST_ORG_ID', 'org-1\nX-Injected: 1', 'newline or control character'],
-  ['AGNOST_ORG_ID', 'org\u0007id', 'newline or control character'],
+  ['AGNOST_ORG_ID', 'org-1\nX-Injected: 1', 'whitespace or a control character'],
+  ['AGNOST_ORG_ID', 'org\u0007id', 'whitespace or a control character'],
   ['AGNOST_OTEL_ENDPOINT', 'otel.agnost.ai/v1/traces', 'http:// or https:// URL'],
   ['AGNOST_OTEL_ENDPOINT', 'ftp://otel.agnost.ai/v1/traces', 'http:// or https:// URL'],
-  ['AGNOST_OTEL_ENDPOINT', ' https://otel.agnost.ai/v1/traces', 'whitespace'],
+  ['AGNOST_OTEL_ENDPOINT', ' https://otel.agnost.ai/v1/traces', 'http:// or https:// URL'],
+  ['AGNOST_DISABLE_INPUT', 'maybe', 'true or false'],
+  ['AGNOST_DISABLE_OUTPUT', 'off', 'true or false'],
   ['OPENAI_BASE_URL', 'localhost:11434', 'http:// or https:// URL'],
   ['OPENAI_API_KEY', 'sk-...', 'placeholder'],
   ['MASTRA_STORAGE_URL', 'mysql://db', 'libsql URL'],

@@ -2,12 +2,13 @@
 // failed export, one more at most once a minute with the spans dropped, one line on recovery.
 import { channel } from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EXPORT_CHANNEL, type ExportOutcome } from '../src/mastra/agnost-span-exporter.ts';
+import { EXPORT_CHANNEL, type ExportOutcome } from '../src/mastra/agnost.ts';
 import { EXPORT_REPORT_LINE, REPORT_INTERVAL_MS, reportExportFailures } from '../src/mastra/export-failures.ts';
 
 const url = 'http://127.0.0.1:9/v1/traces';
 const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
-const publish = (outcome: Omit<ExportOutcome, 'url'>) => channel(EXPORT_CHANNEL).publish({ url, ...outcome });
+const publish = ({ spans, error }: { spans: number; error: unknown }) =>
+  channel(EXPORT_CHANNEL).publish({ url, sent: Array.from({ length: spans }), error } as ExportOutcome);
 let stop = () => {};
 afterEach(() => stop());
 

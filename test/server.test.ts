@@ -168,6 +168,14 @@ describe('the built server', () => {
     const client = new MastraClient({ baseUrl, headers: { 'x-user-id': 'user-prompt', 'x-conversation-id': 'conv-prompt' } });
     expect(await streamText(await client.getAgent('assistant').stream('what is 3 * 3?'))).toBe('3 * 3 = 9');
     await expect.poll(() => rootsOf('conv-prompt').length, { timeout: 2_500, interval: 20 }).toBe(1);
+    // The turn, for Agnost: the message the client sent, and the whole streamed answer.
+    const root = rootsOf('conv-prompt')[0]!.attributes;
+    expect(JSON.parse(String(root['gen_ai.input.messages']))).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'what is 3 * 3?' }] }]);
+    expect(JSON.parse(String(root['gen_ai.output.messages']))).toEqual([
+      { role: 'assistant', parts: [{ type: 'text', content: '3 * 3 = 9' }], finish_reason: 'stop' },
+    ]);
+    const modelCall = spansOfConversation('conv-prompt').find((span) => span.attributes['mastra.span.type'] === 'model_inference');
+    expect(String(modelCall?.attributes['gen_ai.input.messages'])).toContain('what is 3 * 3?');
   });
 
   it("refuses ids that would continue another user's conversation: 403, naming no one", async () => {

@@ -1,7 +1,7 @@
 // The chat's and `npm run doctor`'s view of trace delivery: a tally of every export the Agnost
-// exporter makes (from the outcomes AgnostSpanExporter publishes), turned into one-line reports.
+// exporter makes (from the outcomes AgnostExporter publishes), turned into one-line reports.
 import { subscribe } from 'node:diagnostics_channel';
-import { EXPORT_CHANNEL, tracesUrl, type ExportOutcome } from '../mastra/agnost-span-exporter.ts';
+import { EXPORT_CHANNEL, tracesUrl, type ExportOutcome } from '../mastra/agnost.ts';
 import { describeExportError, type DeliveryFailure } from '../mastra/export-failures.ts';
 
 export type { DeliveryFailure };
@@ -26,7 +26,8 @@ export function watchTraceDelivery(onFailure?: Listener): DeliveryTally {
   if (watching) return tally;
   watching = true;
   subscribe(EXPORT_CHANNEL, (message) => {
-    const { spans, error } = message as ExportOutcome;
+    const { sent, error } = message as ExportOutcome;
+    const spans = sent.length;
     tally.exports += 1;
     if (error === undefined) {
       tally.spansExported += spans;

@@ -3,7 +3,7 @@
 // Mastra makes it the memory resource (mapUserToResourceId), so a user reaches only their own
 // conversations, and request-ids.ts makes it the userId on every span.
 import { MastraJwtAuth } from '@mastra/auth';
-import { isValidId } from '../ask-agent.ts';
+import { isValidId } from '../ids.ts';
 
 export function jwtAuth(secret: string): MastraJwtAuth {
   return new MastraJwtAuth({

@@ -1,8 +1,8 @@
 // Why traces are not reaching the endpoint, in one line with the fix, and the server's report of it:
 // one line when exports start failing, at most one more a minute while they keep failing (with the
-// spans dropped), one line when they recover. Fed by the outcomes AgnostSpanExporter publishes.
+// spans dropped), one line when they recover. Fed by the outcomes AgnostExporter publishes.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { EXPORT_CHANNEL, type ExportOutcome } from './agnost-span-exporter.ts';
+import { EXPORT_CHANNEL, type ExportOutcome } from './agnost.ts';
 
 export interface DeliveryFailure {
   /** HTTP status, when the endpoint answered. */
@@ -72,14 +72,14 @@ export function reportExportFailures(write: (line: string) => void, now: () => n
   let reportedAt = 0;
   let dropped = 0;
   const onOutcome = (message: unknown) => {
-    const { url, spans, error } = message as ExportOutcome;
+    const { url, sent, error } = message as ExportOutcome;
     if (error === undefined) {
       if (failing) write(`Traces reach ${url} again (${dropped} spans were dropped meanwhile).`);
       failing = false;
       dropped = 0;
       return;
     }
-    dropped += spans;
+    dropped += sent.length;
     const { reason } = describeExportError(error);
     if (!failing) {
       write(`Traces are not reaching ${url}: ${reason} (${dropped} spans dropped so far; reported again at most once a minute).`);

@@ -1,51 +1,15 @@
-// Where the agent's traces go: Mastra's local storage (Mastra Studio) and, with AGNOST_ORG_ID set, Agnost.
-// Copy this file into your own app; it needs only the values read in ../config.ts.
+// Where the agent's traces go: Mastra's local storage (Mastra Studio) and Agnost (agnost.ts).
 import { SpanType } from '@mastra/core/observability';
-import {
-  MastraStorageExporter,
-  Observability,
-  SamplingStrategyType,
-  SensitiveDataFilter,
-} from '@mastra/observability';
-import { OtelExporter } from '@mastra/otel-exporter';
+import { MastraStorageExporter, Observability, SamplingStrategyType, SensitiveDataFilter } from '@mastra/observability';
 import { config } from '../config.ts';
 import { secretsOf, type AppConfig } from '../env.ts';
-import { AgnostSpanExporter } from './agnost-span-exporter.ts';
-import { FlushOnTraceEnd } from './flush-on-trace-end.ts';
+import { AgnostExporter } from './agnost.ts';
 import { SecretValueFilter } from './secret-value-filter.ts';
 
-// Bounds each export attempt, retries included, so a dead or hanging endpoint delays exit by at most
-// this long instead of the ~10 s default. Agnost answers a small batch well within it.
-export const EXPORT_TIMEOUT_MS = 2_000;
-
-function agnostExporter(orgId: string, endpoint: string) {
-  return new OtelExporter({
-    provider: {
-      custom: {
-        endpoint,
-        headers: { 'X-Agnost-Org-ID': orgId },
-        protocol: 'http/protobuf',
-      },
-    },
-    // What we add (agnost-span-exporter.ts): the same OTLP/protobuf export to the same endpoint with the
-    // same header, plus Agnost's own grouping keys on every span and a report of each export's outcome.
-    exporter: new AgnostSpanExporter({ endpoint, headers: { 'X-Agnost-Org-ID': orgId }, timeoutMillis: EXPORT_TIMEOUT_MS }),
-    // Agnost ingests traces only; without this Mastra's logs would also be posted to /v1/logs.
-    signals: { logs: false },
-    timeout: EXPORT_TIMEOUT_MS,
-    // Otherwise service.version would be @mastra/core's version, not this app's.
-    resourceAttributes: { 'service.version': config.serviceVersion },
-  });
-}
-
-// Local traces for Mastra Studio, in the Mastra instance's storage. A store without metrics (libsql,
-// in an app that copies this file) would otherwise warn on every run and loop over "metrics dropped".
+// Local traces for Mastra Studio, in the Mastra instance's storage, written within a second of each
+// run (the default batch waits 5 s). A store without metrics would otherwise warn on every run.
 function localStorageExporter() {
-  return Object.assign(new MastraStorageExporter(), { onMetricEvent: undefined });
-}
-
-if (!config.agnostOrgId) {
-  process.stderr.write('Agnost export is off: AGNOST_ORG_ID is not set.\n');
+  return Object.assign(new MastraStorageExporter({ maxBatchWaitMs: 1_000 }), { onMetricEvent: undefined });
 }
 
 // Spans with no analytics value: streamed output chunks, memory's internal processors and its
@@ -90,10 +54,14 @@ export function createObservability(
         logging: { enabled: false },
         exporters: [
           ...(localTraces ? [localStorageExporter()] : []),
-          // No org id, no exporter: a request without the X-Agnost-Org-ID header is never sent.
-          ...(settings.agnostOrgId ? [agnostExporter(settings.agnostOrgId, settings.agnostEndpoint)] : []),
-          // Exports each trace when its agent run ends, not 5 s later (see flush-on-trace-end.ts).
-          new FlushOnTraceEnd(),
+          new AgnostExporter({
+            orgId: settings.agnostOrgId,
+            endpoint: settings.agnostEndpoint,
+            disableInput: settings.agnostDisableInput,
+            disableOutput: settings.agnostDisableOutput,
+            // Otherwise service.version would be @mastra/core's version, not this app's.
+            resourceAttributes: { 'service.version': settings.serviceVersion },
+          }),
         ],
       },
     },

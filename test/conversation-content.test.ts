@@ -1,0 +1,114 @@
+// What Agnost reads of a conversation, on the wire: every agent run's root span carries the turn's
+// user message and answer as gen_ai.input.messages / gen_ai.output.messages, every model call its
+// input messages, and the privacy switches keep a marker out of every attribute of every span.
+import { createOpenAI } from '@ai-sdk/openai';
+import { Mastra } from '@mastra/core/mastra';
+import type { MastraModelConfig } from '@mastra/core/llm';
+import { LibSQLStore } from '@mastra/libsql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.ts';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
+
+const { createAssistantAgent } = await import('../src/agents/assistant-agent.ts');
+const { createOfflineModel } = await import('../src/agents/offline-model.ts');
+const { askAgent } = await import('../src/ask-agent.ts');
+const { parseEnv } = await import('../src/env.ts');
+const { createObservability } = await import('../src/mastra/observability.ts');
+
+let receiver: OtlpReceiver;
+const MARKER = 'zebra-marker-7f3a';
+// OpenAI-compatible servers: one answers with the marker, the other without it.
+let answersMarker: FakeOpenAI;
+let answersPlainly: FakeOpenAI;
+
+beforeAll(async () => {
+  [receiver, answersMarker, answersPlainly] = await Promise.all([
+    startOtlpReceiver(),
+    startFakeOpenAI({ reply: `Your code is ${MARKER}.` }),
+    startFakeOpenAI({ reply: 'Noted.' }),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all([receiver, answersMarker, answersPlainly].map((server) => server?.close()));
+});
+
+const text = (content: string) => [{ type: 'text', content }];
+const json = (span: ReceivedSpan | undefined, key: string): unknown => JSON.parse(String(span?.attributes[key]));
+const roots = (spans: ReceivedSpan[]) => spans.filter((span) => span.parentSpanId === '');
+const modelCalls = (spans: ReceivedSpan[]) => spans.filter((span) => span.attributes['mastra.span.type'] === 'model_inference');
+
+/** Talks to a fresh Mastra instance with the project's observability; returns each turn's spans. */
+async function converse(messages: string[], { env = {}, model = createOfflineModel() as MastraModelConfig, allSpans = false } = {}) {
+  const settings = parseEnv({ AGNOST_ORG_ID: 'org_content', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl, MASTRA_STORAGE_URL: ':memory:', ...env });
+  const mastra = new Mastra({
+    agents: { assistantAgent: createAssistantAgent(model) },
+    storage: new LibSQLStore({ id: 'content-test', url: ':memory:' }),
+    // allSpans: also memory reads and writes, processors and chunks, as an app without our exclusions sends.
+    observability: createObservability(settings, { localTraces: false, ...(allSpans ? { excludeSpanTypes: [] } : {}) }),
+  });
+  const ids = { userId: 'user-content', conversationId: `conv-${Math.random()}` };
+  const turns: ReceivedSpan[][] = [];
+  for (const message of messages) {
+    const { traceId } = await askAgent(mastra.getAgent('assistantAgent'), message, ids);
+    await mastra.observability?.flush();
+    turns.push(receiver.spans().filter((span) => span.traceId === traceId));
+  }
+  await mastra.shutdown();
+  return turns;
+}
+
+const openAI = (server: FakeOpenAI) => createOpenAI({ apiKey: 'sk-content-test-0123456789', baseURL: server.baseUrl }).chat('fake-model');
+
+describe('a two-turn conversation', () => {
+  let turns: ReceivedSpan[][];
+  beforeAll(async () => {
+    turns = await converse(['Hello, I need help with my order', 'What is 17 * 23?']);
+  });
+
+  it("each root span carries that turn's message only, and its answer", () => {
+    const [first, second] = turns.map((spans) => roots(spans)[0]);
+    expect(json(first, 'gen_ai.input.messages')).toEqual([{ role: 'user', parts: text('Hello, I need help with my order') }]);
+    expect(json(second, 'gen_ai.input.messages')).toEqual([{ role: 'user', parts: text('What is 17 * 23?') }]);
+    expect(json(second, 'gen_ai.output.messages')).toEqual([{ role: 'assistant', parts: text('17 * 23 = 391'), finish_reason: 'stop' }]);
+    expect(second?.attributes['mastra.agent_run.input']).toBe('What is 17 * 23?'); // Mastra's own keys stay
+  });
+
+  it('each model call carries the messages it received: system, history, the message, tool results', () => {
+    const calls = modelCalls(turns[1]!);
+    expect(calls).toHaveLength(2); // the tool call, then the answer
+    const [toolStep, answerStep] = calls.map((span) => json(span, 'gen_ai.input.messages') as { role: string; parts: { content?: string }[] }[]);
+    expect(toolStep!.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'user']);
+    expect(toolStep![1]!.parts[0]!.content).toBe('Hello, I need help with my order');
+    expect(toolStep![3]!.parts[0]!.content).toBe('What is 17 * 23?');
+    expect(answerStep!.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'user', 'assistant', 'tool']);
+    const toolSpan = turns[1]!.find((span) => span.attributes['gen_ai.tool.name'] === 'calculator');
+    expect(toolSpan?.attributes['gen_ai.tool.call.result']).toContain('391');
+  });
+});
+
+describe('the privacy switches', () => {
+  const everything = (turns: ReceivedSpan[][]) => JSON.stringify(turns.flat().map((span) => [span.name, span.attributes]));
+
+  it('by default, both sides go', async () => {
+    const sent = everything(await converse([`My code is ${MARKER}`, 'and again'], { model: openAI(answersMarker), allSpans: true }));
+    expect(sent).toContain(`My code is ${MARKER}`);
+    expect(sent).toContain(`Your code is ${MARKER}.`);
+  });
+
+  it.each([
+    ['AGNOST_DISABLE_INPUT', `Please remember ${MARKER} for me`, () => answersPlainly],
+    ['AGNOST_DISABLE_OUTPUT', 'What is my code?', () => answersMarker],
+  ])('%s=true: the marker is in no attribute of any span, over two turns, with every span type', async (variable, message, server) => {
+    const turns = await converse([message, 'and once more'], { env: { [variable]: 'true' }, model: openAI(server()), allSpans: true });
+    expect(turns.flat().length).toBeGreaterThan(10);
+    expect(everything(turns)).not.toContain(MARKER);
+    for (const spans of turns) {
+      const root = roots(spans)[0]!;
+      // Ids, model, tokens and the other side still go.
+      expect(root.attributes).toMatchObject({ 'agnost.user_id': 'user-content', 'gen_ai.agent.name': 'Assistant' });
+      expect(modelCalls(spans)[0]?.attributes['gen_ai.usage.input_tokens']).toBe(12);
+      expect(root.attributes[variable === 'AGNOST_DISABLE_INPUT' ? 'gen_ai.output.messages' : 'gen_ai.input.messages']).toBeDefined();
+      expect(root.attributes[variable === 'AGNOST_DISABLE_INPUT' ? 'gen_ai.input.messages' : 'gen_ai.output.messages']).toBeUndefined();
+    }
+  });
+});
