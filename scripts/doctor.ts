@@ -8,6 +8,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import dotenv from 'dotenv';
 import { maskSecret } from '../src/secrets.ts';
 import { ConfigError, displayStorageUrl, ENV_VARIABLES, parseEnv, type AppConfig, type EnvVariable } from '../src/env.ts';
+import type { ExportOutcome } from '../src/mastra/agnost.ts';
 
 enableCompileCache(); // as in the chat: faster start-up from the second run on
 dotenv.config({ quiet: true });
@@ -65,6 +66,8 @@ if (!proto) {
 
 // 2. One real traced turn, watched on the wire.
 const { tracesUrl, watchTraceDelivery } = await import('../src/cli/trace-delivery.ts');
+const { EXPORT_CHANNEL } = await import('../src/mastra/agnost.ts');
+const { contentSummary, spanTree } = await import('../src/cli/sent-trace.ts');
 const url = tracesUrl(config.agnostEndpoint);
 const target = new URL(url);
 const statuses: number[] = [];
@@ -75,6 +78,9 @@ subscribe('http.client.response.finish', (message) => {
   }
 });
 const tally = watchTraceDelivery();
+// What Agnost was sent: the spans of every export, as they went on the wire.
+const sent: ExportOutcome['sent'][number][] = [];
+subscribe(EXPORT_CHANNEL, (outcome) => sent.push(...(outcome as ExportOutcome).sent));
 const { mastra } = await import('../src/mastra/index.ts');
 const { OneLineLogger } = await import('../src/mastra/logger.ts');
 const { EXPORT_REPORT_LINE } = await import('../src/mastra/export-failures.ts');
@@ -86,9 +92,11 @@ const { TraceFlusher } = await import('../src/cli/trace-flusher.ts');
 
 out(`\nSending one traced turn (${config.openaiApiKey ? config.openaiModel : 'offline demo model'}) to ${url}`);
 const ids = { userId: 'agnost-doctor', conversationId: `doctor-${randomUUID()}` };
+const message = 'What is 2 + 2?';
 let traceId: string | undefined;
+let answer = '';
 try {
-  ({ traceId } = await askAgent(mastra.getAgent('assistantAgent'), 'What is 2 + 2?', ids));
+  ({ traceId, text: answer } = await askAgent(mastra.getAgent('assistantAgent'), message, ids));
   out(`  answered  trace ${traceId}, userId ${ids.userId}, conversationId ${ids.conversationId}`);
 } catch (error) {
   out(`  ${describeModelError(error)}`);
@@ -97,6 +105,11 @@ await new TraceFlusher(mastra).close();
 
 const total = tally.spansExported + tally.spansFailed;
 out(`  wire      POST ${url}  HTTP ${statuses.length ? [...new Set(statuses)].join(', ') : 'no answer'}  ${total} spans in ${tally.exports} export(s)`);
+const traceSpans = sent.filter((span) => span.spanContext().traceId === traceId);
+if (traceSpans.length > 0) {
+  spanTree(traceSpans).forEach((line, index) => out(`  ${index === 0 ? 'spans     ' : '          '}${line}`));
+  out(`  on them   ${contentSummary(traceSpans, ids, message, answer, { disableInput: config.agnostDisableInput, disableOutput: config.agnostDisableOutput })}`);
+}
 if (tally.spansExported > 0 && !tally.lastFailure) {
   out(`\nResult: OK: the endpoint accepted ${tally.spansExported} spans. Look for trace ${traceId} in Agnost.`);
   process.exit(0);

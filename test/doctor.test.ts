@@ -26,6 +26,22 @@ describe('npm run doctor', () => {
     expect(receiver.requests[0]?.headers['x-agnost-org-id']).toBe(ORG_ID);
   });
 
+  it('shows the span tree Agnost was sent, and that the ids, the message and the answer are on it', async () => {
+    const { run, receiver } = await doctorAgainst({ status: 200 });
+    const root = receiver.spans().find((span) => span.parentSpanId === '')!;
+    expect(run.stdout).toContain(`  spans     ${root.name}\n              model_generation offline-demo\n                agent_step Assistant\n`);
+    expect(run.stdout).toContain(`  on them   ids on all ${receiver.spans().length} spans: yes; the user's message: yes; the answer: yes\n`);
+  });
+
+  it('says which side a privacy switch keeps out', async () => {
+    const receiver = await startOtlpReceiver();
+    receivers.push(receiver);
+    const run = await runScript('doctor', [], { AGNOST_ORG_ID: ORG_ID, AGNOST_OTEL_ENDPOINT: receiver.tracesUrl, AGNOST_DISABLE_OUTPUT: 'true' });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/ok\s+AGNOST_DISABLE_OUTPUT\s+true: answers are kept out of the spans/);
+    expect(run.stdout).toContain("the user's message: yes; the answer: no (AGNOST_DISABLE_OUTPUT=true)");
+  });
+
   it.each([
     [{ status: 401 }, 'HTTP 401', /401 Unauthorized: check AGNOST_ORG_ID/],
     [{ status: 403 }, 'HTTP 403', /403 Forbidden: check AGNOST_ORG_ID/],
