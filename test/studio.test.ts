@@ -65,6 +65,15 @@ describe.skipIf(!hasChromium)('Mastra Studio', () => {
     expect(new Set(spans.map((span) => span.attributes['mastra.metadata.threadId']))).toEqual(new Set([threadId]));
     expect(new Set(spans.map((span) => span.attributes['mastra.metadata.userId']))).toEqual(new Set(['assistant']));
     expect(receiver.requests.every((request) => request.headers['x-agnost-org-id'] === ORG_ID)).toBe(true);
+    // Each turn's words, for Agnost: the message typed in Studio (that turn's only) and the answer.
+    const turns = spans
+      .filter((span) => span.parentSpanId === '')
+      .map((root) => [JSON.parse(String(root.attributes['gen_ai.input.messages'])), JSON.parse(String(root.attributes['gen_ai.output.messages']))]);
+    expect(turns).toContainEqual([
+      [{ role: 'user', parts: [{ type: 'text', content: 'What is 12 * 7?' }] }],
+      [{ role: 'assistant', parts: [{ type: 'text', content: '12 * 7 = 84' }], finish_reason: 'stop' }],
+    ]);
+    expect(turns.map(([input]) => input)).toContainEqual([{ role: 'user', parts: [{ type: 'text', content: 'hello again' }] }]);
   });
 
   it('lists the traces and opens one showing the ids', async () => {

@@ -29,21 +29,14 @@ export interface AgnostExporterOptions {
   orgId?: string;
   /** Default: AGNOST_OTEL_ENDPOINT, else https://otel.agnost.ai/v1/traces. */
   endpoint?: string;
-  /** Keep the users' messages out of every span. Default: AGNOST_DISABLE_INPUT=true. */
+  /** Keep the users' messages out of every span. Default: AGNOST_DISABLE_INPUT (true or false), else false. */
   disableInput?: boolean;
-  /** Keep the answers out of every span. Default: AGNOST_DISABLE_OUTPUT=true. */
+  /** Keep the answers out of every span. Default: AGNOST_DISABLE_OUTPUT (true or false), else false. */
   disableOutput?: boolean;
   /** Bounds each export, retries included, so a dead endpoint cannot hold a process for long. Default: 2000. */
   timeoutMillis?: number;
   /** E.g. { 'service.version': '1.2.0' } (otherwise it is @mastra/core's version). */
   resourceAttributes?: OtelExporterConfig['resourceAttributes'];
-}
-
-export interface AgnostSettings {
-  orgId: string | undefined;
-  endpoint: string;
-  disableInput: boolean;
-  disableOutput: boolean;
 }
 
 /** A bad setting; `variable` is the environment variable or option it came from. */
@@ -58,16 +51,10 @@ export class AgnostConfigError extends Error {
 
 const PLACEHOLDER = /^(<.*>|\[.*\]|\{.*\}|your[\s_-].*|changeme|change[_-]me|replace[_-]?me|todo|xxx+|\.\.\.|null|undefined)$/i;
 
-function isHttpUrl(value: string): boolean {
-  try {
-    return /^https?:$/.test(new URL(value).protocol) && !/\s/.test(value);
-  } catch {
-    return false;
-  }
-}
+const isHttpUrl = (value: string) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol) && !/\s/.test(value);
 
 /** The settings from the options, else the environment (empty means unset); throws AgnostConfigError. */
-export function resolveAgnostSettings(options: AgnostExporterOptions = {}, env = process.env): AgnostSettings {
+export function resolveAgnostSettings(options: AgnostExporterOptions = {}, env = process.env) {
   // An empty value means unset: a copied .env.example has empty values.
   const pick = (option: keyof AgnostExporterOptions, variable: string) =>
     options[option] !== undefined ? { name: option, value: String(options[option]) || undefined } : { name: variable, value: env[variable] || undefined };
@@ -93,13 +80,14 @@ export function resolveAgnostSettings(options: AgnostExporterOptions = {}, env =
   };
 }
 
+export type AgnostSettings = ReturnType<typeof resolveAgnostSettings>;
+
 /** The URL the spans are posted to: the endpoint's base, then /v1/traces. */
 export function tracesUrl(endpoint: string): string {
   return `${endpoint.replace(/\/+$/, '').replace(/\/v1\/(traces|logs)$/, '')}/v1/traces`;
 }
 
 // OpenTelemetry's GenAI message form: [{ role, parts: [{ type: 'text', content }] }].
-type GenAiMessage = { role: string; parts: object[]; finish_reason?: string };
 function genAiParts(content: unknown): object[] {
   if (typeof content === 'string') return [{ type: 'text', content }];
   if (!Array.isArray(content)) return [];
@@ -107,12 +95,12 @@ function genAiParts(content: unknown): object[] {
     part?.type === 'text' ? { type: 'text', content: part.text } : { type: String(part?.type) },
   );
 }
-/** A turn's input as given to generate/stream: a string, a message, or a list of either. */
-function genAiInput(input: unknown): GenAiMessage[] {
+/** A turn's input: a string, a message ({ role, content } or { role, parts }; Studio's { type, contents }), or a list. */
+function genAiInput(input: unknown): { role: string; parts: object[] }[] {
   return (Array.isArray(input) ? input : [input]).flatMap((message: unknown) => {
     if (typeof message === 'string') return [{ role: 'user', parts: genAiParts(message) }];
-    const { role, content, parts } = (message ?? {}) as { role?: unknown; content?: unknown; parts?: unknown };
-    return typeof role === 'string' ? [{ role, parts: genAiParts(content ?? parts) }] : [];
+    const { role, type, content, parts, contents } = (message ?? {}) as Record<string, unknown>;
+    return typeof (role ?? type) === 'string' ? [{ role: String(role ?? type), parts: genAiParts(content || parts || contents) }] : [];
   });
 }
 
@@ -161,8 +149,7 @@ function conversationContent({ disableInput, disableOutput }: AgnostSettings) {
 /** Agnost's own grouping keys (and OpenTelemetry's user.id / session.id) from the ids Mastra put on the span. */
 function withAgnostKeys(span: ReadableSpan): ReadableSpan {
   const attributes = { ...span.attributes };
-  for (const key of Object.keys(attributes)) {
-    if (!key.startsWith('mastra.metadata.gen_ai.')) continue;
+  for (const key of Object.keys(attributes).filter((name) => name.startsWith('mastra.metadata.gen_ai.'))) {
     attributes[key.slice('mastra.metadata.'.length)] = attributes[key];
     delete attributes[key];
   }
@@ -195,31 +182,18 @@ class AgnostSpanExporter implements SpanExporter {
     });
   }
 
-  forceFlush(): Promise<void> {
-    return this.#inner.forceFlush();
-  }
-
-  shutdown(): Promise<void> {
-    return this.#inner.shutdown();
-  }
+  forceFlush = () => this.#inner.forceFlush();
+  shutdown = () => this.#inner.shutdown();
 }
 
 /** At most one flush in flight; traces that end meanwhile share the next (a flush each overruns the exporter's concurrency limit). */
-export function coalesce(flush: () => Promise<void>): () => Promise<void> {
+function coalesce(flush: () => Promise<void>): () => Promise<void> {
   let running: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
   const request = (): Promise<void> => {
-    if (!running) {
-      running = flush()
-        .catch(() => {}) // failures are published on EXPORT_CHANNEL
-        .finally(() => (running = undefined));
-      return running;
-    }
-    queued ??= running.then(() => {
-      queued = undefined;
-      return request();
-    });
-    return queued;
+    // Failures are published on EXPORT_CHANNEL: a flush itself always resolves.
+    if (!running) return (running = flush().catch(() => {}).finally(() => (running = undefined)));
+    return (queued ??= running.then(() => ((queued = undefined), request())));
   };
   return request;
 }
@@ -233,13 +207,19 @@ export class AgnostExporter extends OtelExporter {
   /** Throws AgnostConfigError, naming the variable or option, on a bad setting. */
   constructor(options: AgnostExporterOptions = {}) {
     const settings = resolveAgnostSettings(options);
-    const headers: Record<string, string> = { 'X-Agnost-Org-ID': settings.orgId ?? '' };
+    const orgId = settings.orgId ?? '';
     const timeout = options.timeoutMillis ?? 2_000;
     super({
       // Agnost's documented configuration:
-      provider: { custom: { endpoint: settings.endpoint, headers, protocol: 'http/protobuf' } },
+      provider: {
+        custom: {
+          endpoint: settings.endpoint,
+          headers: { 'X-Agnost-Org-ID': orgId },
+          protocol: 'http/protobuf',
+        },
+      },
       // The same OTLP/protobuf export to the same URL with the same header, plus grouping keys and outcomes.
-      ...(settings.orgId ? { exporter: new AgnostSpanExporter(tracesUrl(settings.endpoint), headers, timeout) } : {}),
+      ...(orgId ? { exporter: new AgnostSpanExporter(tracesUrl(settings.endpoint), { 'X-Agnost-Org-ID': orgId }, timeout) } : {}),
       customSpanFormatter: conversationContent(settings),
       signals: { logs: false }, // Agnost takes traces only: nothing to /v1/logs
       timeout,
