@@ -8,7 +8,7 @@ import { createAssistantAgent } from '../src/agents/assistant-agent.ts';
 import { createOfflineModel } from '../src/agents/offline-model.ts';
 import type { AppConfig } from '../src/env.ts';
 import { OneLineLogger } from '../src/mastra/logger.ts';
-import { createObservability } from '../src/mastra/observability.ts';
+import { createObservability, EXCLUDED_SPAN_TYPES } from '../src/mastra/observability.ts';
 import { storage } from '../src/mastra/storage.ts';
 
 /** The offline model, answering after `latencyMs` like a remote model would. */
@@ -29,15 +29,29 @@ const noopExporter: ObservabilityExporter = {
   shutdown: async () => {},
 };
 
-export type VariantName = 'none' | 'project' | 'project-all-spans' | 'mastra-default' | 'noop-exporter';
+export type VariantName = 'none' | 'project' | 'project-all-spans' | 'agnost-snippet' | 'mastra-default' | 'noop-exporter';
 
 export const VARIANT_DESCRIPTIONS: Record<VariantName, string> = {
   none: 'no observability',
   project: "this project's config (src/mastra/observability.ts)",
   'project-all-spans': "this project's config without excludeSpanTypes",
+  'agnost-snippet': "Agnost's snippet alone (plain OtelExporter), this project's span types: no messages or keys added",
   'mastra-default': 'Mastra default: MastraStorageExporter + plain OtelExporter (http/protobuf)',
   'noop-exporter': 'Observability with one exporter that does nothing (the cost of span creation alone)',
 };
+
+/** The OtelExporter exactly as Agnost's Mastra docs configure it. */
+function agnostSnippet(settings: AppConfig) {
+  return new OtelExporter({
+    provider: {
+      custom: {
+        endpoint: settings.agnostEndpoint,
+        headers: { 'X-Agnost-Org-ID': settings.agnostOrgId ?? '' },
+        protocol: 'http/protobuf',
+      },
+    },
+  });
+}
 
 function observabilityFor(name: VariantName, settings: AppConfig): Observability | undefined {
   switch (name) {
@@ -47,25 +61,13 @@ function observabilityFor(name: VariantName, settings: AppConfig): Observability
       return createObservability(settings);
     case 'project-all-spans':
       return createObservability(settings, { excludeSpanTypes: [] });
+    case 'agnost-snippet':
+      return new Observability({
+        configs: { default: { serviceName: settings.serviceName, excludeSpanTypes: EXCLUDED_SPAN_TYPES, exporters: [agnostSnippet(settings)] } },
+      });
     case 'mastra-default':
       return new Observability({
-        configs: {
-          default: {
-            serviceName: settings.serviceName,
-            exporters: [
-              new MastraStorageExporter(),
-              new OtelExporter({
-                provider: {
-                  custom: {
-                    endpoint: settings.agnostEndpoint,
-                    headers: { 'X-Agnost-Org-ID': settings.agnostOrgId ?? '' },
-                    protocol: 'http/protobuf',
-                  },
-                },
-              }),
-            ],
-          },
-        },
+        configs: { default: { serviceName: settings.serviceName, exporters: [new MastraStorageExporter(), agnostSnippet(settings)] } },
       });
     case 'noop-exporter':
       return new Observability({ configs: { default: { serviceName: settings.serviceName, exporters: [noopExporter] } } });

@@ -94,6 +94,21 @@ async function traceShape(name: VariantName) {
   return { variant: name, spansPerTrace: spans / turns, bytesPerTrace: Math.round(bytes / turns), flushMs: spread(flushes) };
 }
 
+// 2b. One long conversation: a trace's size at its first and its twentieth turn (the model calls
+// carry the history: this agent keeps the last 20 messages).
+async function conversationGrowth(name: VariantName) {
+  const mastra = createVariant(name, settings, 0);
+  const agent = mastra.getAgent('assistantAgent');
+  const bytesAtTurn: number[] = [];
+  for (let turn = 1; turn <= 20; turn++) {
+    const before = receiver.requests.length;
+    await agent.generate(`What is ${turn} * 23?`, { memory: { resource: ids.userId, thread: `growth-${name}` }, tracingOptions: { metadata: ids } });
+    await mastra.observability?.flush();
+    bytesAtTurn.push(receiver.requests.slice(before).reduce((sum, request) => sum + request.body.length, 0));
+  }
+  return { variant: name, firstTurnBytes: bytesAtTurn[0]!, twentiethTurnBytes: bytesAtTurn[19]! };
+}
+
 // 3 and 4. Whole processes: exit after the last answer, cold start, peak memory.
 interface ProcessRun {
   totalMs: number;
@@ -204,7 +219,9 @@ const zero = await perCall(0, 'What is 17 * 23?');
 log('per-call cost at 50 ms model latency...');
 const fifty = await perCall(50, 'hello');
 log('trace shape and flush time...');
-const shapes = [await traceShape('project'), await traceShape('project-all-spans'), await traceShape('mastra-default')];
+const shapes = [await traceShape('project'), await traceShape('project-all-spans'), await traceShape('agnost-snippet'), await traceShape('mastra-default')];
+log('one long conversation...');
+const growth = [await conversationGrowth('agnost-snippet'), await conversationGrowth('project')];
 log('exit after the last answer...');
 const exits = await exitTimes();
 log('cold start...');
@@ -220,7 +237,7 @@ const versions = Object.fromEntries(
   ]),
 );
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${arch()}`, node: process.version };
-const results = { date: new Date().toISOString(), quick, machine, versions, perCall: [zero, fifty], shapes, exits, cold, server: serverLoad };
+const results = { date: new Date().toISOString(), quick, machine, versions, perCall: [zero, fifty], shapes, growth, exits, cold, server: serverLoad };
 writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
 const perCallTable = (run: typeof zero) =>
@@ -256,6 +273,16 @@ ${perCallTable(fifty)}
 | set-up | spans per trace | protobuf bytes per trace | flush with the endpoint up, ms |
 | --- | --- | --- | --- |
 ${shapes.map((shape) => `| ${VARIANT_DESCRIPTIONS[shape.variant]} | ${shape.spansPerTrace.toFixed(1)} | ${shape.bytesPerTrace} | ${fmt(shape.flushMs)} |`).join('\n')}
+
+## One conversation, turn 1 and turn 20
+
+One conversation of 20 turns ("What is N * 23?": a tool call, two model calls), protobuf bytes per
+trace. Each model call carries the messages it was sent, so a trace grows with the history the agent
+keeps (its last 20 messages) and then stays at that size.
+
+| set-up | turn 1, bytes | turn 20, bytes |
+| --- | --- | --- |
+${growth.map((row) => `| ${VARIANT_DESCRIPTIONS[row.variant]} | ${row.firstTurnBytes} | ${row.twentiethTurnBytes} |`).join('\n')}
 
 ## Chat one-shot: from the answer to process exit
 
