@@ -28,6 +28,8 @@ const EFFECT: Record<EnvVariable, (config: AppConfig) => string> = {
   MASTRA_STORAGE_URL: (c) => displayStorageUrl(c.storageUrl),
   MASTRA_STORAGE_AUTH_TOKEN: (c) => secret(c.storageAuthToken, 'not set'),
   CHAT_USER_ID: (c) => c.chatUserId ?? 'not set: the chat uses a pseudonymous id',
+  ALLOWED_MEDIA_URL_PREFIXES: (c) =>
+    c.allowedMediaUrlPrefixes.length ? `the server may fetch media from ${c.allowedMediaUrlPrefixes.join(', ')}` : 'not set: media URLs in messages are refused',
   MASTRA_JWT_SECRET: (c) =>
     c.jwtSecret ? `${secret(c.jwtSecret, '')}: the server API requires a JWT` : 'not set: the server API is open (no auth)',
 };

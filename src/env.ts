@@ -103,6 +103,12 @@ export const envSchema = z.object({
   MASTRA_STORAGE_URL: optional('or leave it empty for the local file', noControlCharacters, storageUrl),
   MASTRA_STORAGE_AUTH_TOKEN: optional('paste the database token, or leave it empty', noControlCharacters, noWhitespace, notPlaceholder),
   CHAT_USER_ID: optional('use a pseudonymous id such as user-123', noControlCharacters, noWhitespace, notPlaceholder),
+  ALLOWED_MEDIA_URL_PREFIXES: optional(
+    'list http(s) URL prefixes separated by commas, e.g. https://cdn.example.com/uploads/',
+    noControlCharacters,
+    noWhitespace,
+    (value) => value.split(',').map((prefix) => httpUrl(prefix) && `has "${prefix}", which is not an http:// or https:// URL`).find(Boolean),
+  ),
   MASTRA_JWT_SECRET: optional(
     'set it to the secret your app signs tokens with, or leave it empty to run the server without auth',
     noControlCharacters,
@@ -133,6 +139,8 @@ export interface AppConfig {
   chatUserId: string | undefined;
   /** Undefined: the server API is open (no auth) and trusts x-user-id. */
   jwtSecret: string | undefined;
+  /** URL prefixes the server may fetch media in messages from; empty: media URLs are refused. */
+  allowedMediaUrlPrefixes: string[];
 }
 
 /** Pure: validates `source` (process.env by default) and throws ConfigError on the first bad variable. */
@@ -165,6 +173,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
     storageAuthToken: env.MASTRA_STORAGE_AUTH_TOKEN,
     chatUserId: env.CHAT_USER_ID,
     jwtSecret: env.MASTRA_JWT_SECRET,
+    allowedMediaUrlPrefixes: env.ALLOWED_MEDIA_URL_PREFIXES?.split(',') ?? [],
   };
 }
 

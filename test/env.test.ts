@@ -66,6 +66,7 @@ const BAD_VALUES: [variable: string, value: string, problem: string][] = [
   ['OPENAI_BASE_URL', 'localhost:11434', 'http:// or https:// URL'],
   ['OPENAI_API_KEY', 'sk-...', 'placeholder'],
   ['MASTRA_STORAGE_URL', 'mysql://db', 'libsql URL'],
+  ['ALLOWED_MEDIA_URL_PREFIXES', 'https://cdn.example.com/,cdn.example.com', 'which is not an http:// or https:// URL'],
   ['MASTRA_JWT_SECRET', 'too-short-secret', 'at least 32'],
   ['MASTRA_JWT_SECRET', '<your-jwt-secret>', 'placeholder'],
   ['MASTRA_JWT_SECRET', 'supersecretdevkeythatishs256safe!', "example from Mastra's docs"],

@@ -6,6 +6,7 @@ import { jwtAuth } from './auth.ts';
 import { reportExportFailures } from './export-failures.ts';
 import { OneLineLogger } from './logger.ts';
 import { createObservability, traceDestinations } from './observability.ts';
+import { requestGuard } from './request-guard.ts';
 import { requestIds } from './request-ids.ts';
 import { storage, traceStore } from './storage.ts';
 
@@ -19,9 +20,14 @@ export const mastra = new Mastra({
   agents: { assistantAgent },
   storage,
   observability: createObservability(config, { localTraces }),
-  // PORT is honoured (default 4111). requestIds threads the caller's ids into traces and memory; with
+  // PORT is honoured (default 4111). requestGuard refuses malformed and hostile bodies (request-guard.ts);
+  // requestIds threads the caller's ids into traces and memory; with
   // MASTRA_JWT_SECRET set, every API route needs a JWT and its user owns its conversations (auth.ts).
-  server: { middleware: [requestIds({ auth })], ...(auth ? { auth } : {}) },
+  // requestGuard first: a malformed or hostile body gets its 400 before anything reads it.
+  server: {
+    middleware: [requestGuard({ auth, allowedMediaUrlPrefixes: config.allowedMediaUrlPrefixes }), requestIds({ auth })],
+    ...(auth ? { auth } : {}),
+  },
   // Warnings and errors only, one line each on stderr: stdout stays for the answers (and --json output).
   // A server (npm run dev, npm start) says once where it listens and where its traces go.
   logger: new OneLineLogger({

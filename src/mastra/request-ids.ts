@@ -14,6 +14,7 @@ import type { Mastra } from '@mastra/core/mastra';
 import type { Middleware } from '@mastra/core/server';
 import { isValidId } from '../ids.ts';
 import { tokenUser } from './auth.ts';
+import { readJsonBody } from './request-body.ts';
 
 export const USER_ID_HEADER = 'x-user-id';
 export const CONVERSATION_ID_HEADER = 'x-conversation-id';
@@ -35,17 +36,6 @@ function threadIdOf(thread: unknown): unknown {
 
 function firstString(...candidates: unknown[]): string | undefined {
   return candidates.find((candidate): candidate is string => typeof candidate === 'string' && candidate !== '');
-}
-
-async function readBody(request: Request): Promise<AgentRequestBody> {
-  if (!request.headers.get('content-type')?.includes('application/json')) return {};
-  try {
-    // A clone, so the agent route still reads the untouched body.
-    const body: unknown = await request.clone().json();
-    return body && typeof body === 'object' && !Array.isArray(body) ? (body as AgentRequestBody) : {};
-  } catch {
-    return {}; // malformed JSON: the agent route answers that itself
-  }
 }
 
 /** What the caller chose in the body: ids for the spans, and the memory resource and thread. */
@@ -85,7 +75,7 @@ export function requestIds({ auth }: { auth?: MastraJwtAuth } = {}): Middleware 
       // With auth, only a valid token's user; without one the route itself answers 401.
       const authenticatedUser = auth ? await tokenUser(auth, c.req.header('authorization')) : undefined;
       if (auth && !authenticatedUser) return next();
-      const body = idsInBody(await readBody(c.req.raw));
+      const body = idsInBody((await readJsonBody(c.req.raw)).json as AgentRequestBody);
       for (const [name, value] of Object.entries(body)) {
         if (value !== undefined && !isValidId(value)) {
           return c.json({ error: `Invalid ${name} in the request body: use 1 to 128 printable characters without spaces.` }, 400);

@@ -1,0 +1,114 @@
+// Hostile and malformed agent requests against the built server, open and with JWT auth: each gets a
+// 4xx that names the problem, a stand-in internal service on 127.0.0.1 never hears from the server
+// unless a deployment allows its URL prefix, the server keeps answering, and its log has one line per
+// refused request and no stack trace. One case is one line of the table.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signJwt } from './helpers/jwt.ts';
+import { startBuiltServer, stopProcessGroup, type BuiltServer } from './helpers/server.ts';
+
+const SECRET = 'hostile-secret-5d2b8e1f9a7c3e4b6d0f2a8c1e3b5d7f';
+let internal: Server;
+let internalUrl: string;
+const internalRequests: string[] = [];
+const servers: Record<'open' | 'JWT', BuiltServer> = {} as Record<'open' | 'JWT', BuiltServer>;
+const token = signJwt({ sub: 'user-hostile', exp: Math.floor(Date.now() / 1000) + 600 }, SECRET);
+
+const user = (content: unknown) => ({ messages: [{ role: 'user', content }] });
+const image = (image: string) => user([{ type: 'text', text: 'what is in this picture?' }, { type: 'image', image }]);
+const deeplyNested = `{"messages":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+
+/** [case, body (JSON text, or a function of the internal service's URL), what the error names]. */
+const CASES: [string, string | ((internal: string) => object), RegExp][] = [
+  ['a message with no content', JSON.stringify({ messages: [{ role: 'user' }] }), /messages\[0\]: needs content/],
+  ['an unknown role', JSON.stringify({ messages: [{ role: 'hacker', content: 'hi' }] }), /messages\[0\]\.role: must be one of/],
+  ['numeric content', JSON.stringify(user(123)), /messages\[0\]\.content: must be a string or a list of parts/],
+  ['null content', JSON.stringify(user(null)), /messages\[0\]\.content: must be a string or a list of parts/],
+  ['a part that is not an object', JSON.stringify(user(['hello'])), /content\[0\]: must be an object with a type/],
+  ['a text part without text', JSON.stringify(user([{ type: 'text' }])), /content\[0\]\.text: must be a string/],
+  ['messages that are a number', JSON.stringify({ messages: 5 }), /messages: must be a string or a message object/],
+  ['no messages at all', JSON.stringify({ messages: [] }), /messages: is empty/],
+  ['an inline image that is not base64', JSON.stringify(image('this is not base64!')), /image: inline media must be base64/],
+  ['a data: URL that is not base64', JSON.stringify(image('data:image/png;base64,@@@@')), /image: the data: URL is not valid base64/],
+  ['a body nested 5000 deep', deeplyNested, /nested deeper than 32 levels/],
+  ['an image URL on an internal address', (at) => image(`${at}/latest/meta-data/iam`), /image: media URLs are not fetched by this server/],
+  ['an image given as a URL object', (at) => user([{ type: 'image_url', image_url: { url: `${at}/admin` } }]), /image_url\.url: media URLs are not fetched/],
+  ['a file part with a URL', (at) => user([{ type: 'file', data: `${at}/etc/passwd`, mediaType: 'text/plain' }]), /data: media URLs are not fetched/],
+  ['a UI message file part with a URL', (at) => ({ messages: [{ role: 'user', parts: [{ type: 'file', url: `${at}/x`, mediaType: 'image/png' }] }] }), /url: media URLs/],
+  ['an attachment with a URL', (at) => ({ messages: [{ role: 'user', content: 'see', experimental_attachments: [{ url: `${at}/y`, contentType: 'image/png' }] }] }), /url: media URLs/],
+];
+const ROUTES = ['generate', 'stream'];
+
+async function post(server: BuiltServer, route: string, body: string, withToken: boolean) {
+  const response = await fetch(`${server.baseUrl}/api/agents/assistant/${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(withToken ? { authorization: `Bearer ${token}` } : {}) },
+    body,
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+beforeAll(async () => {
+  // The stand-in internal service (a metadata endpoint, an admin port): it records every request.
+  internal = createServer((request, response) => {
+    internalRequests.push(request.url ?? '');
+    response.setHeader('content-type', 'image/png');
+    response.end(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+  });
+  await new Promise<void>((resolve) => internal.listen(0, '127.0.0.1', resolve));
+  internalUrl = `http://127.0.0.1:${(internal.address() as AddressInfo).port}`;
+  const common = { MASTRA_STORAGE_URL: ':memory:', ALLOWED_MEDIA_URL_PREFIXES: `${internalUrl}/cdn/` };
+  [servers.open, servers.JWT] = await Promise.all([startBuiltServer(common), startBuiltServer({ ...common, MASTRA_JWT_SECRET: SECRET })]);
+});
+
+afterAll(async () => {
+  await Promise.all(Object.values(servers).map((server) => stopProcessGroup(server?.process)));
+  internal?.close();
+});
+
+describe.each(['open', 'JWT'] as const)('the built server, %s', (mode) => {
+  const refused: string[] = [];
+
+  it.each(ROUTES.flatMap((route) => CASES.map(([name, body, names]) => [route, name, body, names] as const)))(
+    '%s refuses %s with a 400 naming it',
+    async (route, _name, body, names) => {
+      const text = typeof body === 'string' ? body : JSON.stringify(body(internalUrl));
+      const response = await post(servers[mode], route, text, mode === 'JWT');
+      expect(response.status).toBe(400);
+      const { error } = JSON.parse(response.text) as { error: string };
+      expect(error).toMatch(names);
+      expect(error).not.toContain('\n');
+      refused.push(route);
+    },
+  );
+
+  it('fetched nothing from the internal service, and still answers', async () => {
+    expect(internalRequests).toEqual([]);
+    const ok = await post(servers[mode], 'generate', JSON.stringify(user('what is 2 + 2?')), mode === 'JWT');
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.text).text).toBe('2 + 2 = 4');
+  });
+
+  it('logged one line per refused request, and no stack trace', () => {
+    const output = servers[mode].output();
+    expect(output.match(/^Refused POST \/api\/agents\/assistant\/(generate|stream) \(400\): /gm)).toHaveLength(refused.length);
+    expect(output).not.toMatch(/^\s+at |Error calling handler|Maximum call stack/m);
+  });
+
+  it('without a valid token, answers 401 first', async () => {
+    if (mode === 'open') return;
+    expect((await post(servers.JWT, 'generate', JSON.stringify(image(`${internalUrl}/x`)), false)).status).toBe(401);
+  });
+});
+
+describe('ALLOWED_MEDIA_URL_PREFIXES', () => {
+  it('lets the server fetch media from an allowed prefix, and from nowhere else', async () => {
+    const allowed = await post(servers.open, 'generate', JSON.stringify(image(`${internalUrl}/cdn/cat.png`)), false);
+    expect(allowed.status).toBe(200);
+    expect(internalRequests).toEqual(['/cdn/cat.png']);
+    const elsewhere = await post(servers.open, 'generate', JSON.stringify(image(`${internalUrl}/cdn-other/cat.png`)), false);
+    expect(elsewhere.status).toBe(400);
+    expect(internalRequests).toEqual(['/cdn/cat.png']);
+  });
+});
