@@ -28,6 +28,8 @@ const CASES: [string, string | ((internal: string) => object), RegExp][] = [
   ['a part that is not an object', JSON.stringify(user(['hello'])), /content\[0\]: must be an object with a type/],
   ['a text part without text', JSON.stringify(user([{ type: 'text' }])), /content\[0\]\.text: must be a string/],
   ['messages that are a number', JSON.stringify({ messages: 5 }), /messages: must be a string or a message object/],
+  ['UI message parts that are not a list', JSON.stringify({ messages: [{ role: 'user', parts: 'x' }] }), /messages\[0\]\.parts: must be a list/],
+  ['instructions that are a number', JSON.stringify({ ...user('hi'), instructions: 5 }), /instructions: must be a string or a message object/],
   ['no messages at all', JSON.stringify({ messages: [] }), /messages: is empty/],
   ['an inline image that is not base64', JSON.stringify(image('this is not base64!')), /image: inline media must be base64/],
   ['a data: URL that is not base64', JSON.stringify(image('data:image/png;base64,@@@@')), /image: the data: URL is not valid base64/],

@@ -212,9 +212,9 @@ describe('the built server', () => {
     const bad = await generate({ ...message('hi'), tracingOptions: { metadata: { userId: 'has spaces' } } });
     expect(bad.status).toBe(400);
     expect(bad.json.error).toContain('userId');
-    const malformed = await generate({ messages: 42 });
+    const malformed = await generate({ ...message('hi'), maxSteps: 'many' }); // Mastra's own body check
     expect(malformed.status).toBe(400);
-    await expect.poll(() => serverOutput).toMatch(/Error parsing body: .*messages/);
+    await expect.poll(() => serverOutput).toMatch(/Error parsing body: .*maxSteps/);
     expect(serverOutput).not.toMatch(/Error parsing body: \[?\n/);
   });
 

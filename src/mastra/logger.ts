@@ -9,6 +9,8 @@ import { redactSecrets } from '../secrets.ts';
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const RANK: Record<Level, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 const SECRETS = secretsOf(config);
+// From the first stack frame on ("at fn (file:///...:33:28)"): file paths and internals, nothing to act on.
+const STACK_TRACE = /\s+at (?:[^\s()]+ )*\(?(?:file:|node:|\/)\S*:\d+(?::\d+)?\)?.*$/;
 
 /** A validation error's message is a JSON list of issues: "messages: Invalid input; ..." reads better. */
 function describeMessage(message: string): string {
@@ -66,7 +68,7 @@ export class OneLineLogger extends MastraLogger {
     if (RANK[level] < RANK[this.#options.level ?? 'warn'] || this.#options.ignore?.test(message)) return;
     const prefix = this.#options.component ? `[${this.#options.component}] ` : '';
     const details = args.map(summarize).filter(Boolean).join('; ');
-    const line = `${prefix}${message}${details ? `: ${details}` : ''}`.replace(/\s*\n\s*/g, ' ');
+    const line = `${prefix}${message}${details ? `: ${details}` : ''}`.replace(/\s*\n\s*/g, ' ').replace(STACK_TRACE, '');
     process.stderr.write(`${redactSecrets(SECRETS, line)}\n`);
   }
 

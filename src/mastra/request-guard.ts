@@ -83,6 +83,7 @@ function checkMessage(message: unknown, where: string, allowedPrefixes: readonly
   if (role === undefined && contents !== undefined) return checkContent(contents, `${where}.contents`, allowedPrefixes); // Studio's form
   if (typeof role !== 'string' || !ROLES.includes(role)) return `${where}.role: must be one of ${ROLES.join(', ')}`;
   if (content === undefined && parts === undefined) return `${where}: needs content (a string or a list of parts)`;
+  if (content === undefined && !Array.isArray(parts)) return `${where}.parts: must be a list of parts`;
   const problem = content !== undefined ? checkContent(content, `${where}.content`, allowedPrefixes) : checkContent(parts, `${where}.parts`, allowedPrefixes);
   if (problem || attachments === undefined) return problem;
   if (!Array.isArray(attachments)) return `${where}.experimental_attachments: must be a list`;
@@ -91,10 +92,11 @@ function checkMessage(message: unknown, where: string, allowedPrefixes: readonly
 
 /** The first problem with an agent request's body, in words a caller can act on; undefined if none. */
 export function bodyProblem(body: Record<string, unknown>, allowedPrefixes: readonly string[] = []): Problem {
-  for (const field of ['messages', 'message'] as const) {
+  // instructions: a caller may override the agent's system prompt (a Mastra option) with the same forms.
+  for (const field of ['messages', 'message', 'instructions'] as const) {
     const value = body[field];
     if (value === undefined) continue;
-    if (Array.isArray(value) && value.length === 0) return `${field}: is empty; send at least one message`;
+    if (Array.isArray(value) && value.length === 0 && field !== 'instructions') return `${field}: is empty; send at least one message`;
     const list = Array.isArray(value) ? value : [value];
     for (const [index, message] of list.entries()) {
       const problem = checkMessage(message, Array.isArray(value) ? `${field}[${index}]` : field, allowedPrefixes);
