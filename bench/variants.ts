@@ -1,6 +1,7 @@
 // The set-ups the benchmark compares, each a fresh Mastra instance around the project's own agent.
 import type { LanguageModelV4 } from '@ai-sdk/provider';
 import { Mastra } from '@mastra/core/mastra';
+import type { MastraModelConfig } from '@mastra/core/llm';
 import type { ObservabilityExporter } from '@mastra/core/observability';
 import { MastraStorageExporter, Observability } from '@mastra/observability';
 import { OtelExporter } from '@mastra/otel-exporter';
@@ -74,10 +75,11 @@ function observabilityFor(name: VariantName, settings: AppConfig): Observability
   }
 }
 
-export function createVariant(name: VariantName, settings: AppConfig, latencyMs: number): Mastra {
+/** `model`: the offline one by default, answering after `latencyMs`. */
+export function createVariant(name: VariantName, settings: AppConfig, latencyMs: number, model: MastraModelConfig = modelWithLatency(latencyMs)): Mastra {
   const observability = observabilityFor(name, settings);
   return new Mastra({
-    agents: { assistantAgent: createAssistantAgent(modelWithLatency(latencyMs)) },
+    agents: { assistantAgent: createAssistantAgent(model) },
     storage,
     logger: new OneLineLogger({ level: 'error' }),
     ...(observability ? { observability } : {}),

@@ -5,6 +5,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { startFakeOpenAI } from '../test/helpers/fake-openai.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../test/helpers/otlp-receiver.ts';
 import { newWorkDir } from '../test/helpers/run-script.ts';
 
@@ -22,6 +24,8 @@ Object.assign(process.env, {
 const { parseEnv } = await import('../src/env.ts');
 const { buildServer, load, startServer, stopServer, streamTraceLag } = await import('../bench/server-load.ts');
 const { createVariant, VARIANT_DESCRIPTIONS } = await import('../bench/variants.ts');
+const { askAgent } = await import('../src/ask-agent.ts');
+const { createOpenAI } = await import('@ai-sdk/openai');
 type VariantName = keyof typeof VARIANT_DESCRIPTIONS;
 const settings = parseEnv();
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -109,20 +113,42 @@ async function conversationGrowth(name: VariantName) {
   return { variant: name, firstTurnBytes: bytesAtTurn[0]!, twentiethTurnBytes: bytesAtTurn[19]! };
 }
 
+// 2c. Streaming: from the call to the first word of the answer, through an OpenAI-compatible server
+// on 127.0.0.1 that streams a word every 20 ms, with and without this project's observability.
+async function firstWord() {
+  const server = await startFakeOpenAI({ reply: 'Once upon a time a small fox crossed the frozen river.', chunkDelayMs: 20 });
+  const model = createOpenAI({ apiKey: 'sk-bench-0123456789', baseURL: server.baseUrl }).chat('bench-model');
+  const names: VariantName[] = ['none', 'project'];
+  const instances = Object.fromEntries(names.map((name) => [name, createVariant(name, settings, 0, model)]));
+  const samples: Record<string, number[]> = { none: [], project: [] };
+  for (let round = 0; round <= (quick ? 3 : 20); round++) {
+    for (const name of names) {
+      const started = performance.now();
+      let firstAt = 0;
+      await askAgent(instances[name]!.getAgent('assistantAgent'), 'tell me a story', { userId: 'user-bench', conversationId: `first-word-${name}-${round}` }, {
+        onText: () => (firstAt ||= performance.now()),
+      });
+      if (round > 0) samples[name]!.push(firstAt - started); // round 0 warms up
+    }
+  }
+  await server.close();
+  return names.map((name) => ({ variant: name, firstWordMs: spread(samples[name]!) }));
+}
+
 // 3 and 4. Whole processes: exit after the last answer, cold start, peak memory.
 interface ProcessRun {
   totalMs: number;
   afterAnswerMs: number;
   maxRssMb: number;
 }
-function runProcess(script: string, args: string[], env: Record<string, string>, answerMarker: string): Promise<ProcessRun> {
+function runProcess(script: string, args: string[], env: Record<string, string>, answerMarker: string, cwd = newWorkDir()): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let answeredAt = 0;
     let stdout = '';
     let stderr = '';
     const child = spawn(process.execPath, ['--import', join(ROOT, 'bench/report-rss.ts'), join(ROOT, script), ...args], {
-      cwd: newWorkDir(),
+      cwd,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', MASTRA_TELEMETRY_DISABLED: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -157,25 +183,33 @@ async function exitTimes() {
   return results;
 }
 
+// Paired runs against the same OpenAI-compatible server on 127.0.0.1: the chat (in a new folder, as
+// on a first run, and beside Studio's trace file, which it then adds its traces to) and the bare script.
 async function coldStart() {
-  const chatEnv = { AGNOST_ORG_ID: 'org_bench', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl };
-  const cachedEnv = { NODE_COMPILE_CACHE: join(newWorkDir(), 'compile-cache') };
-  const runs: Record<'chat' | 'minimal' | 'minimalCached', ProcessRun[]> = { chat: [], minimal: [], minimalCached: [] };
+  const model = await startFakeOpenAI({ reply: 'Hello from the model.' });
+  const modelEnv = { OPENAI_API_KEY: 'sk-bench-0123456789', OPENAI_BASE_URL: model.baseUrl, OPENAI_MODEL: 'bench-model' };
+  const chatEnv = { ...modelEnv, AGNOST_ORG_ID: 'org_bench', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl };
+  const cachedEnv = { ...modelEnv, NODE_COMPILE_CACHE: join(newWorkDir(), 'compile-cache') };
+  const studioFolder = newWorkDir();
+  (await DuckDBInstance.create(join(studioFolder, 'mastra.duckdb'))).closeSync(); // as `npm run dev` leaves it
+  const runs: Record<'chat' | 'chatWithTraceFile' | 'minimal' | 'minimalCached', ProcessRun[]> = { chat: [], chatWithTraceFile: [], minimal: [], minimalCached: [] };
+  const answer = 'Hello from the model.';
   // Round 0 is a warm-up: it fills the compile caches, as any second run of the chat finds them.
-  for (let round = 0; round <= (quick ? 2 : 7); round++) {
-    const chat = await runProcess('scripts/chat.ts', ['--message', 'hello'], chatEnv, 'offline demo model');
-    const minimal = await runProcess('bench/minimal-answer.ts', [], {}, 'offline demo model');
-    const minimalCached = await runProcess('bench/minimal-answer.ts', [], cachedEnv, 'offline demo model');
+  for (let round = 0; round <= (quick ? 2 : 10); round++) {
+    const chat = await runProcess('scripts/chat.ts', ['--message', 'hello'], chatEnv, answer);
+    const minimal = await runProcess('bench/minimal-answer.ts', [], modelEnv, answer);
+    const chatWithTraceFile = await runProcess('scripts/chat.ts', ['--message', 'hello'], chatEnv, answer, studioFolder);
+    const minimalCached = await runProcess('bench/minimal-answer.ts', [], cachedEnv, answer);
     if (round === 0) continue;
-    runs.chat.push(chat);
-    runs.minimal.push(minimal);
-    runs.minimalCached.push(minimalCached);
+    Object.entries({ chat, chatWithTraceFile, minimal, minimalCached }).forEach(([name, run]) => runs[name as keyof typeof runs].push(run));
   }
+  await model.close();
   const summary = (list: ProcessRun[]) => ({ totalMs: spread(list.map((run) => run.totalMs)), maxRssMb: spread(list.map((run) => run.maxRssMb)) });
-  const result = { chat: summary(runs.chat), minimal: summary(runs.minimal), minimalCached: summary(runs.minimalCached) };
+  const result = Object.fromEntries(Object.entries(runs).map(([name, list]) => [name, summary(list)])) as Record<keyof typeof runs, ReturnType<typeof summary>>;
   return {
     ...result,
     ratio: result.chat.totalMs.median / result.minimal.totalMs.median,
+    memoryRatio: result.chat.maxRssMb.median / result.minimal.maxRssMb.median,
     ratioToCached: result.chat.totalMs.median / result.minimalCached.totalMs.median,
   };
 }
@@ -220,6 +254,8 @@ log('per-call cost at 50 ms model latency...');
 const fifty = await perCall(50, 'hello');
 log('trace shape and flush time...');
 const shapes = [await traceShape('project'), await traceShape('project-all-spans'), await traceShape('agnost-snippet'), await traceShape('mastra-default')];
+log('time to the first streamed word...');
+const firstWords = await firstWord();
 log('one long conversation...');
 const growth = [await conversationGrowth('agnost-snippet'), await conversationGrowth('project')];
 log('exit after the last answer...');
@@ -237,7 +273,7 @@ const versions = Object.fromEntries(
   ]),
 );
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${arch()}`, node: process.version };
-const results = { date: new Date().toISOString(), quick, machine, versions, perCall: [zero, fifty], shapes, growth, exits, cold, server: serverLoad };
+const results = { date: new Date().toISOString(), quick, machine, versions, perCall: [zero, fifty], shapes, growth, firstWords, exits, cold, server: serverLoad };
 writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
 const perCallTable = (run: typeof zero) =>
@@ -284,6 +320,15 @@ keeps (its last 20 messages) and then stays at that size.
 | --- | --- | --- |
 ${growth.map((row) => `| ${VARIANT_DESCRIPTIONS[row.variant]} | ${row.firstTurnBytes} | ${row.twentiethTurnBytes} |`).join('\n')}
 
+## Streaming: time to the first word
+
+\`askAgent()\` with \`onText\` (as the interactive chat streams), through an OpenAI-compatible server on
+127.0.0.1 that streams a word every 20 ms; from the call to the first word. ${quick ? 3 : 20} interleaved rounds.
+
+| set-up | ms to the first word |
+| --- | --- |
+${firstWords.map((row) => `| ${VARIANT_DESCRIPTIONS[row.variant]} | ${fmt(row.firstWordMs)} |`).join('\n')}
+
 ## Chat one-shot: from the answer to process exit
 
 | trace endpoint | ms after the last answer |
@@ -292,13 +337,18 @@ ${exits.map((exit) => `| ${exit.endpoint} | ${fmt(exit.afterLastAnswerMs)} |`).j
 
 ## Cold start: process start to exit
 
+Each process answers "hello" once through the same OpenAI-compatible server on 127.0.0.1; the chat
+exports its trace to the local receiver. Paired: the four run in turn, ${quick ? 2 : 10} rounds after a warm-up.
+
 | process | total ms | peak RSS, MB |
 | --- | --- | --- |
-| \`npm run chat -- --message hello\` (as \`node scripts/chat.ts\`) | ${fmt(cold.chat.totalMs)} | ${fmt(cold.chat.maxRssMb)} |
-| \`bench/minimal-answer.ts\`: imports Mastra, answers once | ${fmt(cold.minimal.totalMs)} | ${fmt(cold.minimal.maxRssMb)} |
+| \`npm run chat -- --message hello\` (as \`node scripts/chat.ts\`), a new folder | ${fmt(cold.chat.totalMs)} | ${fmt(cold.chat.maxRssMb)} |
+| the same beside Studio's trace file (\`mastra.duckdb\`), which it adds its traces to | ${fmt(cold.chatWithTraceFile.totalMs)} | ${fmt(cold.chatWithTraceFile.maxRssMb)} |
+| \`bench/minimal-answer.ts\`: imports Mastra and \`@ai-sdk/openai\`, answers once | ${fmt(cold.minimal.totalMs)} | ${fmt(cold.minimal.maxRssMb)} |
 | the same, with Node's compile cache on (\`NODE_COMPILE_CACHE\`) | ${fmt(cold.minimalCached.totalMs)} | ${fmt(cold.minimalCached.maxRssMb)} |
 
-Ratio chat / minimal: ${cold.ratio.toFixed(2)}; chat / minimal with the compile cache: ${cold.ratioToCached.toFixed(2)}.
+Chat / minimal: ${cold.ratio.toFixed(2)} x the wall time (target <= 1.3), ${cold.memoryRatio.toFixed(2)} x the peak memory (target
+<= 1.5); chat / minimal with the compile cache: ${cold.ratioToCached.toFixed(2)}.
 The chat turns Node's compile cache on for itself (\`enableCompileCache()\` in \`scripts/chat.ts\`); the
 first run after an install fills it.
 

@@ -26,17 +26,19 @@ if (options.help) {
   process.exit(0);
 }
 
+// Studio's trace file only if Studio created it: otherwise the chat starts without DuckDB (storage.ts).
+process.env.MASTRA_TRACE_FILE ??= 'if-present';
 // Imported after the flags are checked, so --help and bad flags answer at once. config.ts exits 2 on bad settings.
 const { config } = await import('../src/config.ts');
 const { mastra } = await import('../src/mastra/index.ts');
-const { traceStore } = await import('../src/mastra/storage.ts');
+const { traceFileMissing, traceStore } = await import('../src/mastra/storage.ts');
 const { OneLineLogger } = await import('../src/mastra/logger.ts');
 const { EXPORT_REPORT_LINE } = await import('../src/mastra/export-failures.ts');
 const { askAgent } = await import('../src/ask-agent.ts');
 const { summarizeDelivery, watchTraceDelivery } = await import('../src/cli/trace-delivery.ts');
 const { TraceFlusher } = await import('../src/cli/trace-flusher.ts');
 const { describeModelError } = await import('../src/cli/errors.ts');
-const { dim, withSpinner, yellow } = await import('../src/cli/terminal.ts');
+const { dim, startSpinner, yellow } = await import('../src/cli/terminal.ts');
 
 // The chat reports model errors and export failures in its own words; the logger need not repeat them.
 const reportedByTheChat = new RegExp(`Upstream LLM API error|${EXPORT_REPORT_LINE.source}`);
@@ -62,7 +64,8 @@ async function exit(code: number): Promise<never> {
   exiting = true;
   if (interactive) process.stdout.write('\n'); // leave the prompt line
   await flusher.close();
-  process.stderr.write(`${dim(summarizeDelivery(tally, config.agnostOrgId !== undefined, config.agnostEndpoint, traceStore !== undefined))}\n`);
+  const local = traceStore ? 'kept' : traceFileMissing ? 'no-file' : 'off';
+  process.stderr.write(`${dim(summarizeDelivery(tally, config.agnostOrgId !== undefined, config.agnostEndpoint, local))}\n`);
   process.exit(code);
 }
 
@@ -74,10 +77,43 @@ function onSignal(code: number) {
 process.on('SIGINT', () => onSignal(130));
 process.on('SIGTERM', () => onSignal(143));
 
+/** The answer being streamed in a terminal: Ctrl-C stops it and the session goes on. */
+let streaming: AbortController | undefined;
+
+/** In a terminal: the answer appears as the model streams it, with the same ids, memory and tracing. */
+async function streamedTurn(message: string) {
+  streaming = new AbortController();
+  const stopSpinner = startSpinner();
+  let started = false;
+  try {
+    const answer = await askAgent(agent, message, ids, {
+      abortSignal: streaming.signal,
+      onText: (text) => {
+        if (!started) stopSpinner();
+        started = true;
+        process.stdout.write(text);
+      },
+    });
+    stopSpinner();
+    const stopped = streaming.signal.aborted ? '(stopped) ' : '';
+    process.stdout.write(`${started ? '\n' : `${answer.text}\n`}${dim(`${stopped}trace ${answer.traceId ?? 'not sampled'}`)}\n`);
+  } catch (error) {
+    stopSpinner();
+    if (!streaming.signal.aborted) throw error;
+    process.stdout.write(`${started ? '\n' : ''}${dim('(stopped)')}\n`);
+  } finally {
+    streaming = undefined;
+  }
+}
+
 /** One turn: ask, print, start exporting its spans. Returns false if the model failed. */
 async function turn(message: string): Promise<boolean> {
   try {
-    const answer = await withSpinner(askAgent(agent, message, ids), interactive);
+    if (interactive) {
+      await streamedTurn(message);
+      return true;
+    }
+    const answer = await askAgent(agent, message, ids);
     if (exiting) return true; // interrupted: the answer arrived after Ctrl-C
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ text: answer.text, ...ids, traceId: answer.traceId ?? null })}\n`);
@@ -104,8 +140,8 @@ if (interactive) {
   );
 }
 const lines = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive });
-// In a terminal, readline takes Ctrl-C itself; treat it like the signal.
-lines.on('SIGINT', () => onSignal(130));
+// In a terminal, readline takes Ctrl-C itself: it stops an answer being streamed, else it is the signal.
+lines.on('SIGINT', () => (streaming ? streaming.abort() : onSignal(130)));
 lines.setPrompt('you> ');
 if (interactive) lines.prompt();
 

@@ -11,6 +11,7 @@ import { ConfigError, displayStorageUrl, ENV_VARIABLES, parseEnv, type AppConfig
 import type { ExportOutcome } from '../src/mastra/agnost.ts';
 
 enableCompileCache(); // as in the chat: faster start-up from the second run on
+process.env.MASTRA_TRACE_FILE ??= 'if-present'; // as in the chat: no DuckDB unless Studio's file exists
 dotenv.config({ quiet: true });
 const out = (line = '') => process.stdout.write(`${line}\n`);
 

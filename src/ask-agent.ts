@@ -9,13 +9,27 @@ export interface ConversationIds {
   conversationId: string;
 }
 
-export async function askAgent(agent: Agent, message: string, { userId, conversationId }: ConversationIds) {
-  const result = await agent.generate(message, {
+export interface StreamingOptions {
+  /** Called with each piece of the answer as the model streams it; without it the answer comes whole. */
+  onText?: (text: string) => void;
+  /** Stops the answer (a streamed one keeps what arrived so far in its trace). */
+  abortSignal?: AbortSignal;
+}
+
+export async function askAgent(agent: Agent, message: string, { userId, conversationId }: ConversationIds, { onText, abortSignal }: StreamingOptions = {}) {
+  const options = {
     // The same ids select the memory: the user is the resource, the conversation is the thread.
     // Mastra then also sets mastra.metadata.threadId and gen_ai.conversation.id to the conversation id.
     memory: { resource: userId, thread: conversationId },
     // Reserved keys Agnost reads; Mastra copies them onto every span of the trace as mastra.metadata.*.
     tracingOptions: { metadata: { userId, conversationId } },
-  });
-  return { text: result.text, traceId: result.traceId };
+    ...(abortSignal ? { abortSignal } : {}),
+  };
+  if (!onText) {
+    const result = await agent.generate(message, options);
+    return { text: result.text, traceId: result.traceId };
+  }
+  const stream = await agent.stream(message, options);
+  for await (const text of stream.textStream) onText(text);
+  return { text: await stream.text, traceId: stream.traceId };
 }

@@ -3,11 +3,13 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.ts';
+import { groupingKeys } from './helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
 import { newWorkDir } from './helpers/run-script.ts';
 
 const CHAT = join(import.meta.dirname, '..', 'scripts', 'chat.ts');
-const receivers: OtlpReceiver[] = [];
+const receivers: (OtlpReceiver | FakeOpenAI)[] = [];
 afterEach(async () => {
   await Promise.all(receivers.splice(0).map((receiver) => receiver.close()));
 });
@@ -85,5 +87,46 @@ describe('interactive chat in a terminal', () => {
     chat.type('/exit\r');
     await chat.done;
     expect(chat.screen()).not.toMatch(/\x1b\[(2|22|33|39)m/);
+  });
+
+  describe('streaming from an OpenAI-compatible server that sends one word every 400 ms', () => {
+    const STORY = 'Once upon a time a small fox crossed the frozen river at dawn.';
+    async function streamingChat() {
+      const [model, receiver] = await Promise.all([startFakeOpenAI({ reply: STORY, chunkDelayMs: 400 }), startOtlpReceiver()]);
+      receivers.push(model, receiver);
+      const env = { OPENAI_API_KEY: 'sk-tty-0123456789', OPENAI_BASE_URL: model.baseUrl, AGNOST_ORG_ID: 'org_tty', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl };
+      const chat = startInTerminal(env);
+      await chat.waitFor(/you> /);
+      return { chat, receiver };
+    }
+
+    it('shows the words as they arrive, and the streamed turn is traced with both ids', async () => {
+      const { chat, receiver } = await streamingChat();
+      chat.type('tell me a story\r');
+      await chat.waitFor(/Once upon/);
+      expect(chat.screen()).not.toContain('dawn.'); // the first words are there before the stream ends
+      await chat.waitFor(/dawn\.\s+\S*trace [0-9a-f]{32}/);
+      const traceId = chat.screen().match(/trace ([0-9a-f]{32})/)![1]!;
+      chat.type('/exit\r');
+      expect(await chat.done).toBe(0);
+      const spans = receiver.spans().filter((span) => span.traceId === traceId);
+      const conversationId = String(spans[0]?.attributes['mastra.metadata.conversationId']);
+      for (const span of spans) expect(span.attributes, span.name).toMatchObject(groupingKeys('user-tty', conversationId));
+      const root = spans.find((span) => span.parentSpanId === '')!;
+      expect(JSON.parse(String(root.attributes['gen_ai.output.messages']))[0].parts[0].content).toBe(STORY);
+    });
+
+    it('Ctrl-C stops the answer being streamed, and the session goes on', async () => {
+      const { chat } = await streamingChat();
+      chat.type('tell me a story\r');
+      await chat.waitFor(/Once upon/);
+      chat.type('\x03');
+      await chat.waitFor(/\(stopped\) trace [0-9a-f]{32}[\s\S]*you> /);
+      expect(chat.screen()).not.toContain('dawn.');
+      chat.type('/whoami\r');
+      await chat.waitFor(/userId user-tty/);
+      chat.type('/exit\r');
+      expect(await chat.done).toBe(0);
+    });
   });
 });

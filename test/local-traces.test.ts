@@ -1,6 +1,7 @@
 // Studio's trace file (DuckDB) can be open in one process at a time. The chat beside a running
 // `npm run dev` says so in one line and keeps answering; an open chat lets go of the file between
 // turns, so `npm run dev` can start meanwhile, and its traces still land in the file.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDBStore } from '@mastra/duckdb';
@@ -30,8 +31,17 @@ describe('local traces in Studio’s DuckDB file', () => {
     }
   });
 
+  it('a chat where Studio never ran creates no trace file (no DuckDB at start-up), and says so', async () => {
+    const storage = storageIn(newWorkDir());
+    const run = await runChat(['--message', 'what is 6 * 7?'], { MASTRA_STORAGE_URL: storage.url });
+    expect(run.code).toBe(0);
+    expect(existsSync(storage.traces)).toBe(false);
+    expect(run.stderr).toContain('Traces: not kept locally until Studio has run here (npm run dev)');
+  });
+
   it('an open chat lets go of the file between turns, and its traces are in it', async () => {
     const storage = storageIn(newWorkDir());
+    (await DuckDBInstance.create(storage.traces)).closeSync(); // as `npm run dev` leaves it
     const chat = startChat([], { MASTRA_STORAGE_URL: storage.url });
     chat.child.stdin!.write('what is 2 + 2?\n');
     await chat.waitForStdout('2 + 2 = 4');

@@ -9,16 +9,17 @@ export function yellow(text: string): string {
   return useColor ? `\x1b[33m${text}\x1b[39m` : text;
 }
 
-/** A spinner on stderr while `work` runs, in interactive use only. */
-export async function withSpinner<T>(work: Promise<T>, enabled: boolean): Promise<T> {
-  if (!enabled || !process.stderr.isTTY) return work;
+/** A spinner on stderr (in a terminal only) until the returned function is called. */
+export function startSpinner(): () => void {
+  if (!process.stderr.isTTY) return () => {};
   const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
   let frame = 0;
   const timer = setInterval(() => process.stderr.write(`\r${frames[frame++ % frames.length]} thinking...`), 80);
-  try {
-    return await work;
-  } finally {
+  let stopped = false;
+  return () => {
+    if (stopped) return;
+    stopped = true;
     clearInterval(timer);
     process.stderr.write('\r\x1b[2K');
-  }
+  };
 }

@@ -41,10 +41,16 @@ export function watchTraceDelivery(onFailure?: Listener): DeliveryTally {
 }
 
 /** The chat's last line about traces: where they went, how many spans, or why not. */
-export function summarizeDelivery(tally: DeliveryTally, agnostEnabled: boolean, endpoint: string, localTraces = true): string {
-  if (!agnostEnabled) {
-    return `Traces: ${localTraces ? 'kept in local storage only' : 'not kept (local traces are off)'} (set AGNOST_ORG_ID to send them to Agnost).`;
-  }
+/** Where this process keeps its traces locally: in Studio's file, nowhere (off), or not yet (no file). */
+export type LocalTraces = 'kept' | 'off' | 'no-file';
+const LOCAL: Record<LocalTraces, string> = {
+  kept: 'kept in local storage only',
+  off: 'not kept (local traces are off)',
+  'no-file': 'not kept locally until Studio has run here (npm run dev)',
+};
+
+export function summarizeDelivery(tally: DeliveryTally, agnostEnabled: boolean, endpoint: string, local: LocalTraces = 'kept'): string {
+  if (!agnostEnabled) return `Traces: ${LOCAL[local]} (set AGNOST_ORG_ID to send them to Agnost).`;
   const url = tracesUrl(endpoint);
   const total = tally.spansExported + tally.spansFailed;
   if (tally.lastFailure) return `Traces: ${tally.spansExported} of ${total} spans exported to ${url} (${tally.lastFailure.reason}).`;

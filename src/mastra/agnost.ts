@@ -119,6 +119,7 @@ const STEP_INPUTS_KEPT = 10_000; // steps in flight at once; more means steps th
 function conversationContent({ disableInput, disableOutput }: AgnostSettings) {
   const stepInputs = new Map<string, unknown>();
   return (span: AnyExportedSpan): AnyExportedSpan => {
+    if (!span.endTime && span.type !== MODEL_STEP) return span; // only ended spans are exported
     let { input, output } = span;
     if (span.type === MODEL_STEP) {
       if (span.endTime) stepInputs.delete(span.id);

@@ -2,10 +2,12 @@
 // (Authorization: Bearer ...), checked by Mastra's own MastraJwtAuth. The token's `sub` is the user:
 // Mastra makes it the memory resource (mapUserToResourceId), so a user reaches only their own
 // conversations, and request-ids.ts makes it the userId on every span.
-import { MastraJwtAuth } from '@mastra/auth';
+import type { MastraJwtAuth } from '@mastra/auth';
 import { isValidId } from '../ids.ts';
 
-export function jwtAuth(secret: string): MastraJwtAuth {
+/** Loaded only with a secret: a process without auth (the chat) starts without @mastra/auth. */
+export async function jwtAuth(secret: string): Promise<MastraJwtAuth> {
+  const { MastraJwtAuth } = await import('@mastra/auth');
   return new MastraJwtAuth({
     secret,
     // A token must name its user; the id rule is the one every id in this project follows.

@@ -11,7 +11,7 @@ import { requestIds } from './request-ids.ts';
 import { storage, traceStore } from './storage.ts';
 
 const localTraces = traceStore !== undefined;
-const auth = config.jwtSecret ? jwtAuth(config.jwtSecret) : undefined;
+const auth = config.jwtSecret ? await jwtAuth(config.jwtSecret) : undefined;
 const AUTH_LINE = auth
   ? 'Auth: on (MASTRA_JWT_SECRET): every API call needs Authorization: Bearer <JWT>; its sub is the user.'
   : 'Auth: off: the API is unauthenticated and trusts x-user-id. Put it behind your own auth, or set MASTRA_JWT_SECRET.';

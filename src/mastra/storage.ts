@@ -3,9 +3,12 @@
 // MASTRA_STORAGE_URL points the memory of every instance of a deployment at one shared database
 // (PostgreSQL, or libsql/Turso), so a conversation can continue on any machine. With PostgreSQL no
 // local file is written at all: local traces are off (Agnost has every trace).
-import { DuckDBInstance } from '@duckdb/node-api';
+//
+// The trace file is Studio's: the Mastra server (npm run dev, npm start) creates it. The scripts (chat,
+// doctor) set MASTRA_TRACE_FILE=if-present: they add their traces to it when it exists, and otherwise
+// start without DuckDB at all, which costs about 0.3 s and 70 MB at start-up (see BENCHMARKS.md).
+import { existsSync } from 'node:fs';
 import { MastraCompositeStore } from '@mastra/core/storage';
-import { DuckDBStore } from '@mastra/duckdb';
 import { LibSQLStore } from '@mastra/libsql';
 import { config } from '../config.ts';
 import { displayStorageUrl, isPostgresUrl } from '../env.ts';
@@ -20,6 +23,7 @@ const postgres = isPostgresUrl(config.storageUrl);
  */
 async function traceStoreProblem(path: string): Promise<string | undefined> {
   try {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
     (await DuckDBInstance.create(path)).closeSync();
     return undefined;
   } catch (error) {
@@ -29,11 +33,17 @@ async function traceStoreProblem(path: string): Promise<string | undefined> {
   }
 }
 
+/** A script run before Studio ever ran here: no trace file to add to, and none is created. */
+export const traceFileMissing =
+  process.env.MASTRA_TRACE_FILE === 'if-present' && config.traceStorePath !== ':memory:' && !existsSync(config.traceStorePath);
 const problem = postgres
   ? 'PostgreSQL storage: no local files; Agnost has every trace'
-  : await traceStoreProblem(config.traceStorePath);
-/** Undefined when the trace file cannot be used by this process. */
-export const traceStore = problem ? undefined : new DuckDBStore({ id: 'mastra-traces', path: config.traceStorePath });
+  : traceFileMissing
+    ? undefined
+    : await traceStoreProblem(config.traceStorePath);
+/** Undefined when this process keeps no local traces. */
+export const traceStore =
+  problem || traceFileMissing ? undefined : new (await import('@mastra/duckdb')).DuckDBStore({ id: 'mastra-traces', path: config.traceStorePath });
 if (problem) {
   process.stderr.write(`Local traces: off in this process (${problem}); Agnost export and memory are unaffected.\n`);
 }
