@@ -1,8 +1,8 @@
 // AgnostExporter: a Mastra agent's traces to Agnost (https://agnost.ai), grouped by user and conversation.
 // Copy this one file into your app, then: exporters: [new AgnostExporter()] in your Observability config,
-// and tracingOptions: { metadata: { userId, conversationId } } on every agent call. It reads
-// AGNOST_ORG_ID (without it, it sends nothing), AGNOST_OTEL_ENDPOINT, AGNOST_DISABLE_INPUT and
-// AGNOST_DISABLE_OUTPUT when constructed; options given to the constructor win. Nothing happens at import.
+// and tracingOptions: { metadata: { userId, conversationId } } on every agent call. It reads AGNOST_ORG_ID
+// (without it, it sends nothing), AGNOST_OTEL_ENDPOINT, AGNOST_DISABLE_INPUT/OUTPUT when constructed;
+// options given to the constructor win. Nothing happens at import.
 import { channel } from 'node:diagnostics_channel';
 import { SpanType, TracingEventType, type AnyExportedSpan, type TracingEvent } from '@mastra/core/observability';
 import { OtelExporter, type OtelExporterConfig } from '@mastra/otel-exporter';
@@ -18,10 +18,8 @@ type ExportResult = Parameters<Parameters<SpanExporter['export']>[1]>[0];
 
 export interface ExportOutcome {
   url: string;
-  /** The spans of this export, as sent. */
-  sent: readonly ReadableSpan[];
-  /** Undefined when the endpoint accepted them. */
-  error: unknown;
+  sent: readonly ReadableSpan[]; // the spans of this export, as sent
+  error: unknown; // undefined when the endpoint accepted them
 }
 
 export interface AgnostExporterOptions {
@@ -80,8 +78,6 @@ export function resolveAgnostSettings(options: AgnostExporterOptions = {}, env =
   };
 }
 
-export type AgnostSettings = ReturnType<typeof resolveAgnostSettings>;
-
 /** The URL the spans are posted to: the endpoint's base, then /v1/traces. */
 export function tracesUrl(endpoint: string): string {
   return `${endpoint.replace(/\/+$/, '').replace(/\/v1\/(traces|logs)$/, '')}/v1/traces`;
@@ -110,13 +106,10 @@ const BOTH_SIDES_IN = new Set<string>([MODEL_GENERATION, MODEL_STEP, MODEL_INFER
 const BOTH_SIDES_OUT = new Set<string>([MEMORY_OPERATION, PROCESSOR_RUN]);
 const STEP_INPUTS_KEPT = 10_000; // steps in flight at once; more means steps that never ended
 
-/**
- * What Agnost reads of a conversation, as a customSpanFormatter (it formats this exporter's copy only):
- * - each model call's input (Mastra 1.71 leaves it empty): the messages of the step that made the call;
- * - each agent run's input and answer as gen_ai.input.messages / gen_ai.output.messages;
- * - the privacy switches: no users' messages (disableInput), no answers (disableOutput).
- */
-function conversationContent({ disableInput, disableOutput }: AgnostSettings) {
+// What Agnost reads of a conversation, as a customSpanFormatter (on this exporter's copy only): each model
+// call's input (Mastra 1.71 leaves it empty: the messages of the step that made the call), each agent
+// run's input and answer as gen_ai.input/output.messages, and the privacy switches.
+function conversationContent({ disableInput, disableOutput }: ReturnType<typeof resolveAgnostSettings>) {
   const stepInputs = new Map<string, unknown>();
   return (span: AnyExportedSpan): AnyExportedSpan => {
     if (!span.endTime && span.type !== MODEL_STEP) return span; // only ended spans are exported
@@ -139,9 +132,7 @@ function conversationContent({ disableInput, disableOutput }: AgnostSettings) {
       // Written as mastra.metadata.gen_ai.*, then moved to gen_ai.* on export (see withAgnostKeys).
       const text = (output as { text?: unknown } | undefined)?.text;
       if (input !== undefined) metadata['gen_ai.input.messages'] = JSON.stringify(genAiInput(input));
-      if (typeof text === 'string') {
-        metadata['gen_ai.output.messages'] = JSON.stringify([{ role: 'assistant', parts: genAiParts(text), finish_reason: 'stop' }]);
-      }
+      if (typeof text === 'string') metadata['gen_ai.output.messages'] = JSON.stringify([{ role: 'assistant', parts: genAiParts(text), finish_reason: 'stop' }]);
     }
     return { ...span, input, output, metadata } as AnyExportedSpan;
   };
@@ -155,8 +146,7 @@ function withAgnostKeys(span: ReadableSpan): ReadableSpan {
     delete attributes[key];
   }
   const userId = attributes['mastra.metadata.userId'];
-  const sessionId =
-    attributes['mastra.metadata.conversationId'] ?? attributes['mastra.metadata.threadId'] ?? attributes['gen_ai.conversation.id'];
+  const sessionId = attributes['mastra.metadata.conversationId'] ?? attributes['mastra.metadata.threadId'] ?? attributes['gen_ai.conversation.id'];
   if (userId !== undefined) Object.assign(attributes, { 'agnost.user_id': userId, 'user.id': userId });
   if (sessionId !== undefined) Object.assign(attributes, { 'agnost.session_id': sessionId, 'session.id': sessionId });
   return { ...span, attributes };
@@ -164,13 +154,15 @@ function withAgnostKeys(span: ReadableSpan): ReadableSpan {
 
 /** Agnost's OTLP/protobuf export with the keys above, publishing each export's outcome (the exporter tells nobody). */
 class AgnostSpanExporter implements SpanExporter {
-  readonly #inner: OTLPTraceExporter;
+  readonly #inner: SpanExporter;
   readonly #url: string;
   readonly #outcomes = channel(EXPORT_CHANNEL);
 
   constructor(url: string, headers: Record<string, string>, timeoutMillis: number) {
     this.#url = url;
-    this.#inner = new OTLPTraceExporter({ url, headers, timeoutMillis });
+    // Typed as what OtelExporter takes, not as its class: a package manager may install two copies of the
+    // OpenTelemetry SDK (pnpm does), whose ReadableSpan types then differ though the objects are the same.
+    this.#inner = new OTLPTraceExporter({ url, headers, timeoutMillis }) as unknown as SpanExporter;
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -183,27 +175,38 @@ class AgnostSpanExporter implements SpanExporter {
     });
   }
 
-  forceFlush = () => this.#inner.forceFlush();
+  forceFlush = () => this.#inner.forceFlush?.() ?? Promise.resolve();
   shutdown = () => this.#inner.shutdown();
 }
 
-/** At most one flush in flight; traces that end meanwhile share the next (a flush each overruns the exporter's concurrency limit). */
-function coalesce(flush: () => Promise<void>): () => Promise<void> {
+/**
+ * When to export. now(): after the flush in flight, if any (never two at once: past the OTLP exporter's
+ * limit of concurrent exports it drops whole traces). soon(): now, unless a flush started less than
+ * `windowMs` ago; then at the end of that window, once for every trace that ended meanwhile. A lone
+ * turn goes as it ends; under load one export carries many (each costs about 1 ms of CPU; BENCHMARKS.md).
+ */
+function exportSchedule(flush: () => Promise<void>, windowMs: number) {
   let running: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
-  const request = (): Promise<void> => {
+  let startedAt = -Infinity;
+  let timer: NodeJS.Timeout | undefined;
+  const now = (): Promise<void> => {
     // Failures are published on EXPORT_CHANNEL: a flush itself always resolves.
-    if (!running) return (running = flush().catch(() => {}).finally(() => (running = undefined)));
-    return (queued ??= running.then(() => ((queued = undefined), request())));
+    if (running) return (queued ??= running.then(() => ((queued = undefined), now())));
+    startedAt = performance.now();
+    return (running = flush().catch(() => {}).finally(() => (running = undefined)));
   };
-  return request;
+  const soon = () => {
+    const wait = startedAt + windowMs - performance.now();
+    if (wait <= 0) void now();
+    else timer ??= setTimeout(() => ((timer = undefined), void now()), wait); // not unref'd: exit waits for it
+  };
+  return { now, soon };
 }
 
 export class AgnostExporter extends OtelExporter {
   override name = 'agnost';
-  readonly settings: AgnostSettings;
-  // Every flush, ours after each trace or anyone's, waits for the one in flight: none returns early.
-  readonly #flush = coalesce(() => super.flush());
+  readonly #exports = exportSchedule(() => super.flush(), 200);
 
   /** Throws AgnostConfigError, naming the variable or option, on a bad setting. */
   constructor(options: AgnostExporterOptions = {}) {
@@ -226,7 +229,6 @@ export class AgnostExporter extends OtelExporter {
       timeout,
       ...(options.resourceAttributes ? { resourceAttributes: options.resourceAttributes } : {}),
     });
-    this.settings = settings;
     if (!settings.orgId) this.setDisabled('AGNOST_ORG_ID is not set, so no traces are sent to Agnost');
   }
 
@@ -234,14 +236,14 @@ export class AgnostExporter extends OtelExporter {
     if (!this.isDisabled) super.init(options); // disabled: no exporter is ever set up
   }
 
-  // Each trace is exported as soon as its root span ends, not up to 5 s later: a server that is stopped
-  // or frozen (serverless) right after answering loses nothing.
+  // Each trace is exported as soon as its root span ends (within 200 ms under load), not up to 5 s later:
+  // a server that is stopped or frozen (serverless) right after answering loses nothing.
   protected override async _exportTracingEvent(event: TracingEvent): Promise<void> {
     await super._exportTracingEvent(event);
-    if (event.type === TracingEventType.SPAN_ENDED && event.exportedSpan.isRootSpan) void this.#flush();
+    if (event.type === TracingEventType.SPAN_ENDED && event.exportedSpan.isRootSpan) this.#exports.soon();
   }
 
   override flush(): Promise<void> {
-    return this.#flush();
+    return this.#exports.now();
   }
 }
