@@ -179,6 +179,12 @@ describe('bad flags', () => {
     },
   );
 
+  it("takes the `--` that pnpm run passes on before the flags", async () => {
+    const run = await runChat(['--', '--message', 'what is 5 * 5?']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('5 * 5 = 25\n');
+  });
+
   it('--help prints usage and exits 0', async () => {
     const run = await runChat(['--help']);
     expect(run.code).toBe(0);

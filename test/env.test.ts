@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import packageJson from '../package.json' with { type: 'json' };
 import { AGNOST_DEFAULT_ENDPOINT } from '../src/mastra/agnost.ts';
 import { ConfigError, displayStorageUrl, parseEnv, secretsOf } from '../src/env.ts';
 import { newWorkDir, runChat } from './helpers/run-script.ts';
@@ -11,7 +12,7 @@ describe('parseEnv', () => {
     expect(config.openaiApiKey).toBeUndefined();
     expect(config.agnostOrgId).toBeUndefined();
     expect(config.agnostEndpoint).toBe(AGNOST_DEFAULT_ENDPOINT);
-    expect(config.serviceName).toBe('mastra-agnost-starter');
+    expect(config.serviceName).toBe(packageJson.name); // renamed in a copy made from the template
     expect(config.storageUrl).toBe(`file:${join(process.cwd(), 'mastra.db')}`);
   });
 

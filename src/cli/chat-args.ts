@@ -47,7 +47,8 @@ export function parseChatArgs(argv: string[]): ChatOptions {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      // `pnpm run chat -- --message hi` passes the `--` on (npm and bun do not).
+      args: argv[0] === '--' ? argv.slice(1) : argv,
       strict: true,
       allowPositionals: false,
       options: {

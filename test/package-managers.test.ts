@@ -1,0 +1,96 @@
+// The template with the package manager people bring: a copy made the way `create-mastra --template`
+// makes one (the project's files without .git, the package renamed, .env from .env.example) installs
+// with pnpm, typechecks and sends one traced answer. pnpm resolves afresh (there is no pnpm lockfile),
+// so this also proves the code does not depend on npm's exact set of transitive versions.
+// It installs from the npm registry: the only network this suite uses.
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
+import { PROJECT_ROOT, projectFiles } from './helpers/project-files.ts';
+import { newWorkDir } from './helpers/run-script.ts';
+
+const PNPM_LATEST = 'pnpm@12.21.0';
+const PNPM_10 = 'pnpm@10.34.9';
+const INSTALL_TIMEOUT_MS = 300_000;
+
+/** The copy create-mastra makes: every project file, the package renamed, .env copied from .env.example. */
+function templateCopy(): string {
+  const app = newWorkDir();
+  for (const file of projectFiles()) {
+    mkdirSync(dirname(join(app, file)), { recursive: true });
+    cpSync(join(PROJECT_ROOT, file), join(app, file));
+  }
+  const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { name: string };
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ ...manifest, name: 'my-agnost-app' }, null, 2));
+  cpSync(join(app, '.env.example'), join(app, '.env'));
+  return app;
+}
+
+// The machine's environment (its proxy and CA settings reach the registry), without this project's own
+// variables, so that a developer's .env values or keys cannot change what is tested.
+const machineEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => !/^(OPENAI|AGNOST|MASTRA|OTEL|CHAT|ALLOWED)_/.test(name)),
+) as Record<string, string>;
+
+function pnpm(version: string, args: string[], cwd: string, env: Record<string, string> = {}) {
+  const child = promisify(execFile)('npx', ['--yes', version, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: INSTALL_TIMEOUT_MS,
+    // CI=true: no prompts, as in a pipeline.
+    env: { ...machineEnv, CI: 'true', MASTRA_TELEMETRY_DISABLED: '1', ...env },
+  });
+  child.child.stdin?.end();
+  return child;
+}
+
+let receiver: OtlpReceiver;
+let app: string;
+let installOutput: string;
+
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+  app = templateCopy();
+  const { stdout, stderr } = await pnpm(PNPM_LATEST, ['install'], app);
+  installOutput = stdout + stderr;
+}, INSTALL_TIMEOUT_MS);
+
+afterAll(() => receiver?.close());
+
+describe(`a create-mastra-style copy with ${PNPM_LATEST}`, () => {
+  it('installs without prompts or errors, running only the builds the project allows', () => {
+    expect(installOutput).not.toMatch(/ERR_PNPM|Ignored build scripts/);
+  });
+
+  it('gives the scripts the Node 24 they need, whatever the system Node', async () => {
+    const { stdout } = await pnpm(PNPM_LATEST, ['exec', 'node', '--version'], app);
+    expect(stdout).toMatch(/^v24\./);
+  });
+
+  it('typechecks', async () => {
+    const { stdout, stderr } = await pnpm(PNPM_LATEST, ['exec', 'tsc', '--noEmit'], app);
+    expect(stdout + stderr).toBe('');
+  }, 120_000);
+
+  it('answers through `pnpm run chat -- --message`, and the trace reaches the receiver with both ids', async () => {
+    const { stdout } = await pnpm(PNPM_LATEST, ['run', '--silent', 'chat', '--', '--message', 'What is 17 * 23?', '--user', 'user-pnpm'], app, {
+      AGNOST_ORG_ID: 'org_pnpm',
+      AGNOST_OTEL_ENDPOINT: receiver.tracesUrl,
+    });
+    expect(stdout).toBe('17 * 23 = 391\n');
+    const root = receiver.spans().find((span) => span.parentSpanId === '');
+    expect(root?.attributes['agnost.user_id']).toBe('user-pnpm');
+    expect(root?.attributes['agnost.session_id']).toEqual(expect.any(String));
+    expect(root?.resource['service.name']).toBe('my-agnost-app');
+  }, 60_000);
+});
+
+describe(`a create-mastra-style copy with ${PNPM_10}`, () => {
+  it('installs without prompts or errors', async () => {
+    const { stdout, stderr } = await pnpm(PNPM_10, ['install'], templateCopy());
+    expect(stdout + stderr).not.toMatch(/ERR_PNPM|Ignored build scripts/);
+  }, INSTALL_TIMEOUT_MS);
+});
