@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import packageJson from '../package.json' with { type: 'json' };
-import { AgnostConfigError, resolveAgnostSettings } from './mastra/agnost.ts';
+import { AgnostConfigError as ConfigError, resolveAgnostSettings } from './mastra/agnost.ts';
 
 export const DEFAULT_OPENAI_MODEL = 'gpt-5-mini';
 
@@ -32,14 +32,9 @@ export function traceStorePath(storageUrl: string): string {
   return join(projectDir(), 'mastra.duckdb'); // remote memory: the traces stay on this machine
 }
 
-export class ConfigError extends Error {
-  readonly variable: string;
-  constructor(variable: string, problem: string) {
-    super(`Invalid ${variable}: ${problem}.`);
-    this.name = 'ConfigError';
-    this.variable = variable;
-  }
-}
+// One error for every bad setting: AgnostExporter's, "Invalid <VARIABLE>: <problem>; <fix>.", which names
+// the variable (`variable`) and the fix.
+export { ConfigError };
 
 // Left in from a copied .env.example or a tutorial: "<your-org-id>", "your_api_key", "changeme", "xxx", "sk-...".
 const PLACEHOLDER = /^(<.*>|\[.*\]|\{.*\}|your[\s_-].*|changeme|change[_-]me|replace[_-]?me|todo|xxx+|\.\.\.|sk-\.\.\.|null|undefined)$/i;
@@ -151,13 +146,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'is invalid');
   }
   const env = result.data;
-  let agnost;
-  try {
-    agnost = resolveAgnostSettings({}, source);
-  } catch (error) {
-    if (!(error instanceof AgnostConfigError)) throw error;
-    throw new ConfigError(error.variable, error.message.replace(/^Invalid \S+: |\.$/g, ''));
-  }
+  const agnost = resolveAgnostSettings({}, source); // AgnostExporter's own checks of the AGNOST_* variables
   return {
     openaiApiKey: env.OPENAI_API_KEY,
     openaiModel: env.OPENAI_MODEL ?? DEFAULT_OPENAI_MODEL,

@@ -20,10 +20,9 @@ export const mastra = new Mastra({
   agents: { assistantAgent },
   storage,
   observability: createObservability(config, { localTraces }),
-  // PORT is honoured (default 4111). requestGuard refuses malformed and hostile bodies (request-guard.ts);
-  // requestIds threads the caller's ids into traces and memory; with
+  // PORT is honoured (default 4111). requestGuard (first) refuses malformed and hostile bodies with a 400
+  // (request-guard.ts); requestIds threads the caller's ids into traces and memory; with
   // MASTRA_JWT_SECRET set, every API route needs a JWT and its user owns its conversations (auth.ts).
-  // requestGuard first: a malformed or hostile body gets its 400 before anything reads it.
   server: {
     middleware: [requestGuard({ auth, allowedMediaUrlPrefixes: config.allowedMediaUrlPrefixes }), requestIds({ auth })],
     ...(auth ? { auth } : {}),

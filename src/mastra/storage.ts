@@ -6,7 +6,7 @@
 //
 // The trace file is Studio's: the Mastra server (npm run dev, npm start) creates it. The scripts (chat,
 // doctor) set MASTRA_TRACE_FILE=if-present: they add their traces to it when it exists, and otherwise
-// start without DuckDB at all, which costs about 0.3 s and 70 MB at start-up (see BENCHMARKS.md).
+// start without DuckDB at all, which costs about 0.16 s and 66 MB at start-up (see BENCHMARKS.md).
 import { existsSync } from 'node:fs';
 import { MastraCompositeStore } from '@mastra/core/storage';
 import { LibSQLStore } from '@mastra/libsql';
