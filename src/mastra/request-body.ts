@@ -2,7 +2,7 @@
 // request-ids.ts); the agent route still reads the untouched original.
 
 /** What a body that is not a JSON object (or not JSON at all) reads as: the route answers for those. */
-const NOT_AN_OBJECT = {};
+const NOT_AN_OBJECT: Record<string, unknown> = Object.freeze({});
 const bodies = new WeakMap<Request, Promise<{ text: string; json: Record<string, unknown> }>>();
 
 async function read(request: Request) {
