@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { startFakeOpenAI } from '../test/helpers/fake-openai.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../test/helpers/otlp-receiver.ts';
-import { newWorkDir } from '../test/helpers/run-script.ts';
+import { newWorkDir, nodeArgsOf } from '../test/helpers/run-script.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const quick = process.argv.includes('--quick'); // fewer rounds, for trying the script out
@@ -143,13 +143,18 @@ interface ProcessRun {
   afterAnswerMs: number;
   maxRssMb: number;
 }
-function runProcess(script: string, args: string[], env: Record<string, string>, answerMarker: string, cwd = newWorkDir()): Promise<ProcessRun> {
+// Each process reports its peak resident memory on exit. Preloaded as a data: URL, in JavaScript: a .ts
+// preload would load Node's TypeScript stripper into a chat that otherwise never loads it.
+const REPORT_RSS = `data:text/javascript,process.on('exit',()=>process.stderr.write('\\nbench-max-rss-kb='+process.resourceUsage().maxRSS+'\\n'))`;
+const CHAT = nodeArgsOf('chat'); // as npm run chat runs it, flags included
+const MINIMAL = [join(ROOT, 'bench/minimal-answer.ts')];
+function runProcess(nodeArgs: string[], args: string[], env: Record<string, string>, answerMarker: string, cwd = newWorkDir()): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let answeredAt = 0;
     let stdout = '';
     let stderr = '';
-    const child = spawn(process.execPath, ['--import', join(ROOT, 'bench/report-rss.ts'), join(ROOT, script), ...args], {
+    const child = spawn(process.execPath, ['--import', REPORT_RSS, ...nodeArgs, ...args], {
       cwd,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', MASTRA_TELEMETRY_DISABLED: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -162,7 +167,7 @@ function runProcess(script: string, args: string[], env: Record<string, string>,
     child.on('close', () => {
       const ended = performance.now();
       const rss = Number(stderr.match(/bench-max-rss-kb=(\d+)/)?.[1] ?? NaN);
-      if (!answeredAt) return reject(new Error(`${script} never answered: ${stderr}`));
+      if (!answeredAt) return reject(new Error(`${nodeArgs.at(-1)} never answered: ${stderr}`));
       resolve({ totalMs: ended - started, afterAnswerMs: ended - answeredAt, maxRssMb: rss / 1024 });
     });
   });
@@ -176,7 +181,7 @@ async function exitTimes() {
     const url = mode === 'closed' ? 'http://127.0.0.1:9/v1/traces' : target.tracesUrl;
     const runs: number[] = [];
     for (let run = 0; run < (quick ? 1 : 3); run++) {
-      const result = await runProcess('scripts/chat.ts', ['--message', 'What is 17 * 23?'], { AGNOST_ORG_ID: 'org_bench', AGNOST_OTEL_ENDPOINT: url }, '391');
+      const result = await runProcess(CHAT, ['--message', 'What is 17 * 23?'], { AGNOST_ORG_ID: 'org_bench', AGNOST_OTEL_ENDPOINT: url }, '391');
       runs.push(result.afterAnswerMs);
     }
     if (target !== receiver) await target.close();
@@ -198,10 +203,10 @@ async function coldStart() {
   const answer = 'Hello from the model.';
   // Round 0 is a warm-up: it fills the compile caches, as any second run of the chat finds them.
   for (let round = 0; round <= (quick ? 2 : 10); round++) {
-    const chat = await runProcess('scripts/chat.ts', ['--message', 'hello'], chatEnv, answer);
-    const minimal = await runProcess('bench/minimal-answer.ts', [], modelEnv, answer);
-    const chatWithTraceFile = await runProcess('scripts/chat.ts', ['--message', 'hello'], chatEnv, answer, studioFolder);
-    const minimalCached = await runProcess('bench/minimal-answer.ts', [], cachedEnv, answer);
+    const chat = await runProcess(CHAT, ['--message', 'hello'], chatEnv, answer);
+    const minimal = await runProcess(MINIMAL, [], modelEnv, answer);
+    const chatWithTraceFile = await runProcess(CHAT, ['--message', 'hello'], chatEnv, answer, studioFolder);
+    const minimalCached = await runProcess(MINIMAL, [], cachedEnv, answer);
     if (round === 0) continue;
     Object.entries({ chat, chatWithTraceFile, minimal, minimalCached }).forEach(([name, run]) => runs[name as keyof typeof runs].push(run));
   }
@@ -350,15 +355,16 @@ exports its trace to the local receiver. Paired: the four run in turn, ${quick ?
 
 | process | total ms | peak RSS, MB |
 | --- | --- | --- |
-| \`npm run chat -- --message hello\` (as \`node scripts/chat.ts\`), a new folder | ${fmt(cold.chat.totalMs)} | ${fmt(cold.chat.maxRssMb)} |
+| \`npm run chat -- --message hello\` (its command from package.json, without npm), a new folder | ${fmt(cold.chat.totalMs)} | ${fmt(cold.chat.maxRssMb)} |
 | the same beside Studio's trace file (\`mastra.duckdb\`), which it adds its traces to | ${fmt(cold.chatWithTraceFile.totalMs)} | ${fmt(cold.chatWithTraceFile.maxRssMb)} |
 | \`bench/minimal-answer.ts\`: imports Mastra and \`@ai-sdk/openai\`, answers once | ${fmt(cold.minimal.totalMs)} | ${fmt(cold.minimal.maxRssMb)} |
 | the same, with Node's compile cache on (\`NODE_COMPILE_CACHE\`) | ${fmt(cold.minimalCached.totalMs)} | ${fmt(cold.minimalCached.maxRssMb)} |
 
 Chat / minimal: ${cold.ratio.toFixed(2)} x the wall time (target <= 1.3), ${cold.memoryRatio.toFixed(2)} x the peak memory (target
 <= 1.5); chat / minimal with the compile cache: ${cold.ratioToCached.toFixed(2)}.
-The chat turns Node's compile cache on for itself (\`enableCompileCache()\` in \`scripts/chat.ts\`); the
-first run after an install fills it.
+\`npm run chat\` is \`${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.chat}\`: the compile cache is on
+before the first TypeScript file loads (\`scripts/compile-cache.js\`; the first run after an install fills it),
+and V8's young generation is capped at 8 MB semi-spaces (see the notes below).
 
 ## The built server under load
 

@@ -1,13 +1,11 @@
 // npm run chat: talk to the agent in a terminal, one-shot (--message) or piped, with every turn
 // traced under your user id and conversation id. Run with --help for the options.
-import { enableCompileCache } from 'node:module';
+// package.json starts it with two flags for a quick start: Node's compile cache on before any TypeScript
+// loads (scripts/compile-cache.js) and a small young generation (--max-semi-space-size=8: about 80 MB
+// less peak memory, no slower; see BENCHMARKS.md).
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { defaultUserId, parseChatArgs, USAGE, UsageError, type ChatOptions } from '../src/cli/chat-args.ts';
-
-// Node keeps the compiled code of Mastra's modules between runs (in the OS temp folder): start-up
-// takes about a fifth less from the second run on (see BENCHMARKS.md).
-enableCompileCache();
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);

@@ -1,7 +1,6 @@
 // npm run doctor: "why is nothing showing up in Agnost?" Checks every setting, then sends one real
 // traced turn to the configured endpoint and reports what happened on the wire. Exit 0 only if the
 // endpoint accepted the spans; 1 if it did not; 2 if a setting is invalid.
-import { enableCompileCache } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
@@ -10,7 +9,6 @@ import { maskSecret } from '../src/secrets.ts';
 import { ConfigError, displayStorageUrl, ENV_VARIABLES, parseEnv, type AppConfig, type EnvVariable } from '../src/env.ts';
 import type { ExportOutcome } from '../src/mastra/agnost.ts';
 
-enableCompileCache(); // as in the chat: faster start-up from the second run on
 process.env.MASTRA_TRACE_FILE ??= 'if-present'; // as in the chat: no DuckDB unless Studio's file exists
 dotenv.config({ quiet: true });
 const out = (line = '') => process.stdout.write(`${line}\n`);

@@ -1,21 +1,20 @@
 // Interactive mode in a real terminal: the chat runs under `script` (util-linux), which gives it a
 // pseudo-terminal, and the test types into it. Every way out delivers the answered turns' spans.
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
-import { newWorkDir } from './helpers/run-script.ts';
+import { newWorkDir, nodeArgsOf } from './helpers/run-script.ts';
 
-const CHAT = join(import.meta.dirname, '..', 'scripts', 'chat.ts');
+const CHAT = nodeArgsOf('chat').map((arg) => `"${arg}"`).join(' ');
 const receivers: (OtlpReceiver | FakeOpenAI)[] = [];
 afterEach(async () => {
   await Promise.all(receivers.splice(0).map((receiver) => receiver.close()));
 });
 
 function startInTerminal(env: Record<string, string>) {
-  const child = spawn('script', ['-qfec', `"${process.execPath}" "${CHAT}" --user user-tty`, '/dev/null'], {
+  const child = spawn('script', ['-qfec', `"${process.execPath}" ${CHAT} --user user-tty`, '/dev/null'], {
     cwd: newWorkDir(),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TERM: 'xterm', MASTRA_TELEMETRY_DISABLED: '1', ...env },
   });

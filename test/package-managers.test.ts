@@ -4,7 +4,7 @@
 // so this also proves the code does not depend on npm's exact set of transitive versions.
 // It installs from the npm registry: the only network this suite uses.
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,9 +60,28 @@ beforeAll(async () => {
 
 afterAll(() => receiver?.close());
 
+// Pinned exactly (2.10.0) by the 0.221 exporters and as ^2.10 by @mastra/otel-exporter: without the
+// overrides, npm installs four copies of core and three of resources, and the chat loads each of them;
+// pnpm also resolves two versions of @opentelemetry/api and then copies every package that peers on it.
+const SHARED_OTEL = /^@opentelemetry\+(api|core|resources|sdk-trace)@/;
+
+describe('npm', () => {
+  it("installs one copy of each of OpenTelemetry's packages the chat loads (the overrides)", () => {
+    const lock = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
+    const copies = Object.keys(lock.packages).filter((path) => /(^|\/)node_modules\/@opentelemetry\/(api|core|resources|sdk-trace)$/.test(path));
+    expect(copies).toEqual(['node_modules/@opentelemetry/api', 'node_modules/@opentelemetry/core', 'node_modules/@opentelemetry/resources', 'node_modules/@opentelemetry/sdk-trace']);
+  });
+});
+
 describe(`a create-mastra-style copy with ${PNPM_LATEST}`, () => {
   it('installs without prompts or errors, running only the builds the project allows', () => {
     expect(installOutput).not.toMatch(/ERR_PNPM|Ignored build scripts/);
+  });
+
+  it("installs one copy of each of OpenTelemetry's packages the chat loads (the overrides)", () => {
+    const copies = readdirSync(join(app, 'node_modules', '.pnpm')).filter((name) => SHARED_OTEL.test(name));
+    // One version each, and one copy of each (pnpm makes a copy per version of @opentelemetry/api they see).
+    expect(copies.map((name) => name.split('@')[1])).toEqual(['opentelemetry+api', 'opentelemetry+core', 'opentelemetry+resources', 'opentelemetry+sdk-trace']);
   });
 
   it('gives the scripts the Node 24 they need, whatever the system Node', async () => {

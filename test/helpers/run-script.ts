@@ -1,10 +1,10 @@
-// Runs a real command-line script (scripts/chat.ts, scripts/doctor.ts) as a child process, in an
-// empty temporary folder (so no developer .env is read) and with only the environment a test gives it.
+// Runs a real command-line script (scripts/chat.ts, scripts/doctor.ts) as a child process, as npm runs
+// it, in an empty temporary folder (so no developer .env is read) and with only the environment a test
+// gives it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 
 export interface ScriptRun {
@@ -31,10 +31,22 @@ export function newWorkDir(): string {
 
 export type Script = 'chat' | 'doctor' | 'token';
 
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/**
+ * Node's arguments for `npm run <script>`, as package.json gives them ("node <flags> scripts/x.ts"),
+ * with the project's paths made absolute: the tests and the bench run what npm runs, minus npm itself.
+ */
+export function nodeArgsOf(script: Script): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const [command, ...args] = scripts[script]!.split(' ');
+  if (command !== 'node') throw new Error(`npm run ${script} is not a node command: ${scripts[script]}`);
+  return args.map((arg) => (/^(\.\/)?scripts\//.test(arg) ? join(ROOT, arg) : arg));
+}
+
 export function startScript(script: Script, args: string[], env: Record<string, string> = {}, cwd = newWorkDir()): ScriptProcess {
   const started = Date.now();
-  const scriptPath = fileURLToPath(new URL(`../../scripts/${script}.ts`, import.meta.url));
-  const child = spawn(process.execPath, [scriptPath, ...args], {
+  const child = spawn(process.execPath, [...nodeArgsOf(script), ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, MASTRA_TELEMETRY_DISABLED: '1', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
