@@ -34,14 +34,15 @@ const EFFECT: Record<EnvVariable, (config: AppConfig) => string> = {
 };
 out('Configuration');
 let invalid = 0;
+const nameWidth = Math.max(...ENV_VARIABLES.map((name) => name.length)) + 2;
 for (const name of ENV_VARIABLES) {
   try {
     const effect = EFFECT[name](parseEnv({ [name]: process.env[name] }));
-    out(`  ${(process.env[name] ? 'ok' : 'default').padEnd(9)}${name.padEnd(26)}${effect}`);
+    out(`  ${(process.env[name] ? 'ok' : 'default').padEnd(9)}${name.padEnd(nameWidth)}${effect}`);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     invalid += 1;
-    out(`  INVALID  ${name.padEnd(26)}${error.message.replace(/^Invalid \S+: /, '')}`);
+    out(`  INVALID  ${name.padEnd(nameWidth)}${error.message.replace(/^Invalid \S+: /, '')}`);
   }
 }
 if (invalid > 0) {
