@@ -148,6 +148,7 @@ interface ProcessRun {
 const REPORT_RSS = `data:text/javascript,process.on('exit',()=>process.stderr.write('\\nbench-max-rss-kb='+process.resourceUsage().maxRSS+'\\n'))`;
 const CHAT = nodeArgsOf('chat'); // as npm run chat runs it, flags included
 const MINIMAL = [join(ROOT, 'bench/minimal-answer.ts')];
+const chatCommand = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.chat;
 function runProcess(nodeArgs: string[], args: string[], env: Record<string, string>, answerMarker: string, cwd = newWorkDir()): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
@@ -362,9 +363,9 @@ exports its trace to the local receiver. Paired: the four run in turn, ${quick ?
 
 Chat / minimal: ${cold.ratio.toFixed(2)} x the wall time (target <= 1.3), ${cold.memoryRatio.toFixed(2)} x the peak memory (target
 <= 1.5); chat / minimal with the compile cache: ${cold.ratioToCached.toFixed(2)}.
-\`npm run chat\` is \`${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.chat}\`: the compile cache is on
-before the first TypeScript file loads (\`scripts/compile-cache.js\`; the first run after an install fills it),
-and V8's young generation is capped at 8 MB semi-spaces (see the notes below).
+\`npm run chat\` is \`${chatCommand}\`: the compile cache is on before the first
+TypeScript file loads (\`scripts/compile-cache.js\`; the first run after an install fills it), and V8's
+young generation is capped at 8 MB semi-spaces (see the notes below).
 
 ## The built server under load
 

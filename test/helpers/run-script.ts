@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
+import { PROJECT_ROOT } from './project-files.ts';
 
 export interface ScriptRun {
   code: number | null;
@@ -31,17 +31,15 @@ export function newWorkDir(): string {
 
 export type Script = 'chat' | 'doctor' | 'token';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-
 /**
  * Node's arguments for `npm run <script>`, as package.json gives them ("node <flags> scripts/x.ts"),
  * with the project's paths made absolute: the tests and the bench run what npm runs, minus npm itself.
  */
 export function nodeArgsOf(script: Script): string[] {
-  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const [command, ...args] = scripts[script]!.split(' ');
   if (command !== 'node') throw new Error(`npm run ${script} is not a node command: ${scripts[script]}`);
-  return args.map((arg) => (/^(\.\/)?scripts\//.test(arg) ? join(ROOT, arg) : arg));
+  return args.map((arg) => (/^(\.\/)?scripts\//.test(arg) ? join(PROJECT_ROOT, arg) : arg));
 }
 
 export function startScript(script: Script, args: string[], env: Record<string, string> = {}, cwd = newWorkDir()): ScriptProcess {
