@@ -117,7 +117,6 @@ async function turn(message: string): Promise<boolean> {
       process.stdout.write(`${JSON.stringify({ text: answer.text, ...ids, traceId: answer.traceId ?? null })}\n`);
     } else {
       process.stdout.write(`${answer.text}\n`);
-      if (interactive) process.stdout.write(`${dim(`trace ${answer.traceId ?? 'not sampled'}`)}\n`);
     }
     return true;
   } catch (error) {
