@@ -7,7 +7,7 @@ import { MastraStorageExporter, Observability } from '@mastra/observability';
 import { OtelExporter } from '@mastra/otel-exporter';
 import { createAssistantAgent } from '../src/agents/assistant-agent.ts';
 import { createOfflineModel } from '../src/agents/offline-model.ts';
-import type { AppConfig } from '../src/env.ts';
+import type { AppConfig } from '../src/settings/env.ts';
 import { OneLineLogger } from '../src/mastra/logger.ts';
 import { createObservability, EXCLUDED_SPAN_TYPES } from '../src/mastra/observability.ts';
 import { storage } from '../src/mastra/storage.ts';

@@ -21,7 +21,7 @@ Object.assign(process.env, {
   MASTRA_STORAGE_URL: ':memory:',
   OTEL_SERVICE_NAME: '',
 });
-const { parseEnv } = await import('../src/env.ts');
+const { parseEnv } = await import('../src/settings/env.ts');
 const { buildServer, load, startServer, stopServer, streamTraceLag } = await import('../bench/server-load.ts');
 const { createVariant, VARIANT_DESCRIPTIONS } = await import('../bench/variants.ts');
 const { askAgent } = await import('../src/ask-agent.ts');

@@ -27,7 +27,7 @@ if (options.help) {
 // Studio's trace file only if Studio created it: otherwise the chat starts without DuckDB (storage.ts).
 process.env.MASTRA_TRACE_FILE ??= 'if-present';
 // Imported after the flags are checked, so --help and bad flags answer at once. config.ts exits 2 on bad settings.
-const { config } = await import('../src/config.ts');
+const { config } = await import('../src/settings/config.ts');
 const { mastra } = await import('../src/mastra/index.ts');
 const { traceFileMissing, traceStore } = await import('../src/mastra/storage.ts');
 const { OneLineLogger } = await import('../src/mastra/logger.ts');

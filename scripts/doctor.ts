@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import dotenv from 'dotenv';
-import { maskSecret } from '../src/secrets.ts';
-import { ConfigError, displayStorageUrl, ENV_VARIABLES, parseEnv, type AppConfig, type EnvVariable } from '../src/env.ts';
+import { maskSecret } from '../src/settings/secrets.ts';
+import { ConfigError, displayStorageUrl, ENV_VARIABLES, parseEnv, type AppConfig, type EnvVariable } from '../src/settings/env.ts';
 import type { ExportOutcome } from '../src/mastra/agnost.ts';
 
 process.env.MASTRA_TRACE_FILE ??= 'if-present'; // as in the chat: no DuckDB unless Studio's file exists

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateExpression, formatNumber } from '../src/agents/calculator.ts';
+import { evaluateExpression, formatNumber } from '../src/tools/calculator.ts';
 import { findArithmetic } from '../src/agents/offline-model.ts';
 
 describe('evaluateExpression', () => {

@@ -12,7 +12,7 @@ import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpe
 const { createAssistantAgent } = await import('../src/agents/assistant-agent.ts');
 const { createOfflineModel } = await import('../src/agents/offline-model.ts');
 const { askAgent } = await import('../src/ask-agent.ts');
-const { parseEnv } = await import('../src/env.ts');
+const { parseEnv } = await import('../src/settings/env.ts');
 const { createObservability } = await import('../src/mastra/observability.ts');
 
 let receiver: OtlpReceiver;

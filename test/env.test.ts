@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
 import { AGNOST_DEFAULT_ENDPOINT } from '../src/mastra/agnost.ts';
-import { ConfigError, displayStorageUrl, parseEnv, secretsOf } from '../src/env.ts';
+import { ConfigError, displayStorageUrl, parseEnv, secretsOf } from '../src/settings/env.ts';
 import { newWorkDir, runChat } from './helpers/run-script.ts';
 
 describe('parseEnv', () => {

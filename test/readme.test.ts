@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
-import { ENV_VARIABLES } from '../src/env.ts';
+import { ENV_VARIABLES } from '../src/settings/env.ts';
 import { PROJECT_ROOT as ROOT, projectFiles } from './helpers/project-files.ts';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');

@@ -2,8 +2,8 @@
 import { Agent } from '@mastra/core/agent';
 import type { MastraModelConfig } from '@mastra/core/llm';
 import { Memory } from '@mastra/memory';
-import { config } from '../config.ts';
-import { calculatorTool } from './calculator-tool.ts';
+import { config } from '../settings/config.ts';
+import { calculatorTool } from '../tools/calculator-tool.ts';
 import { createOfflineModel } from './offline-model.ts';
 
 async function chooseModel(): Promise<MastraModelConfig> {

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { isValidId } from '../ids.ts';
+import { isValidId } from '../settings/ids.ts';
 
 export const USAGE = `Usage: npm run chat -- [options]
 

@@ -1,7 +1,7 @@
 // One-line, secret-free descriptions of errors the user can act on.
-import { config } from '../config.ts';
-import { secretsOf } from '../env.ts';
-import { redactSecrets } from '../secrets.ts';
+import { config } from '../settings/config.ts';
+import { secretsOf } from '../settings/env.ts';
+import { redactSecrets } from '../settings/secrets.ts';
 
 const SECRETS = secretsOf(config);
 

@@ -1,13 +1,13 @@
 // The Mastra instance: the agent, its storage, and observability (see observability.ts).
 import { Mastra } from '@mastra/core/mastra';
 import { assistantAgent } from '../agents/assistant-agent.ts';
-import { config } from '../config.ts';
-import { jwtAuth } from './auth.ts';
+import { config } from '../settings/config.ts';
+import { jwtAuth } from './server/auth.ts';
 import { reportExportFailures } from './export-failures.ts';
 import { OneLineLogger } from './logger.ts';
 import { createObservability, traceDestinations } from './observability.ts';
-import { requestGuard } from './request-guard.ts';
-import { requestIds } from './request-ids.ts';
+import { requestGuard } from './server/request-guard.ts';
+import { requestIds } from './server/request-ids.ts';
 import { storage, traceStore } from './storage.ts';
 
 const localTraces = traceStore !== undefined;

@@ -2,9 +2,9 @@
 // logger prints whole error objects (stack traces, request bodies, and whatever an upstream API echoes
 // back, which can include the API key), and prints info lines on stdout.
 import { MastraLogger } from '@mastra/core/logger';
-import { config } from '../config.ts';
-import { secretsOf } from '../env.ts';
-import { redactSecrets } from '../secrets.ts';
+import { config } from '../settings/config.ts';
+import { secretsOf } from '../settings/env.ts';
+import { redactSecrets } from '../settings/secrets.ts';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const RANK: Record<Level, number> = { debug: 0, info: 1, warn: 2, error: 3 };

@@ -1,8 +1,8 @@
 // Where the agent's traces go: Mastra's local storage (Mastra Studio) and Agnost (agnost.ts).
 import { SpanType } from '@mastra/core/observability';
 import { MastraStorageExporter, Observability, SamplingStrategyType, SensitiveDataFilter } from '@mastra/observability';
-import { config } from '../config.ts';
-import { secretsOf, type AppConfig } from '../env.ts';
+import { config } from '../settings/config.ts';
+import { secretsOf, type AppConfig } from '../settings/env.ts';
 import { AgnostExporter } from './agnost.ts';
 import { SecretValueFilter } from './secret-value-filter.ts';
 

@@ -2,7 +2,7 @@
 // SensitiveDataFilter redacts by key name ("apiKey", "authorization"), but a secret can also arrive as
 // a value: an upstream error such as "Incorrect API key provided: sk-..." lands in the span's error.
 import type { AnySpan, SpanOutputProcessor } from '@mastra/core/observability';
-import { redactSecrets } from '../secrets.ts';
+import { redactSecrets } from '../settings/secrets.ts';
 
 const MAX_DEPTH = 16;
 

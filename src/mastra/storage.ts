@@ -10,8 +10,8 @@
 import { existsSync } from 'node:fs';
 import { MastraCompositeStore } from '@mastra/core/storage';
 import { LibSQLStore } from '@mastra/libsql';
-import { config } from '../config.ts';
-import { displayStorageUrl, isPostgresUrl } from '../env.ts';
+import { config } from '../settings/config.ts';
+import { displayStorageUrl, isPostgresUrl } from '../settings/env.ts';
 
 const postgres = isPostgresUrl(config.storageUrl);
 

@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import packageJson from '../package.json' with { type: 'json' };
-import { AgnostConfigError as ConfigError, resolveAgnostSettings } from './mastra/agnost.ts';
+import packageJson from '../../package.json' with { type: 'json' };
+import { AgnostConfigError as ConfigError, resolveAgnostSettings } from '../mastra/agnost.ts';
 
 export const DEFAULT_OPENAI_MODEL = 'gpt-5-mini';
 

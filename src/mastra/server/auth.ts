@@ -3,7 +3,7 @@
 // Mastra makes it the memory resource (mapUserToResourceId), so a user reaches only their own
 // conversations, and request-ids.ts makes it the userId on every span.
 import type { MastraJwtAuth } from '@mastra/auth';
-import { isValidId } from '../ids.ts';
+import { isValidId } from '../../settings/ids.ts';
 
 /** Loaded only with a secret: a process without auth (the chat) starts without @mastra/auth. */
 export async function jwtAuth(secret: string): Promise<MastraJwtAuth> {

@@ -12,7 +12,7 @@ import { MASTRA_RESOURCE_ID_KEY, MASTRA_THREAD_ID_KEY } from '@mastra/core/reque
 import type { MastraJwtAuth } from '@mastra/auth';
 import type { Mastra } from '@mastra/core/mastra';
 import type { Middleware } from '@mastra/core/server';
-import { isValidId } from '../ids.ts';
+import { isValidId } from '../../settings/ids.ts';
 import { tokenUser } from './auth.ts';
 import { readJsonBody } from './request-body.ts';
 
