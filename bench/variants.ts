@@ -5,12 +5,12 @@ import type { MastraModelConfig } from '@mastra/core/llm';
 import type { ObservabilityExporter } from '@mastra/core/observability';
 import { MastraStorageExporter, Observability } from '@mastra/observability';
 import { OtelExporter } from '@mastra/otel-exporter';
-import { createAssistantAgent } from '../src/agents/assistant-agent.ts';
+import { createAgents } from '../src/agents/index.ts';
 import { createOfflineModel } from '../src/agents/offline-model.ts';
 import type { AppConfig } from '../src/settings/env.ts';
 import { OneLineLogger } from '../src/mastra/logger.ts';
 import { createObservability, EXCLUDED_SPAN_TYPES } from '../src/mastra/observability.ts';
-import { storage } from '../src/mastra/storage.ts';
+import type { MastraCompositeStore } from '@mastra/core/storage';
 
 /** The offline model, answering after `latencyMs` like a remote model would. */
 export function modelWithLatency(latencyMs: number): LanguageModelV4 {
@@ -75,11 +75,16 @@ function observabilityFor(name: VariantName, settings: AppConfig): Observability
   }
 }
 
-/** `model`: the offline one by default, answering after `latencyMs`. */
-export function createVariant(name: VariantName, settings: AppConfig, latencyMs: number, model: MastraModelConfig = modelWithLatency(latencyMs)): Mastra {
+/** Every variant shares the bench's one `storage` (createStorage); `model`: the offline one by default, answering after `latencyMs`. */
+export function createVariant(
+  name: VariantName,
+  { settings, storage }: { settings: AppConfig; storage: MastraCompositeStore },
+  latencyMs: number,
+  model: MastraModelConfig = modelWithLatency(latencyMs),
+): Mastra {
   const observability = observabilityFor(name, settings);
   return new Mastra({
-    agents: { assistantAgent: createAssistantAgent(model) },
+    agents: createAgents(model),
     storage,
     logger: new OneLineLogger({ level: 'error' }),
     ...(observability ? { observability } : {}),

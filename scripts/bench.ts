@@ -22,12 +22,20 @@ Object.assign(process.env, {
   OTEL_SERVICE_NAME: '',
 });
 const { parseEnv } = await import('../src/settings/env.ts');
+const { createStorage } = await import('../src/mastra/storage.ts');
+const { createAgents, defaultAgentId } = await import('../src/agents/index.ts');
+const { createOfflineModel } = await import('../src/agents/offline-model.ts');
 const { buildServer, load, startServer, stopServer, streamTraceLag } = await import('../bench/server-load.ts');
 const { createVariant, VARIANT_DESCRIPTIONS } = await import('../bench/variants.ts');
 const { askAgent } = await import('../src/ask-agent.ts');
 const { createOpenAI } = await import('@ai-sdk/openai');
 type VariantName = keyof typeof VARIANT_DESCRIPTIONS;
 const settings = parseEnv();
+// One memory database for every variant; no local traces (they are measured as a variant's exporter).
+const { storage } = await createStorage(settings, { localTraces: 'if-present' });
+const setup = { settings, storage };
+// The agent the bench calls: the project's default one.
+const AGENT = defaultAgentId(createAgents(createOfflineModel()));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 interface Spread {
@@ -47,13 +55,13 @@ const fmt = (s: Spread) => `${ms(s.median)} (${ms(s.p25)} to ${ms(s.p75)})`;
 const ids = { userId: 'user-bench', conversationId: 'conv-bench' };
 async function perCall(latencyMs: number, message: string) {
   const names = Object.keys(VARIANT_DESCRIPTIONS) as VariantName[];
-  const instances = Object.fromEntries(names.map((name) => [name, createVariant(name, settings, latencyMs)]));
+  const instances = Object.fromEntries(names.map((name) => [name, createVariant(name, setup, latencyMs)]));
   const callsPerBatch = latencyMs > 0 ? 5 : 20;
   const rounds = quick ? 3 : latencyMs > 0 ? 8 : 15;
   const samples: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
   let thread = 0;
   const batch = async (name: VariantName) => {
-    const agent = instances[name]!.getAgent('assistantAgent');
+    const agent = instances[name]!.getAgent(AGENT);
     const started = performance.now();
     for (let call = 0; call < callsPerBatch; call++) {
       // A new memory thread per call: every call does the same work, however many came before.
@@ -78,8 +86,8 @@ async function perCall(latencyMs: number, message: string) {
 
 // 2. What one traced turn sends, and how long a flush takes with the endpoint up.
 async function traceShape(name: VariantName) {
-  const mastra = createVariant(name, settings, 0);
-  const agent = mastra.getAgent('assistantAgent');
+  const mastra = createVariant(name, setup, 0);
+  const agent = mastra.getAgent(AGENT);
   const flushes: number[] = [];
   let spans = 0;
   let bytes = 0;
@@ -101,8 +109,8 @@ async function traceShape(name: VariantName) {
 // 2b. One long conversation: a trace's size at its first and its twentieth turn (the model calls
 // carry the history: this agent keeps the last 20 messages).
 async function conversationGrowth(name: VariantName) {
-  const mastra = createVariant(name, settings, 0);
-  const agent = mastra.getAgent('assistantAgent');
+  const mastra = createVariant(name, setup, 0);
+  const agent = mastra.getAgent(AGENT);
   const bytesAtTurn: number[] = [];
   // Set-ups measured earlier export on their own 5 s timer: let those batches land before counting.
   await new Promise((resolve) => setTimeout(resolve, 5_500));
@@ -121,13 +129,13 @@ async function firstWord() {
   const server = await startFakeOpenAI({ reply: 'Once upon a time a small fox crossed the frozen river.', chunkDelayMs: 20 });
   const model = createOpenAI({ apiKey: 'sk-bench-0123456789', baseURL: server.baseUrl }).chat('bench-model');
   const names: VariantName[] = ['none', 'project'];
-  const instances = Object.fromEntries(names.map((name) => [name, createVariant(name, settings, 0, model)]));
+  const instances = Object.fromEntries(names.map((name) => [name, createVariant(name, setup, 0, model)]));
   const samples: Record<string, number[]> = { none: [], project: [] };
   for (let round = 0; round <= (quick ? 3 : 20); round++) {
     for (const name of names) {
       const started = performance.now();
       let firstAt = 0;
-      await askAgent(instances[name]!.getAgent('assistantAgent'), 'tell me a story', { userId: 'user-bench', conversationId: `first-word-${name}-${round}` }, {
+      await askAgent(instances[name]!.getAgent(AGENT), 'tell me a story', { userId: 'user-bench', conversationId: `first-word-${name}-${round}` }, {
         onText: () => (firstAt ||= performance.now()),
       });
       if (round > 0) samples[name]!.push(firstAt - started); // round 0 warms up

@@ -24,24 +24,29 @@ if (options.help) {
   process.exit(0);
 }
 
-// Studio's trace file only if Studio created it: otherwise the chat starts without DuckDB (storage.ts).
-process.env.MASTRA_TRACE_FILE ??= 'if-present';
-// Imported after the flags are checked, so --help and bad flags answer at once. config.ts exits 2 on bad settings.
-const { config } = await import('../src/settings/config.ts');
-const { mastra } = await import('../src/mastra/index.ts');
-const { traceFileMissing, traceStore } = await import('../src/mastra/storage.ts');
-const { OneLineLogger } = await import('../src/mastra/logger.ts');
-const { EXPORT_REPORT_LINE } = await import('../src/mastra/export-failures.ts');
+// Loaded after the flags are checked, so --help and bad flags answer at once.
+const config = (await import('../src/settings/config.ts')).loadConfigOrExit();
+const { chooseModel } = await import('../src/agents/model.ts');
+const { createAgents, defaultAgentId } = await import('../src/agents/index.ts');
+const model = await chooseModel(config);
+const agents = createAgents(model.model);
+const agentId = options.agentId ?? defaultAgentId(agents);
+if (!agents[agentId]) {
+  process.stderr.write(`Unknown agent "${agentId}": use --agent with one of ${Object.keys(agents).join(', ')}.\n`);
+  process.exit(2);
+}
+if (model.notice) process.stderr.write(`${model.notice}\n`);
+const { createCliMastra } = await import('../src/cli/mastra.ts');
+const { mastra, traceStore, localTraces } = await createCliMastra(config, agents);
+const { secretsOf } = await import('../src/settings/env.ts');
 const { askAgent } = await import('../src/ask-agent.ts');
 const { summarizeDelivery, watchTraceDelivery } = await import('../src/cli/trace-delivery.ts');
 const { TraceFlusher } = await import('../src/cli/trace-flusher.ts');
 const { describeModelError } = await import('../src/cli/errors.ts');
 const { dim, startSpinner, yellow } = await import('../src/cli/terminal.ts');
 
-// The chat reports model errors and export failures in its own words; the logger need not repeat them.
-const reportedByTheChat = new RegExp(`Upstream LLM API error|${EXPORT_REPORT_LINE.source}`);
-mastra.setLogger({ logger: new OneLineLogger({ level: 'warn', ignore: reportedByTheChat }) });
-const agent = mastra.getAgent('assistantAgent');
+const agent = mastra.getAgent(agentId);
+const secrets = secretsOf(config);
 // Between turns, let go of Studio's trace file, so `npm run dev` can start while the chat is open.
 const flusher = new TraceFlusher(mastra, { whenIdle: async () => traceStore?.close() });
 const interactive = options.message === undefined && process.stdin.isTTY === true;
@@ -62,8 +67,7 @@ async function exit(code: number): Promise<never> {
   exiting = true;
   if (interactive) process.stdout.write('\n'); // leave the prompt line
   await flusher.close();
-  const local = traceStore ? 'kept' : traceFileMissing ? 'no-file' : 'off';
-  process.stderr.write(`${dim(summarizeDelivery(tally, config.agnostOrgId !== undefined, config.agnostEndpoint, local))}\n`);
+  process.stderr.write(`${dim(summarizeDelivery(tally, config.agnostOrgId !== undefined, config.agnostEndpoint, localTraces))}\n`);
   process.exit(code);
 }
 
@@ -120,7 +124,7 @@ async function turn(message: string): Promise<boolean> {
     }
     return true;
   } catch (error) {
-    process.stderr.write(`${describeModelError(error)}\n`);
+    process.stderr.write(`${describeModelError(error, secrets)}\n`);
     return false;
   } finally {
     flusher.flushInBackground();
@@ -133,7 +137,7 @@ if (options.message !== undefined) {
 
 if (interactive) {
   process.stderr.write(
-    dim(`Chatting as ${ids.userId} in conversation ${ids.conversationId}. /help for commands, Ctrl-D to quit.\n`),
+    dim(`Chatting with ${agentId} as ${ids.userId} in conversation ${ids.conversationId}. /help for commands, Ctrl-D to quit.\n`),
   );
 }
 const lines = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive });

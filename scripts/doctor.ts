@@ -1,15 +1,15 @@
 // npm run doctor: "why is nothing showing up in Agnost?" Checks every setting, then sends one real
-// traced turn to the configured endpoint and reports what happened on the wire. Exit 0 only if the
+// traced turn from each agent to the configured endpoint and reports what happened on the wire. Exit 0 only if the
 // endpoint accepted the spans; 1 if it did not; 2 if a setting is invalid.
 import { randomUUID } from 'node:crypto';
 import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import dotenv from 'dotenv';
 import { maskSecret } from '../src/settings/secrets.ts';
-import { ConfigError, displayStorageUrl, ENV_VARIABLES, parseEnv, type AppConfig, type EnvVariable } from '../src/settings/env.ts';
+import { loadConfig } from '../src/settings/config.ts';
+import { ConfigError, displayStorageUrl, ENV_VARIABLES, parseEnv, secretsOf, type AppConfig, type EnvVariable } from '../src/settings/env.ts';
 import type { ExportOutcome } from '../src/mastra/agnost.ts';
 
-process.env.MASTRA_TRACE_FILE ??= 'if-present'; // as in the chat: no DuckDB unless Studio's file exists
 dotenv.config({ quiet: true });
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -50,7 +50,7 @@ if (invalid > 0) {
   process.exit(2);
 }
 
-const config = parseEnv();
+const config = loadConfig();
 if (!config.agnostOrgId) {
   out('\nResult: FAILED: AGNOST_ORG_ID is not set, so nothing is sent to Agnost.');
   out('  Fix: set AGNOST_ORG_ID in .env to the organization id from your Agnost settings.');
@@ -66,7 +66,7 @@ if (!proto) {
   process.exit(1);
 }
 
-// 2. One real traced turn, watched on the wire.
+// 2. One real traced turn per agent, watched on the wire.
 const { tracesUrl, watchTraceDelivery } = await import('../src/cli/trace-delivery.ts');
 const { EXPORT_CHANNEL } = await import('../src/mastra/agnost.ts');
 const { contentSummary, spanTree } = await import('../src/cli/sent-trace.ts');
@@ -83,37 +83,45 @@ const tally = watchTraceDelivery();
 // What Agnost was sent: the spans of every export, as they went on the wire.
 const sent: ExportOutcome['sent'][number][] = [];
 subscribe(EXPORT_CHANNEL, (outcome) => sent.push(...(outcome as ExportOutcome).sent));
-const { mastra } = await import('../src/mastra/index.ts');
-const { OneLineLogger } = await import('../src/mastra/logger.ts');
-const { EXPORT_REPORT_LINE } = await import('../src/mastra/export-failures.ts');
-// The doctor's report below says what the export did; the server's one-line export report need not.
-mastra.setLogger({ logger: new OneLineLogger({ level: 'warn', ignore: EXPORT_REPORT_LINE }) });
+const { chooseModel } = await import('../src/agents/model.ts');
+const { createAgents } = await import('../src/agents/index.ts');
+const { createCliMastra } = await import('../src/cli/mastra.ts');
 const { askAgent } = await import('../src/ask-agent.ts');
 const { describeModelError } = await import('../src/cli/errors.ts');
 const { TraceFlusher } = await import('../src/cli/trace-flusher.ts');
+const model = await chooseModel(config);
+const { mastra } = await createCliMastra(config, createAgents(model.model));
 
-out(`\nSending one traced turn (${config.openaiApiKey ? config.openaiModel : 'offline demo model'}) to ${url}`);
-const ids = { userId: 'agnost-doctor', conversationId: `doctor-${randomUUID()}` };
+const agents = Object.keys(mastra.listAgents());
+out(`\nSending one traced turn to each agent (${agents.join(', ')}; ${model.name}) to ${url}`);
 const message = 'What is 2 + 2?';
-let traceId: string | undefined;
-let answer = '';
-try {
-  ({ traceId, text: answer } = await askAgent(mastra.getAgent('assistantAgent'), message, ids));
-  out(`  answered  trace ${traceId}, userId ${ids.userId}, conversationId ${ids.conversationId}`);
-} catch (error) {
-  out(`  ${describeModelError(error)}`);
+const userId = 'agnost-doctor';
+const turns: { agentId: string; conversationId: string; traceId?: string; answer: string }[] = [];
+for (const agentId of agents) {
+  const turn = { agentId, conversationId: `doctor-${randomUUID()}`, traceId: undefined as string | undefined, answer: '' };
+  try {
+    ({ traceId: turn.traceId, text: turn.answer } = await askAgent(mastra.getAgent(agentId), message, { userId, conversationId: turn.conversationId }));
+  } catch (error) {
+    out(`  ${agentId}: ${describeModelError(error, secretsOf(config))}`);
+  }
+  turns.push(turn);
 }
 await new TraceFlusher(mastra).close();
 
 const total = tally.spansExported + tally.spansFailed;
 out(`  wire      POST ${url}  HTTP ${statuses.length ? [...new Set(statuses)].join(', ') : 'no answer'}  ${total} spans in ${tally.exports} export(s)`);
-const traceSpans = sent.filter((span) => span.spanContext().traceId === traceId);
-if (traceSpans.length > 0) {
-  spanTree(traceSpans).forEach((line, index) => out(`  ${index === 0 ? 'spans     ' : '          '}${line}`));
-  out(`  on them   ${contentSummary(traceSpans, ids, message, answer, { disableInput: config.agnostDisableInput, disableOutput: config.agnostDisableOutput })}`);
+for (const { agentId, conversationId, traceId, answer } of turns) {
+  if (!traceId) continue;
+  out(`  ${agentId}`);
+  out(`    answered  trace ${traceId}, userId ${userId}, conversationId ${conversationId}`);
+  const traceSpans = sent.filter((span) => span.spanContext().traceId === traceId);
+  spanTree(traceSpans).forEach((line, index) => out(`    ${index === 0 ? 'spans     ' : '          '}${line}`));
+  const switches = { disableInput: config.agnostDisableInput, disableOutput: config.agnostDisableOutput };
+  if (traceSpans.length > 0) out(`    on them   ${contentSummary(traceSpans, { userId, conversationId }, message, answer, switches)}`);
 }
+const traceIds = turns.flatMap((turn) => (turn.traceId ? [turn.traceId] : []));
 if (tally.spansExported > 0 && !tally.lastFailure) {
-  out(`\nResult: OK: the endpoint accepted ${tally.spansExported} spans. Look for trace ${traceId} in Agnost.`);
+  out(`\nResult: OK: the endpoint accepted ${tally.spansExported} spans. Look for trace ${traceIds.join(', ')} in Agnost.`);
   process.exit(0);
 }
 const reason = tally.lastFailure?.reason ?? 'no export finished in time: the endpoint did not answer';

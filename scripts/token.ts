@@ -1,15 +1,15 @@
 // npm run token -- <user id> [hours]: a JWT for that user, signed with MASTRA_JWT_SECRET, for curl,
 // @mastra/client-js or Studio. Your app mints its users' tokens the same way (see the README).
 import jwt from 'jsonwebtoken';
-import { isValidId } from '../src/settings/ids.ts';
+import { ID_RULE, isValidId } from '../src/settings/ids.ts';
 
 const [userId, hours = '8'] = process.argv.slice(2);
 const fail = (message: string): never => {
   process.stderr.write(`${message}\nUsage: npm run token -- <user id> [hours, default 8]\n`);
   process.exit(2);
 };
-if (!userId || !isValidId(userId)) fail('Give the user id: 1 to 128 printable characters without spaces.');
+if (!userId || !isValidId(userId)) fail(`Give the user id: ${ID_RULE}.`);
 if (!/^\d+(\.\d+)?$/.test(hours) || Number(hours) <= 0) fail('hours must be a positive number.');
-const { config } = await import('../src/settings/config.ts'); // exits 2 with one line on a bad MASTRA_JWT_SECRET
+const config = (await import('../src/settings/config.ts')).loadConfigOrExit(); // exits 2 with one line on a bad MASTRA_JWT_SECRET
 if (!config.jwtSecret) fail('MASTRA_JWT_SECRET is not set: the server runs without auth, and needs no token.');
 process.stdout.write(`${jwt.sign({ sub: userId }, config.jwtSecret!, { expiresIn: Math.round(Number(hours) * 3600) })}\n`);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateExpression, formatNumber } from '../src/tools/calculator.ts';
-import { findArithmetic } from '../src/agents/offline-model.ts';
+import { ARITHMETIC, evaluateExpression, formatNumber } from '../src/tools/calculator.ts';
 
 describe('evaluateExpression', () => {
   it.each([
@@ -11,6 +10,7 @@ describe('evaluateExpression', () => {
     ['10 % 4', 2],
     ['2^-1', 0.5],
     ['.5 + .25', 0.75],
+    ['6 × 7', 42],
   ])('%s = %d', (expression, result) => {
     expect(evaluateExpression(expression)).toBe(result);
   });
@@ -33,16 +33,17 @@ describe('evaluateExpression', () => {
   });
 });
 
-describe('findArithmetic (the offline model deciding to call the tool)', () => {
+// The tool's input pattern: the offline demo model passes the part of a message that matches it.
+describe('ARITHMETIC (the expression in a message)', () => {
   it.each([
     ['What is 17 * 23?', '17 * 23'],
     ['please compute (2 + 3) * 4 for me', '(2 + 3) * 4'],
-    ['what is 6 × 7', '6 * 7'],
+    ['what is 6 × 7', '6 × 7'],
   ])('%j -> %j', (message, expression) => {
-    expect(findArithmetic(message)).toBe(expression);
+    expect(message.match(ARITHMETIC)?.[0].trim()).toBe(expression);
   });
 
   it.each(['hello there', 'I have 3 cats and 2 dogs', 'version 24'])('%j has no arithmetic', (message) => {
-    expect(findArithmetic(message)).toBeUndefined();
+    expect(message.match(ARITHMETIC)).toBeNull();
   });
 });

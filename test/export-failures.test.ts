@@ -3,7 +3,7 @@
 import { channel } from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXPORT_CHANNEL, type ExportOutcome } from '../src/mastra/agnost.ts';
-import { EXPORT_REPORT_LINE, REPORT_INTERVAL_MS, reportExportFailures } from '../src/mastra/export-failures.ts';
+import { REPORT_INTERVAL_MS, reportExportFailures } from '../src/mastra/export-failures.ts';
 
 const url = 'http://127.0.0.1:9/v1/traces';
 const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
@@ -37,7 +37,6 @@ describe('reportExportFailures', () => {
     publish({ spans: 7, error: undefined });
     publish({ spans: 7, error: undefined });
     expect(lines.slice(2)).toEqual([`Traces reach ${url} again (154 spans were dropped meanwhile).`]);
-    expect(lines.every((line) => EXPORT_REPORT_LINE.test(line))).toBe(true);
   });
 
   it('names an HTTP status and its fix', () => {

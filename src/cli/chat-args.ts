@@ -2,17 +2,18 @@
 import { createHash } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { isValidId } from '../settings/ids.ts';
+import { ID_RULE, isValidId } from '../settings/ids.ts';
 
 export const USAGE = `Usage: npm run chat -- [options]
 
 Talk to the agent. Every turn is traced with your user id and conversation id.
   Interactive:  npm run chat
-  One-shot:     npm run chat -- --message "what is 17 * 23?"
+  One-shot:     npm run chat -- --message "What is 17 * 23?"
   Piped:        printf 'hello\\nwhat is 2 + 2?\\n' | npm run chat
 
 Options:
   --message <text>       answer one message and exit
+  --agent <id>           the agent to talk to (default: the first in src/agents/index.ts)
   --user <id>            user id (default: CHAT_USER_ID, else a stable pseudonymous id for this machine)
   --conversation <id>    conversation id to resume (default: a new one per run)
   --json                 print one JSON object per turn: text, userId, conversationId, traceId
@@ -24,6 +25,8 @@ export class UsageError extends Error {}
 
 export interface ChatOptions {
   message: string | undefined;
+  /** From --agent; checked against the project's agents once they are built. */
+  agentId: string | undefined;
   /** From --user; the chat falls back to CHAT_USER_ID, then to defaultUserId(). */
   userId: string | undefined;
   conversationId: string | undefined;
@@ -33,7 +36,7 @@ export interface ChatOptions {
 
 
 function checkId(flag: string, value: string): string {
-  if (!isValidId(value)) throw new UsageError(`${flag} must be 1 to 128 printable characters without spaces`);
+  if (!isValidId(value)) throw new UsageError(`${flag} must be ${ID_RULE}`);
   return value;
 }
 
@@ -53,6 +56,7 @@ export function parseChatArgs(argv: string[]): ChatOptions {
       allowPositionals: false,
       options: {
         message: { type: 'string' },
+        agent: { type: 'string' },
         user: { type: 'string' },
         conversation: { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -68,6 +72,7 @@ export function parseChatArgs(argv: string[]): ChatOptions {
   if (values.message !== undefined && values.message.trim() === '') throw new UsageError('--message needs some text');
   return {
     message: values.message,
+    agentId: values.agent,
     userId: values.user !== undefined ? checkId('--user', values.user) : undefined,
     conversationId: values.conversation !== undefined ? checkId('--conversation', values.conversation) : undefined,
     json: values.json ?? false,

@@ -1,9 +1,5 @@
 // One-line, secret-free descriptions of errors the user can act on.
-import { config } from '../settings/config.ts';
-import { secretsOf } from '../settings/env.ts';
 import { redactSecrets } from '../settings/secrets.ts';
-
-const SECRETS = secretsOf(config);
 
 function find<T>(error: unknown, pick: (candidate: Record<string, unknown>) => T | undefined): T | undefined {
   for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 6; depth++) {
@@ -14,8 +10,8 @@ function find<T>(error: unknown, pick: (candidate: Record<string, unknown>) => T
   return undefined;
 }
 
-/** "Model error: 401 ...: check OPENAI_API_KEY", in one line, with secrets removed. */
-export function describeModelError(error: unknown): string {
+/** "Model error: 401 ...: check OPENAI_API_KEY", in one line, with `secrets` (secretsOf(config)) removed. */
+export function describeModelError(error: unknown, secrets: (string | undefined)[]): string {
   const status = find(error, (e) => (typeof e.statusCode === 'number' ? e.statusCode : undefined));
   const code = find(error, (e) => (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code) ? e.code : undefined));
   const message = find(error, (e) => (typeof e.message === 'string' && e.message ? e.message : undefined)) ?? String(error);
@@ -25,5 +21,5 @@ export function describeModelError(error: unknown): string {
   else if (status === 429) hint = ': rate limited or out of quota, try again later';
   else if (code || /cannot connect|fetch failed/i.test(message)) hint = ': is OPENAI_BASE_URL reachable?';
   const firstLine = message.split('\n')[0]!.slice(0, 300);
-  return redactSecrets(SECRETS, `Model error${status ? ` ${status}` : ''}: ${firstLine}${hint}`);
+  return redactSecrets(secrets, `Model error${status ? ` ${status}` : ''}: ${firstLine}${hint}`);
 }

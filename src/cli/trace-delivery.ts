@@ -3,6 +3,7 @@
 import { subscribe } from 'node:diagnostics_channel';
 import { EXPORT_CHANNEL, tracesUrl, type ExportOutcome } from '../mastra/agnost.ts';
 import { describeExportError, type DeliveryFailure } from '../mastra/export-failures.ts';
+import type { LocalTraces } from '../mastra/storage.ts';
 
 export type { DeliveryFailure };
 export { tracesUrl };
@@ -41,19 +42,19 @@ export function watchTraceDelivery(onFailure?: Listener): DeliveryTally {
 }
 
 /** The chat's last line about traces: where they went, how many spans, or why not. */
-/** Where this process keeps its traces locally: in Studio's file, nowhere (off), or not yet (no file). */
-export type LocalTraces = 'kept' | 'off' | 'no-file';
-const LOCAL: Record<LocalTraces, string> = {
-  kept: 'kept in local storage only',
-  off: 'not kept (local traces are off)',
-  'no-file': 'not kept locally until Studio has run here (npm run dev)',
-};
-
 export function summarizeDelivery(tally: DeliveryTally, agnostEnabled: boolean, endpoint: string, local: LocalTraces = 'kept'): string {
-  if (!agnostEnabled) return `Traces: ${LOCAL[local]} (set AGNOST_ORG_ID to send them to Agnost).`;
+  if (!agnostEnabled) return `Traces: ${LOCAL[local]}`;
   const url = tracesUrl(endpoint);
   const total = tally.spansExported + tally.spansFailed;
   if (tally.lastFailure) return `Traces: ${tally.spansExported} of ${total} spans exported to ${url} (${tally.lastFailure.reason}).`;
   if (total === 0) return `Traces: nothing exported to ${url} (no answered turn, or the export did not finish before exit).`;
   return `Traces: ${tally.spansExported} spans exported to ${url}.`;
 }
+
+// Without AGNOST_ORG_ID: where this process's traces are, and how to keep them.
+const TO_AGNOST = 'set AGNOST_ORG_ID to send them to Agnost';
+const LOCAL: Record<LocalTraces, string> = {
+  kept: `kept on this machine only, for Studio's Traces page (npm run dev); ${TO_AGNOST}.`,
+  off: `none kept (local traces are off in this process, see above); ${TO_AGNOST}.`,
+  'no-file': `none kept; ${TO_AGNOST}, or run npm run dev once to keep them for Studio's Traces page.`,
+};

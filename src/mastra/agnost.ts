@@ -47,9 +47,10 @@ export class AgnostConfigError extends Error {
   }
 }
 
-const PLACEHOLDER = /^(<.*>|\[.*\]|\{.*\}|your[\s_-].*|changeme|change[_-]me|replace[_-]?me|todo|xxx+|\.\.\.|null|undefined)$/i;
+/** A value left in from a copied .env.example or a tutorial: "<your-org-id>", "your_api_key", "changeme", "xxx". */
+export const PLACEHOLDER = /^(<.*>|\[.*\]|\{.*\}|your[\s_-].*|changeme|change[_-]me|replace[_-]?me|todo|xxx+|\.\.\.|null|undefined)$/i;
 
-const isHttpUrl = (value: string) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol) && !/\s/.test(value);
+export const isHttpUrl = (value: string) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol) && !/\s/.test(value);
 
 /** The settings from the options, else the environment (empty means unset); throws AgnostConfigError. */
 export function resolveAgnostSettings(options: AgnostExporterOptions = {}, env = process.env) {

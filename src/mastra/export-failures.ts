@@ -63,8 +63,6 @@ export function describeExportError(error: unknown): DeliveryFailure {
 }
 
 export const REPORT_INTERVAL_MS = 60_000;
-/** The lines reportExportFailures writes, for loggers of processes that report failures their own way. */
-export const EXPORT_REPORT_LINE = /^Traces (are not reaching|are still not reaching|reach) /;
 
 /** Reports export failures through `write` (one line each), rate-limited; returns a function that stops it. */
 export function reportExportFailures(write: (line: string) => void, now: () => number = Date.now): () => void {

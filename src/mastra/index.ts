@@ -1,25 +1,33 @@
-// The Mastra instance: the agent, its storage, and observability (see observability.ts).
+// The entry point `mastra dev`, `mastra build` and `mastra start` load: the server's Mastra instance,
+// assembled here and nowhere else. Each line says what it builds: the settings (exit 2 on a bad
+// one), the agents on the model chosen once, memory and Studio's local traces, observability, the HTTP
+// middleware and auth, and the report of failing exports. The chat and the doctor assemble their own
+// (src/cli/mastra.ts) and import nothing from here.
 import { Mastra } from '@mastra/core/mastra';
-import { assistantAgent } from '../agents/assistant-agent.ts';
-import { config } from '../settings/config.ts';
-import { jwtAuth } from './server/auth.ts';
+import { createAgents } from '../agents/index.ts';
+import { chooseModel } from '../agents/model.ts';
+import { loadConfigOrExit } from '../settings/config.ts';
+import { secretsOf } from '../settings/env.ts';
 import { reportExportFailures } from './export-failures.ts';
 import { OneLineLogger } from './logger.ts';
 import { createObservability, traceDestinations } from './observability.ts';
+import { jwtAuth } from './server/auth.ts';
 import { requestGuard } from './server/request-guard.ts';
 import { requestIds } from './server/request-ids.ts';
-import { storage, traceStore } from './storage.ts';
+import { createStorage } from './storage.ts';
 
-const localTraces = traceStore !== undefined;
+const config = loadConfigOrExit();
+const model = await chooseModel(config);
+const { storage, localTraces } = await createStorage(config, { localTraces: 'always' });
 const auth = config.jwtSecret ? await jwtAuth(config.jwtSecret) : undefined;
 const AUTH_LINE = auth
   ? 'Auth: on (MASTRA_JWT_SECRET): every API call needs Authorization: Bearer <JWT>; its sub is the user.'
   : 'Auth: off: the API is unauthenticated and trusts x-user-id. Put it behind your own auth, or set MASTRA_JWT_SECRET.';
 
 export const mastra = new Mastra({
-  agents: { assistantAgent },
+  agents: createAgents(model.model),
   storage,
-  observability: createObservability(config, { localTraces }),
+  observability: createObservability(config, { localTraces: localTraces === 'kept' }),
   // PORT is honoured (default 4111). requestGuard (first) refuses malformed and hostile bodies with a 400
   // (request-guard.ts); requestIds threads the caller's ids into traces and memory; with
   // MASTRA_JWT_SECRET set, every API route needs a JWT and its user owns its conversations (auth.ts).
@@ -28,11 +36,17 @@ export const mastra = new Mastra({
     ...(auth ? { auth } : {}),
   },
   // Warnings and errors only, one line each on stderr: stdout stays for the answers (and --json output).
-  // A server (npm run dev, npm start) says once where it listens and where its traces go.
+  // A server (npm run dev, npm start) says once where it listens, which model answers, where its
+  // traces go, and whether auth is on.
   logger: new OneLineLogger({
     level: 'warn',
+    secrets: secretsOf(config),
     serverReady: (apiUrl) =>
-      `Mastra server: ${apiUrl.replace(/\/api$/, '')} (API ${apiUrl}). Traces: ${traceDestinations(config, localTraces)}.\n${AUTH_LINE}`,
+      [
+        `Mastra server: ${apiUrl.replace(/\/api$/, '')} (API ${apiUrl}). Traces: ${traceDestinations(config, localTraces === 'kept')}.`,
+        model.notice ?? `Model: ${model.name}.`,
+        AUTH_LINE,
+      ].join('\n'),
   }),
 });
 

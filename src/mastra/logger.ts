@@ -2,13 +2,10 @@
 // logger prints whole error objects (stack traces, request bodies, and whatever an upstream API echoes
 // back, which can include the API key), and prints info lines on stdout.
 import { MastraLogger } from '@mastra/core/logger';
-import { config } from '../settings/config.ts';
-import { secretsOf } from '../settings/env.ts';
 import { redactSecrets } from '../settings/secrets.ts';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const RANK: Record<Level, number> = { debug: 0, info: 1, warn: 2, error: 3 };
-const SECRETS = secretsOf(config);
 // From the first stack frame on ("at fn (file:///...:33:28)"): file paths and internals, nothing to act on.
 const STACK_TRACE = /\s+at (?:[^\s()]+ )*\(?(?:file:|node:|\/)\S*:\d+(?::\d+)?\)?.*$/;
 
@@ -45,6 +42,8 @@ function summarize(arg: unknown): string {
 export interface OneLineLoggerOptions {
   level?: Level;
   component?: string;
+  /** The values to remove from every line (secretsOf(config)); shapes of API keys are removed anyway. */
+  secrets?: (string | undefined)[];
   /** Messages to leave out, e.g. errors a caller already reports in its own words. */
   ignore?: RegExp;
   /** The line to print, whatever the level, when the server announces its URL ("Mastra API running"). */
@@ -69,7 +68,7 @@ export class OneLineLogger extends MastraLogger {
     const prefix = this.#options.component ? `[${this.#options.component}] ` : '';
     const details = args.map(summarize).filter(Boolean).join('; ');
     const line = `${prefix}${message}${details ? `: ${details}` : ''}`.replace(/\s*\n\s*/g, ' ').replace(STACK_TRACE, '');
-    process.stderr.write(`${redactSecrets(SECRETS, line)}\n`);
+    process.stderr.write(`${redactSecrets(this.#options.secrets ?? [], line)}\n`);
   }
 
   debug(message: string, ...args: unknown[]) {

@@ -1,7 +1,6 @@
 // Where the agent's traces go: Mastra's local storage (Mastra Studio) and Agnost (agnost.ts).
 import { SpanType } from '@mastra/core/observability';
 import { MastraStorageExporter, Observability, SamplingStrategyType, SensitiveDataFilter } from '@mastra/observability';
-import { config } from '../settings/config.ts';
 import { secretsOf, type AppConfig } from '../settings/env.ts';
 import { AgnostExporter } from './agnost.ts';
 import { SecretValueFilter } from './secret-value-filter.ts';
@@ -30,9 +29,9 @@ export function traceDestinations(settings: AppConfig, localTraces: boolean): st
   return `Agnost (${settings.agnostEndpoint})${local ? ` and ${local}` : ''}`;
 }
 
-/** The project's observability; `settings` defaults to the validated environment. */
+/** The project's observability: spans to Agnost, and to the Mastra instance's storage if `localTraces`. */
 export function createObservability(
-  settings: AppConfig = config,
+  settings: AppConfig,
   { excludeSpanTypes = EXCLUDED_SPAN_TYPES, localTraces = true }: ObservabilityOptions = {},
 ) {
   return new Observability({

@@ -4,16 +4,14 @@
 // (PostgreSQL, or libsql/Turso), so a conversation can continue on any machine. With PostgreSQL no
 // local file is written at all: local traces are off (Agnost has every trace).
 //
-// The trace file is Studio's: the Mastra server (npm run dev, npm start) creates it. The scripts (chat,
-// doctor) set MASTRA_TRACE_FILE=if-present: they add their traces to it when it exists, and otherwise
-// start without DuckDB at all, which costs about 0.16 s and 66 MB at start-up (see BENCHMARKS.md).
+// The trace file is Studio's: the Mastra server (npm run dev, npm start) creates it. The chat and the
+// doctor ask for local traces 'if-present': they add their traces to it when it exists, and otherwise
+// start without DuckDB at all, which saves start-up time and memory (see BENCHMARKS.md).
 import { existsSync } from 'node:fs';
+import type { DuckDBStore } from '@mastra/duckdb';
 import { MastraCompositeStore } from '@mastra/core/storage';
 import { LibSQLStore } from '@mastra/libsql';
-import { config } from '../settings/config.ts';
-import { displayStorageUrl, isPostgresUrl } from '../settings/env.ts';
-
-const postgres = isPostgresUrl(config.storageUrl);
+import { displayStorageUrl, isPostgresUrl, type AppConfig } from '../settings/env.ts';
 
 /**
  * DuckDB lets one process at a time open its file. If another one holds it (Studio's `npm run dev`
@@ -33,31 +31,47 @@ async function traceStoreProblem(path: string): Promise<string | undefined> {
   }
 }
 
-/** A script run before Studio ever ran here: no trace file to add to, and none is created. */
-export const traceFileMissing =
-  process.env.MASTRA_TRACE_FILE === 'if-present' && config.traceStorePath !== ':memory:' && !existsSync(config.traceStorePath);
-const problem = postgres
-  ? 'PostgreSQL storage: no local files; Agnost has every trace'
-  : traceFileMissing
-    ? undefined
-    : await traceStoreProblem(config.traceStorePath);
-/** Undefined when this process keeps no local traces. */
-export const traceStore =
-  problem || traceFileMissing ? undefined : new (await import('@mastra/duckdb')).DuckDBStore({ id: 'mastra-traces', path: config.traceStorePath });
-if (problem) {
-  process.stderr.write(`Local traces: off in this process (${problem}); Agnost export and memory are unaffected.\n`);
+export interface StorageOptions {
+  /** 'always': the server's, creating Studio's trace file; 'if-present': only if Studio created it already. */
+  localTraces: 'always' | 'if-present';
 }
 
-export const storage = new MastraCompositeStore({
-  id: 'mastra-storage',
-  default: postgres
-    ? // Loaded only for PostgreSQL: @mastra/pg adds to every start-up (see postgres.ts).
-      await (await import('./postgres.ts')).connectPostgres(config.storageUrl, displayStorageUrl(config.storageUrl))
-    : new LibSQLStore({
-        id: 'mastra-memory',
-        url: config.storageUrl,
-        ...(config.storageAuthToken ? { authToken: config.storageAuthToken } : {}),
-      }),
-  // false: no local traces at all, rather than into libsql, which Studio cannot query.
-  domains: { observability: traceStore?.observability ?? false },
-});
+/** Where this process keeps its traces locally: in Studio's file, nowhere (off), or not yet (no file). */
+export type LocalTraces = 'kept' | 'off' | 'no-file';
+
+export interface ProjectStorage {
+  storage: MastraCompositeStore;
+  /** Studio's trace file, open; undefined when this process keeps no local traces. */
+  traceStore: DuckDBStore | undefined;
+  localTraces: LocalTraces;
+}
+
+/** Memory (libsql or PostgreSQL) and Studio's local traces (DuckDB), as `options` asks. */
+export async function createStorage(config: AppConfig, { localTraces }: StorageOptions): Promise<ProjectStorage> {
+  const postgres = isPostgresUrl(config.storageUrl);
+  const noFile = localTraces === 'if-present' && config.traceStorePath !== ':memory:' && !existsSync(config.traceStorePath);
+  const problem = postgres
+    ? 'PostgreSQL storage: no local files; Agnost has every trace'
+    : noFile
+      ? undefined
+      : await traceStoreProblem(config.traceStorePath);
+  if (problem) {
+    process.stderr.write(`Local traces: off in this process (${problem}); Agnost export and memory are unaffected.\n`);
+  }
+  const traceStore =
+    problem || noFile ? undefined : new (await import('@mastra/duckdb')).DuckDBStore({ id: 'mastra-traces', path: config.traceStorePath });
+  const storage = new MastraCompositeStore({
+    id: 'mastra-storage',
+    default: postgres
+      ? // Loaded only for PostgreSQL: @mastra/pg adds to every start-up (see postgres.ts).
+        await (await import('./postgres.ts')).connectPostgres(config.storageUrl, displayStorageUrl(config.storageUrl))
+      : new LibSQLStore({
+          id: 'mastra-memory',
+          url: config.storageUrl,
+          ...(config.storageAuthToken ? { authToken: config.storageAuthToken } : {}),
+        }),
+    // false: no local traces at all, rather than into libsql, which Studio cannot query.
+    domains: { observability: traceStore?.observability ?? false },
+  });
+  return { storage, traceStore, localTraces: traceStore ? 'kept' : noFile ? 'no-file' : 'off' };
+}

@@ -1,22 +1,26 @@
-// The validated configuration, read once at start-up: .env (if any), then process.env.
-// A bad value stops start-up with one line naming the variable and exit code 2. Values are never
-// printed, because some of them are secrets.
+// The validated configuration: .env (if any), then process.env. Read when an entry point asks for it
+// (the server's src/mastra/index.ts, the chat, the doctor), never at import. Values are never printed,
+// because some of them are secrets.
 import dotenv from 'dotenv';
 import { ConfigError, ENV_VARIABLES, parseEnv, type AppConfig } from './env.ts';
 
-function loadConfigOrExit(): AppConfig {
+/** Reads .env and the environment; throws ConfigError naming the first bad variable and its fix. */
+export function loadConfig(): AppConfig {
   // quiet: dotenv 17 otherwise prints a banner on every start.
   dotenv.config({ quiet: true });
   // An empty value means "the default", for our code and for the dependencies that read the same
   // variables themselves (@ai-sdk/openai throws on an empty OPENAI_BASE_URL): unset them.
   for (const name of ENV_VARIABLES) if (process.env[name] === '') delete process.env[name];
+  return parseEnv();
+}
+
+/** For entry points: loadConfig(), or one line naming the bad variable on stderr and exit code 2. */
+export function loadConfigOrExit(): AppConfig {
   try {
-    return parseEnv();
+    return loadConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
 }
-
-export const config: AppConfig = loadConfigOrExit();

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
-import { AgnostConfigError as ConfigError, resolveAgnostSettings } from '../mastra/agnost.ts';
+import { AgnostConfigError as ConfigError, isHttpUrl, PLACEHOLDER, resolveAgnostSettings } from '../mastra/agnost.ts';
 
 export const DEFAULT_OPENAI_MODEL = 'gpt-5-mini';
 
@@ -16,7 +16,8 @@ function projectDir(start = process.cwd()): string {
     if (dirname(dir) === dir) return start;
   }
 }
-export const DEFAULT_STORAGE_URL = `file:${join(projectDir(), 'mastra.db')}`;
+/** mastra.db in the project folder. */
+export const defaultStorageUrl = () => `file:${join(projectDir(), 'mastra.db')}`;
 
 export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//.test(url);
 
@@ -36,8 +37,7 @@ export function traceStorePath(storageUrl: string): string {
 // the variable (`variable`) and the fix.
 export { ConfigError };
 
-// Left in from a copied .env.example or a tutorial: "<your-org-id>", "your_api_key", "changeme", "xxx", "sk-...".
-const PLACEHOLDER = /^(<.*>|\[.*\]|\{.*\}|your[\s_-].*|changeme|change[_-]me|replace[_-]?me|todo|xxx+|\.\.\.|sk-\.\.\.|null|undefined)$/i;
+// The placeholder and URL rules are AgnostExporter's (agnost.ts), so every variable follows the same ones.
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 type Check = (value: string) => string | undefined;
@@ -45,15 +45,9 @@ type Check = (value: string) => string | undefined;
 const noControlCharacters: Check = (value) =>
   CONTROL_CHARACTER.test(value) ? 'contains a newline or control character (check the quoting in .env)' : undefined;
 const noWhitespace: Check = (value) => (/\s/.test(value) ? 'contains whitespace' : undefined);
-const notPlaceholder: Check = (value) => (PLACEHOLDER.test(value) ? 'is still a placeholder' : undefined);
-const httpUrl: Check = (value) => {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? undefined : 'must be an http:// or https:// URL';
-  } catch {
-    return 'must be an http:// or https:// URL';
-  }
-};
+// "sk-..." is how OpenAI's docs abbreviate a key.
+const notPlaceholder: Check = (value) => (PLACEHOLDER.test(value) || value === 'sk-...' ? 'is still a placeholder' : undefined);
+const httpUrl: Check = (value) => (isHttpUrl(value) ? undefined : 'must be an http:// or https:// URL');
 const atLeast32Characters: Check = (value) =>
   value.length < 32 ? `is ${value.length} characters long; use at least 32 random characters (e.g. openssl rand -hex 32)` : undefined;
 // The example secret in Mastra's JWT docs: public, so as good as no secret.
@@ -157,8 +151,8 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
     agnostDisableOutput: agnost.disableOutput,
     serviceName: env.OTEL_SERVICE_NAME ?? packageJson.name,
     serviceVersion: packageJson.version,
-    storageUrl: env.MASTRA_STORAGE_URL ?? DEFAULT_STORAGE_URL,
-    traceStorePath: traceStorePath(env.MASTRA_STORAGE_URL ?? DEFAULT_STORAGE_URL),
+    storageUrl: env.MASTRA_STORAGE_URL ?? defaultStorageUrl(),
+    traceStorePath: traceStorePath(env.MASTRA_STORAGE_URL ?? defaultStorageUrl()),
     storageAuthToken: env.MASTRA_STORAGE_AUTH_TOKEN,
     chatUserId: env.CHAT_USER_ID,
     jwtSecret: env.MASTRA_JWT_SECRET,

@@ -1,7 +1,8 @@
-// The agent's one tool: deterministic arithmetic, so every trace that asks for a sum shows a tool-call span.
+// The demo agent's tool: exact arithmetic, so every trace that asks for a sum shows a tool-call span.
+// A tool is one createTool() in one file; the agents that use it list it in their `tools`.
 import { createTool } from '@mastra/core/tools';
 import { z } from 'zod';
-import { evaluateExpression, formatNumber } from './calculator.ts';
+import { ARITHMETIC, evaluateExpression, formatNumber } from './calculator.ts';
 
 export const calculatorTool = createTool({
   id: 'calculator',
@@ -9,7 +10,8 @@ export const calculatorTool = createTool({
     'Evaluates an arithmetic expression exactly. Supports + - * / % ^ and parentheses, e.g. "(12.5 + 7) * 3". ' +
     'Use it for every calculation instead of doing arithmetic yourself.',
   inputSchema: z.object({
-    expression: z.string().describe('The arithmetic expression, e.g. "17 * 23"'),
+    // The pattern also tells the offline demo model which part of a message to pass (offline-model.ts).
+    expression: z.string().regex(ARITHMETIC).describe('The arithmetic expression, e.g. "17 * 23"'),
   }),
   outputSchema: z.object({
     expression: z.string(),

@@ -3,10 +3,13 @@
 
 const MAX_EXPRESSION_LENGTH = 200;
 
-/** Evaluates + - * / % ^ and parentheses over decimal numbers; throws Error with a user-facing reason. */
+/** Numbers joined by operators, e.g. "17 * 23" or "(2 + 3) ^ 2", anywhere in a text; a number alone does not count. */
+export const ARITHMETIC = /[(\-+]*\s*(?:\d+(?:\.\d+)?|\.\d+)(?:\s*\)*\s*[-+*/%^×]\s*\(*\s*-?(?:\d+(?:\.\d+)?|\.\d+))+\s*\)*/;
+
+/** Evaluates + - * (or ×) / % ^ and parentheses over decimal numbers; throws Error with a user-facing reason. */
 export function evaluateExpression(expression: string): number {
   if (expression.length > MAX_EXPRESSION_LENGTH) throw new Error(`expression is longer than ${MAX_EXPRESSION_LENGTH} characters`);
-  const tokens = expression.match(/\d+(?:\.\d+)?|\.\d+|[-+*/%^()]|\S/g) ?? [];
+  const tokens = (expression.match(/\d+(?:\.\d+)?|\.\d+|[-+*/%^×()]|\S/g) ?? []).map((token) => (token === '×' ? '*' : token));
   let position = 0;
   const peek = () => tokens[position];
   const take = () => tokens[position++];
