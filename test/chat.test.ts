@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AGENT_ID, TOOL_ANSWER, TOOL_MESSAGE, toolsCalled } from './helpers/agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
 import { newWorkDir, runChat, startChat } from './helpers/run-script.ts';
@@ -35,10 +36,12 @@ function jsonTurns(stdout: string): { text: string; userId: string; conversation
 describe('one-shot', () => {
   it('answers, exports the turn with both ids on every span, and reports it', async () => {
     const otlp = await receiver();
-    const run = await runChat(['--message', 'what is 6 * 7?', '--user', 'user-42', '--conversation', 'conv-a'], agnostEnv(otlp));
+    const run = await runChat(['--message', TOOL_MESSAGE, '--user', 'user-42', '--conversation', 'conv-a'], agnostEnv(otlp));
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe('6 * 7 = 42\n');
+    expect(run.stdout).toMatch(TOOL_ANSWER);
+    expect(run.stdout.trim().split('\n')).toHaveLength(toolsCalled(otlp.spans()).length); // one line per tool called
     const spans = otlp.spans();
+    expect(toolsCalled(spans).length).toBeGreaterThan(0);
     expect(spans.length).toBeGreaterThan(3);
     for (const span of spans) expect(span.attributes, span.name).toMatchObject(groupingKeys('user-42', 'conv-a'));
     expect(run.stderr).toContain(`Traces: ${spans.length} spans exported to ${otlp.tracesUrl}.`);
@@ -57,12 +60,12 @@ describe('one-shot', () => {
 describe('piped', () => {
   it('runs one turn per line in order: one conversation, one trace per turn', async () => {
     const otlp = await receiver();
-    const run = await runChat(['--json', '--user', 'user-pipe'], agnostEnv(otlp), 'hello\n\nwhat is 2 + 3?\nand now?\n');
+    const run = await runChat(['--json', '--user', 'user-pipe'], agnostEnv(otlp), `hello\n\n${TOOL_MESSAGE}\nand now?\n`);
     expect(run.code).toBe(0);
     const turns = jsonTurns(run.stdout);
     expect(turns.map((turn) => turn.text)).toEqual([
       expect.stringContaining('you said "hello"'),
-      '2 + 3 = 5',
+      expect.stringMatching(TOOL_ANSWER),
       expect.stringContaining('message 3 of this conversation; you started it with "hello"'),
     ]);
     const conversationIds = new Set(turns.map((turn) => turn.conversationId));
@@ -122,8 +125,8 @@ describe('exit paths', () => {
   it('SIGTERM mid-session still delivers the spans of every answered turn', async () => {
     const otlp = await receiver();
     const chat = startChat(['--json'], agnostEnv(otlp));
-    chat.child.stdin!.write('first\nwhat is 1 + 1?\n');
-    await chat.waitForStdout('1 + 1 = 2');
+    chat.child.stdin!.write(`first\n${TOOL_MESSAGE}\n`);
+    await chat.waitForStdout(' returned ');
     chat.child.kill('SIGTERM'); // stdin still open: the session is alive
     const run = await chat.done;
     expect(run.code).toBe(143);
@@ -155,8 +158,8 @@ describe('exit paths', () => {
   ])('when the trace endpoint %s, the chat still answers, warns once, and exits within 3 s', async (_name, mode, reason) => {
     const otlp = await receiver(mode === 'closed' ? undefined : mode);
     if (mode === 'closed') await otlp.close();
-    const chat = startChat(['--message', 'what is 9 * 9?'], agnostEnv(otlp));
-    await chat.waitForStdout('9 * 9 = 81');
+    const chat = startChat(['--message', TOOL_MESSAGE], agnostEnv(otlp));
+    await chat.waitForStdout(' returned ');
     const answeredAt = Date.now();
     const run = await chat.done;
     expect(run.code).toBe(0);
@@ -180,9 +183,19 @@ describe('bad flags', () => {
   );
 
   it("takes the `--` that pnpm run passes on before the flags", async () => {
-    const run = await runChat(['--', '--message', 'what is 5 * 5?']);
+    const run = await runChat(['--', '--message', TOOL_MESSAGE]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe('5 * 5 = 25\n');
+    expect(run.stdout).toMatch(TOOL_ANSWER);
+  });
+
+  it('--agent picks an agent of src/agents/index.ts; an unknown one gets one line naming them, exit 2', async () => {
+    const known = await runChat(['--agent', AGENT_ID, '--message', 'hello']);
+    expect(known.code).toBe(0);
+    expect(known.stdout).toContain('you said "hello"');
+    const unknown = await runChat(['--agent', 'no-such-agent', '--message', 'hello']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toBe(`Unknown agent "no-such-agent": use --agent with one of ${AGENT_ID}.\n`);
   });
 
   it('--help prints usage and exits 0', async () => {

@@ -1,6 +1,7 @@
 // npm run doctor against a local OTLP receiver in each state a user can meet.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver, type ReceiverMode } from './helpers/otlp-receiver.ts';
+import { AGENT_ID } from './helpers/agent.ts';
 import { runScript } from './helpers/run-script.ts';
 
 const ORG_ID = 'org_doctor_secret_1234';
@@ -26,11 +27,15 @@ describe('npm run doctor', () => {
     expect(receiver.requests[0]?.headers['x-agnost-org-id']).toBe(ORG_ID);
   });
 
-  it('shows the span tree Agnost was sent, and that the ids, the message and the answer are on it', async () => {
+  it("sends a turn from every agent and shows each one's span tree as Agnost received it, with the ids, the message and the answer on it", async () => {
     const { run, receiver } = await doctorAgainst({ status: 200 });
     const root = receiver.spans().find((span) => span.parentSpanId === '')!;
-    expect(run.stdout).toContain(`  spans     ${root.name}\n              model_generation offline-demo\n                agent_step Assistant\n`);
-    expect(run.stdout).toContain(`  on them   ids on all ${receiver.spans().length} spans: yes; the user's message: yes; the answer: yes\n`);
+    const trace = receiver.spans().filter((span) => span.traceId === root.traceId);
+    const block = run.stdout.slice(run.stdout.indexOf(`\n  ${AGENT_ID}\n    answered  trace ${root.traceId}, userId agnost-doctor`));
+    expect(block).toContain(`\n    spans     ${root.name}\n`);
+    const tree = block.split('\n').filter((line) => /^ {4}(spans {5}| {10})\S/.test(line) || /^ {16,}\S/.test(line));
+    expect(tree.map((line) => line.trim().replace(/^spans\s+/, '')).sort()).toEqual(trace.map((span) => span.name).sort());
+    expect(block).toContain(`\n    on them   ids on all ${trace.length} spans: yes; the user's message: yes; the answer: yes\n`);
   });
 
   it('says which side a privacy switch keeps out', async () => {

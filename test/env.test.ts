@@ -104,14 +104,14 @@ describe('a .env copied from .env.example', () => {
     let env = example;
     for (const [name, value] of Object.entries(filled)) env = env.replace(new RegExp(`^${name}=$`, 'm'), `${name}=${value}`);
     writeFileSync(join(cwd, '.env'), env);
-    const run = await runChat(['--message', 'What is 2 + 3?'], { MASTRA_STORAGE_URL: ':memory:' }, '', cwd);
+    const run = await runChat(['--message', 'hello'], { MASTRA_STORAGE_URL: ':memory:' }, '', cwd);
     expect(run.stderr).not.toMatch(/baseURL|InvalidArgumentError|\bat .*\.(ts|js):\d+/);
     if (filled.OPENAI_API_KEY) {
       expect(run.code).toBe(1); // no network to OpenAI here: one model error line, no crash
       expect(run.stderr).toMatch(/^Model error/m);
     } else {
       expect(run.code).toBe(0);
-      expect(run.stdout).toBe('2 + 3 = 5\n');
+      expect(run.stdout).toContain('you said "hello"');
     }
   });
 });

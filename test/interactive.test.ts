@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.ts';
+import { TOOL_ANSWER, TOOL_MESSAGE } from './helpers/agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
 import { newWorkDir, nodeArgsOf } from './helpers/run-script.ts';
@@ -33,7 +34,7 @@ function startInTerminal(env: Record<string, string>) {
 async function answeredTurn(env: Record<string, string>) {
   const chat = startInTerminal(env);
   await chat.waitFor(/you> /);
-  chat.type('what is 2 + 2\r');
+  chat.type(`${TOOL_MESSAGE}\r`);
   await chat.waitFor(/trace [0-9a-f]{32}/);
   const traceId = chat.screen().match(/trace ([0-9a-f]{32})/)![1]!;
   return { chat, traceId };
@@ -48,7 +49,7 @@ describe('interactive chat in a terminal', () => {
     const receiver = await startOtlpReceiver();
     receivers.push(receiver);
     const { chat, traceId } = await answeredTurn({ AGNOST_ORG_ID: 'org_tty', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl });
-    expect(chat.screen()).toContain('2 + 2 = 4');
+    expect(chat.screen()).toMatch(new RegExp(TOOL_ANSWER.source.replace('^', ''), 'm'));
     chat.type(keys);
     expect(await chat.done).toBe(code);
     expect(chat.screen()).toMatch(/Traces: \d+ spans exported/);

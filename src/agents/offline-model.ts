@@ -35,11 +35,12 @@ function quote(text: string): string {
  * - a string with a `pattern` (zod's .regex()) gets the first part of the message that matches it;
  *   one with an `enum`, the first value the message mentions (else the first value); any other
  *   string, the whole message;
- * - numbers and integers take the message's numbers in order;
+ * - numbers and integers take the message's numbers in order (not the digits inside an id);
  * - booleans are false, arrays empty, objects filled the same way (required properties only).
  */
 export function fillFromMessage(schema: JSONSchema7Definition, message: string): unknown {
-  const numbers = (message.match(/-?\d+(?:\.\d+)?/g) ?? []).map(Number);
+  // Numbers on their own, not the digits of an id such as ORD-1234 or B12.
+  const numbers = (message.match(/(?<![\w.-])-?\d+(?:\.\d+)?(?![\w-])/g) ?? []).map(Number);
   const fill = (definition: JSONSchema7Definition): unknown => {
     if (typeof definition === 'boolean') return definition ? message : undefined;
     const node: JSONSchema7 = definition;

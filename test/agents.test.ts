@@ -1,0 +1,117 @@
+// The agent registry and the offline demo model. The model serves any agent: it calls the tools whose
+// input it can fill from the message (from each tool's input JSON schema) and answers from their
+// results, so a fork's own tools work with it unchanged. Every registered agent answers on it, with
+// both ids on every span of its trace.
+import { Agent } from '@mastra/core/agent';
+import { Mastra } from '@mastra/core/mastra';
+import { createTool } from '@mastra/core/tools';
+import { LibSQLStore } from '@mastra/libsql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createAgents, defaultAgentId } from '../src/agents/index.ts';
+import { createOfflineModel, fillFromMessage } from '../src/agents/offline-model.ts';
+import { askAgent } from '../src/ask-agent.ts';
+import { createObservability } from '../src/mastra/observability.ts';
+import { parseEnv } from '../src/settings/env.ts';
+import { toolsCalled } from './helpers/agent.ts';
+import { groupingKeys } from './helpers/grouping-keys.ts';
+import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
+
+let receiver: OtlpReceiver;
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+});
+afterAll(async () => {
+  await receiver?.close();
+});
+
+// Tools a fork might write, none of which the offline model knows about.
+const calls: { tool: string; input: unknown }[] = [];
+const orderStatus = createTool({
+  id: 'orderStatus',
+  description: 'The status of an order.',
+  inputSchema: z.object({ orderId: z.string().regex(/ORD-\d+/) }),
+  execute: async (input) => (calls.push({ tool: 'orderStatus', input }), { orderId: input.orderId, status: 'shipped' }),
+});
+const refund = createTool({
+  id: 'refund',
+  description: 'Refunds an amount for a reason.',
+  inputSchema: z.object({ amount: z.number(), reason: z.enum(['late', 'damaged', 'other']), note: z.string().optional() }),
+  execute: async (input) => (calls.push({ tool: 'refund', input }), { refunded: input.amount }),
+});
+const lookup = createTool({
+  id: 'lookup',
+  description: 'Looks a question up.',
+  inputSchema: z.object({ question: z.string() }),
+  execute: async ({ question }) => ({ found: question.length }),
+});
+
+function supportAgent(tools: Record<string, ReturnType<typeof createTool>>) {
+  return new Agent({ id: 'support', name: 'Support', instructions: 'Help customers.', model: createOfflineModel(), tools });
+}
+
+describe('the offline demo model', () => {
+  it("calls each tool whose input the message fills, with the input taken from the tool's schema, and answers from their results", async () => {
+    calls.length = 0;
+    const agent = supportAgent({ orderStatus, refund });
+    const { text } = await agent.generate('Order ORD-1234 came damaged: refund 25 please');
+    expect(calls).toEqual([
+      { tool: 'orderStatus', input: { orderId: 'ORD-1234' } },
+      { tool: 'refund', input: { amount: 25, reason: 'damaged' } },
+    ]);
+    expect(text.split('\n')).toEqual(['orderStatus returned {"orderId":"ORD-1234","status":"shipped"}', 'refund returned {"refunded":25}']);
+  });
+
+  it('leaves out a tool whose required input is not in the message, and echoes when no tool fits', async () => {
+    calls.length = 0;
+    const { text } = await supportAgent({ orderStatus, refund }).generate('hello there');
+    expect(calls).toEqual([]);
+    expect(text).toContain('you said "hello there"');
+    expect(text).toContain('my tools (orderStatus, refund)');
+  });
+
+  it('passes the whole message to a string input without a pattern', async () => {
+    const { text } = await supportAgent({ lookup }).generate('what are your opening hours?');
+    expect(text).toBe('lookup returned {"found":28}');
+  });
+
+  it('fills inputs from a JSON schema', () => {
+    const schema = {
+      type: 'object' as const,
+      properties: { id: { type: 'string' as const, pattern: '[A-Z]-\\d+' }, count: { type: 'integer' as const }, flag: { type: 'boolean' as const } },
+      required: ['id', 'count', 'flag'],
+    };
+    expect(fillFromMessage(schema, 'send 3.7 of B-12')).toEqual({ id: 'B-12', count: 3, flag: false });
+    expect(fillFromMessage(schema, 'send 3 of nothing')).toBeUndefined();
+    expect(fillFromMessage({ type: 'object', properties: {} }, 'anything')).toEqual({});
+  });
+});
+
+describe('the agent registry (src/agents/index.ts)', () => {
+  it('keys every agent by its id, the default first', () => {
+    const agents = createAgents(createOfflineModel());
+    expect(Object.keys(agents).length).toBeGreaterThan(0);
+    for (const [key, agent] of Object.entries(agents)) expect(agent.id).toBe(key);
+    expect(defaultAgentId(agents)).toBe(Object.keys(agents)[0]);
+  });
+
+  it('every agent answers on the offline model, with both ids on every span of its trace', async () => {
+    const settings = parseEnv({ AGNOST_ORG_ID: 'org_agents', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl, MASTRA_STORAGE_URL: ':memory:' });
+    const mastra = new Mastra({
+      agents: createAgents(createOfflineModel()),
+      storage: new LibSQLStore({ id: 'agents-test', url: ':memory:' }),
+      observability: createObservability(settings, { localTraces: false }),
+    });
+    for (const agentId of Object.keys(mastra.listAgents())) {
+      const ids = { userId: `user-${agentId}`, conversationId: `conv-${agentId}` };
+      const { text, traceId } = await askAgent(mastra.getAgent(agentId), 'What is 17 * 23?', ids);
+      expect(text.trim(), agentId).not.toBe('');
+      await mastra.observability?.flush();
+      const spans = receiver.spans().filter((span) => span.traceId === traceId);
+      expect(spans.some((span) => span.parentSpanId === ''), agentId).toBe(true);
+      for (const span of spans) expect(span.attributes, `${agentId}: ${span.name}`).toMatchObject(groupingKeys(ids.userId, ids.conversationId));
+      expect(toolsCalled(spans).every((tool) => tool.length > 0)).toBe(true);
+    }
+    await mastra.shutdown();
+  });
+});

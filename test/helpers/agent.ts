@@ -1,0 +1,21 @@
+// The agent the tests talk to, named in this one place: the project's default agent (the first in
+// src/agents/index.ts). A fork that renames it, or swaps its tools, changes nothing here but
+// TOOL_MESSAGE, and only if its new tools take other input.
+import { createAgents, defaultAgentId } from '../../src/agents/index.ts';
+import { createOfflineModel } from '../../src/agents/offline-model.ts';
+
+export const AGENT_ID = defaultAgentId(createAgents(createOfflineModel()));
+
+/**
+ * A message that makes the offline demo model call one of the default agent's tools (it calls each
+ * tool whose input it can fill from the message: see src/agents/offline-model.ts).
+ */
+export const TOOL_MESSAGE = 'What is 17 * 23?';
+
+/** The offline model's answer after tool calls: one line per tool, "<tool> returned <result>". */
+export const TOOL_ANSWER = /^[\w-]+ returned \S/;
+
+/** The names of the tools called in a trace, from its spans' names ("execute_tool <tool>"). */
+export function toolsCalled(spans: readonly { name: string }[]): string[] {
+  return spans.flatMap((span) => span.name.match(/^execute_tool (.+)$/)?.[1] ?? []);
+}
