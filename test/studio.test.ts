@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_ID, TOOL_ANSWER, TOOL_MESSAGE } from './helpers/agent.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
 import { hasChromium, launchChromium, startStudio, type Studio } from './helpers/studio.ts';
 
@@ -34,7 +35,7 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-async function send(text: string, expected: string) {
+async function send(text: string, expected: string | RegExp) {
   const box = page.locator('textarea, [contenteditable="true"]').first();
   await box.click();
   await box.fill(text);
@@ -46,15 +47,15 @@ describe.skipIf(!hasChromium)('Mastra Studio', () => {
   let threadId: string;
 
   it('chats two turns, and the conversation survives a reload', async () => {
-    await page.goto(`${baseUrl}/agents/assistant/chat`, { waitUntil: 'load' });
-    await send('What is 12 * 7?', '12 * 7 = 84');
-    await send('hello again', 'you started it with "What is 12 * 7?"');
+    await page.goto(`${baseUrl}/agents/${AGENT_ID}/chat`, { waitUntil: 'load' });
+    await send(TOOL_MESSAGE, TOOL_ANSWER);
+    await send('hello again', `you started it with "${TOOL_MESSAGE}"`);
     threadId = page.url().match(/threads\/([0-9a-f-]{36})/)?.[1] ?? '';
     expect(threadId).not.toBe('');
     await page.screenshot({ path: join(tmpdir(), 'studio-chat.png') });
 
     await page.reload({ waitUntil: 'load' });
-    await page.getByText('12 * 7 = 84').first().waitFor({ timeout: 15_000 });
+    await page.getByText(TOOL_ANSWER).first().waitFor({ timeout: 15_000 });
     await page.getByText('hello again').first().waitFor({ timeout: 15_000 });
   }, 120_000);
 
@@ -63,15 +64,15 @@ describe.skipIf(!hasChromium)('Mastra Studio', () => {
     const spans = receiver.spans();
     expect(new Set(spans.map((span) => span.attributes['mastra.metadata.conversationId']))).toEqual(new Set([threadId]));
     expect(new Set(spans.map((span) => span.attributes['mastra.metadata.threadId']))).toEqual(new Set([threadId]));
-    expect(new Set(spans.map((span) => span.attributes['mastra.metadata.userId']))).toEqual(new Set(['assistant']));
+    expect(new Set(spans.map((span) => span.attributes['mastra.metadata.userId']))).toEqual(new Set([AGENT_ID]));
     expect(receiver.requests.every((request) => request.headers['x-agnost-org-id'] === ORG_ID)).toBe(true);
     // Each turn's words, for Agnost: the message typed in Studio (that turn's only) and the answer.
     const turns = spans
       .filter((span) => span.parentSpanId === '')
       .map((root) => [JSON.parse(String(root.attributes['gen_ai.input.messages'])), JSON.parse(String(root.attributes['gen_ai.output.messages']))]);
     expect(turns).toContainEqual([
-      [{ role: 'user', parts: [{ type: 'text', content: 'What is 12 * 7?' }] }],
-      [{ role: 'assistant', parts: [{ type: 'text', content: '12 * 7 = 84' }], finish_reason: 'stop' }],
+      [{ role: 'user', parts: [{ type: 'text', content: TOOL_MESSAGE }] }],
+      [{ role: 'assistant', parts: [{ type: 'text', content: expect.stringMatching(TOOL_ANSWER) }], finish_reason: 'stop' }],
     ]);
     expect(turns.map(([input]) => input)).toContainEqual([{ role: 'user', parts: [{ type: 'text', content: 'hello again' }] }]);
   });
@@ -79,13 +80,13 @@ describe.skipIf(!hasChromium)('Mastra Studio', () => {
   it('lists the traces and opens one showing the ids', async () => {
     await page.goto(`${baseUrl}/traces`, { waitUntil: 'load' });
     // One row per agent run, named after the agent.
-    const runs = page.getByText('assistant', { exact: true });
+    const runs = page.getByText(AGENT_ID, { exact: true });
     await expect.poll(() => runs.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
     await page.screenshot({ path: join(tmpdir(), 'studio-traces.png') });
     expect(await page.getByText('Failed to load traces').count()).toBe(0);
     await runs.first().click();
     // The trace opens with its span tree; the root span's details show the ids in its metadata.
-    await page.getByText("agent run: 'assistant'").first().click();
+    await page.getByText(`agent run: '${AGENT_ID}'`).first().click();
     await page.getByText(threadId).first().waitFor({ timeout: 15_000 });
     await page.screenshot({ path: join(tmpdir(), 'studio-trace.png') });
   }, 60_000);
