@@ -6,6 +6,7 @@ import { Mastra } from '@mastra/core/mastra';
 import type { MastraModelConfig } from '@mastra/core/llm';
 import { LibSQLStore } from '@mastra/libsql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOOL_ANSWER } from './helpers/agent.ts';
 import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
 
@@ -69,7 +70,7 @@ describe('a two-turn conversation', () => {
     const [first, second] = turns.map((spans) => roots(spans)[0]);
     expect(json(first, 'gen_ai.input.messages')).toEqual([{ role: 'user', parts: text('Hello, I need help with my order') }]);
     expect(json(second, 'gen_ai.input.messages')).toEqual([{ role: 'user', parts: text('What is 17 * 23?') }]);
-    expect(json(second, 'gen_ai.output.messages')).toEqual([{ role: 'assistant', parts: text('17 * 23 = 391'), finish_reason: 'stop' }]);
+    expect(json(second, 'gen_ai.output.messages')).toEqual([{ role: 'assistant', parts: text(expect.stringMatching(TOOL_ANSWER)), finish_reason: 'stop' }]);
     expect(second?.attributes['mastra.agent_run.input']).toBe('What is 17 * 23?'); // Mastra's own keys stay
   });
 
