@@ -6,13 +6,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { startFakeOpenAI } from '../test/helpers/fake-openai.ts';
-import { startOtlpReceiver, type OtlpReceiver } from '../test/helpers/otlp-receiver.ts';
-import { newWorkDir, nodeArgsOf } from '../test/helpers/run-script.ts';
+import { npmScriptArgs, ROOT, scratchDir, startModelServer, startTraceEndpoint, type TraceEndpoint } from '../bench/helpers.ts';
 
-const ROOT = join(import.meta.dirname, '..');
 const quick = process.argv.includes('--quick'); // fewer rounds, for trying the script out
-const receiver = await startOtlpReceiver();
+const receiver = await startTraceEndpoint();
 // The bench sets its own environment, so a developer's .env changes nothing (dotenv never overrides).
 Object.assign(process.env, {
   OPENAI_API_KEY: '',
@@ -28,6 +25,11 @@ const { createOfflineModel } = await import('../src/agents/offline-model.ts');
 const { buildServer, load, startServer, stopServer, streamTraceLag } = await import('../bench/server-load.ts');
 const { createVariant, VARIANT_DESCRIPTIONS } = await import('../bench/variants.ts');
 const { askAgent } = await import('../src/ask-agent.ts');
+const { EXPORT_CHANNEL } = await import('../src/mastra/agnost.ts');
+const { subscribe } = await import('node:diagnostics_channel');
+// Spans as AgnostExporter sent them (it publishes each export's outcome); bytes as the endpoint got them.
+let spansSent = 0;
+subscribe(EXPORT_CHANNEL, (outcome) => void (spansSent += (outcome as { sent: unknown[] }).sent.length));
 const { createOpenAI } = await import('@ai-sdk/openai');
 type VariantName = keyof typeof VARIANT_DESCRIPTIONS;
 const settings = parseEnv();
@@ -93,14 +95,14 @@ async function traceShape(name: VariantName) {
   let bytes = 0;
   const turns = quick ? 5 : 20;
   for (let turn = 0; turn < turns; turn++) {
-    const before = receiver.requests.length;
+    const before = receiver.posts.length;
+    const spansBefore = spansSent;
     await agent.generate('What is 17 * 23?', { memory: { resource: ids.userId, thread: `shape-${name}-${turn}` }, tracingOptions: { metadata: ids } });
     const started = performance.now();
     await mastra.observability?.flush();
     flushes.push(performance.now() - started);
-    const sent = receiver.requests.slice(before);
-    spans += sent.reduce((sum, request) => sum + request.spans.length, 0);
-    bytes += sent.reduce((sum, request) => sum + request.body.length, 0);
+    spans += spansSent - spansBefore;
+    bytes += receiver.posts.slice(before).reduce((sum, body) => sum + body.length, 0);
   }
   // No mastra.shutdown(): it would close the storage every variant shares.
   return { variant: name, spansPerTrace: spans / turns, bytesPerTrace: Math.round(bytes / turns), flushMs: spread(flushes) };
@@ -115,10 +117,10 @@ async function conversationGrowth(name: VariantName) {
   // Set-ups measured earlier export on their own 5 s timer: let those batches land before counting.
   await new Promise((resolve) => setTimeout(resolve, 5_500));
   for (let turn = 1; turn <= 20; turn++) {
-    const before = receiver.requests.length;
+    const before = receiver.posts.length;
     await agent.generate(`What is ${turn} * 23?`, { memory: { resource: ids.userId, thread: `growth-${name}` }, tracingOptions: { metadata: ids } });
     await mastra.observability?.flush();
-    bytesAtTurn.push(receiver.requests.slice(before).reduce((sum, request) => sum + request.body.length, 0));
+    bytesAtTurn.push(receiver.posts.slice(before).reduce((sum, body) => sum + body.length, 0));
   }
   return { variant: name, firstTurnBytes: bytesAtTurn[0]!, twentiethTurnBytes: bytesAtTurn[19]! };
 }
@@ -126,7 +128,7 @@ async function conversationGrowth(name: VariantName) {
 // 2c. Streaming: from the call to the first word of the answer, through an OpenAI-compatible server
 // on 127.0.0.1 that streams a word every 20 ms, with and without this project's observability.
 async function firstWord() {
-  const server = await startFakeOpenAI({ reply: 'Once upon a time a small fox crossed the frozen river.', chunkDelayMs: 20 });
+  const server = await startModelServer('Once upon a time a small fox crossed the frozen river.', 20);
   const model = createOpenAI({ apiKey: 'sk-bench-0123456789', baseURL: server.baseUrl }).chat('bench-model');
   const names: VariantName[] = ['none', 'project'];
   const instances = Object.fromEntries(names.map((name) => [name, createVariant(name, setup, 0, model)]));
@@ -154,10 +156,10 @@ interface ProcessRun {
 // Each process reports its peak resident memory on exit. Preloaded as a data: URL, in JavaScript: a .ts
 // preload would load Node's TypeScript stripper into a chat that otherwise never loads it.
 const REPORT_RSS = `data:text/javascript,process.on('exit',()=>process.stderr.write('\\nbench-max-rss-kb='+process.resourceUsage().maxRSS+'\\n'))`;
-const CHAT = nodeArgsOf('chat'); // as npm run chat runs it, flags included
+const CHAT = npmScriptArgs('chat'); // as npm run chat runs it, flags included
 const MINIMAL = [join(ROOT, 'bench/minimal-answer.ts')];
 const chatCommand = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.chat;
-function runProcess(nodeArgs: string[], args: string[], env: Record<string, string>, answerMarker: string, cwd = newWorkDir()): Promise<ProcessRun> {
+function runProcess(nodeArgs: string[], args: string[], env: Record<string, string>, answerMarker: string, cwd = scratchDir()): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let answeredAt = 0;
@@ -186,11 +188,12 @@ async function exitTimes() {
   const states = { up: { status: 200 }, closed: 'closed', 'answers 500': { status: 500 }, hangs: 'hang' } as const;
   const results = [];
   for (const [state, mode] of Object.entries(states)) {
-    const target: OtlpReceiver = mode === 'closed' ? receiver : await startOtlpReceiver(mode === 'hang' ? 'hang' : mode);
+    const target: TraceEndpoint = mode === 'closed' ? receiver : await startTraceEndpoint(mode === 'hang' ? 'hang' : mode.status);
     const url = mode === 'closed' ? 'http://127.0.0.1:9/v1/traces' : target.tracesUrl;
     const runs: number[] = [];
     for (let run = 0; run < (quick ? 1 : 3); run++) {
-      const result = await runProcess(CHAT, ['--message', 'What is 17 * 23?'], { AGNOST_ORG_ID: 'org_bench', AGNOST_OTEL_ENDPOINT: url }, '391');
+      // The answer is the first line on stdout.
+      const result = await runProcess(CHAT, ['--message', 'What is 17 * 23?'], { AGNOST_ORG_ID: 'org_bench', AGNOST_OTEL_ENDPOINT: url }, '\n');
       runs.push(result.afterAnswerMs);
     }
     if (target !== receiver) await target.close();
@@ -202,11 +205,11 @@ async function exitTimes() {
 // Paired runs against the same OpenAI-compatible server on 127.0.0.1: the chat (in a new folder, as
 // on a first run, and beside Studio's trace file, which it then adds its traces to) and the bare script.
 async function coldStart() {
-  const model = await startFakeOpenAI({ reply: 'Hello from the model.' });
+  const model = await startModelServer('Hello from the model.');
   const modelEnv = { OPENAI_API_KEY: 'sk-bench-0123456789', OPENAI_BASE_URL: model.baseUrl, OPENAI_MODEL: 'bench-model' };
   const chatEnv = { ...modelEnv, AGNOST_ORG_ID: 'org_bench', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl };
-  const cachedEnv = { ...modelEnv, NODE_COMPILE_CACHE: join(newWorkDir(), 'compile-cache') };
-  const studioFolder = newWorkDir();
+  const cachedEnv = { ...modelEnv, NODE_COMPILE_CACHE: join(scratchDir(), 'compile-cache') };
+  const studioFolder = scratchDir();
   (await DuckDBInstance.create(join(studioFolder, 'mastra.duckdb'))).closeSync(); // as `npm run dev` leaves it
   const runs: Record<'chat' | 'chatWithTraceFile' | 'minimal' | 'minimalCached', ProcessRun[]> = { chat: [], chatWithTraceFile: [], minimal: [], minimalCached: [] };
   const answer = 'Hello from the model.';
@@ -239,12 +242,12 @@ async function server() {
   const rounds = quick ? 2 : 5;
   const concurrencies = [10, 50];
   const samples = new Map<string, { requestsPerSecond: number; p50Ms: number; p99Ms: number }[]>();
-  for (const running of Object.values(servers)) await load(running, 50, 10); // warm-up
+  for (const running of Object.values(servers)) await load(running, AGENT, 50, 10); // warm-up
   for (let round = 0; round < rounds; round++) {
     for (const concurrency of concurrencies) {
       for (const [name, running] of Object.entries(servers)) {
         const key = `${name}|${concurrency}`;
-        samples.set(key, [...(samples.get(key) ?? []), await load(running, requests, concurrency)]);
+        samples.set(key, [...(samples.get(key) ?? []), await load(running, AGENT, requests, concurrency)]);
       }
     }
   }
@@ -253,8 +256,8 @@ async function server() {
   const loneLags: number[] = [];
   for (let run = 0; run < (quick ? 5 : 20); run++) {
     await new Promise((resolve) => setTimeout(resolve, 300));
-    loneLags.push(await streamTraceLag(servers['with Agnost export'], receiver));
-    lags.push(await streamTraceLag(servers['with Agnost export'], receiver));
+    loneLags.push(await streamTraceLag(servers['with Agnost export'], AGENT, receiver));
+    lags.push(await streamTraceLag(servers['with Agnost export'], AGENT, receiver));
   }
   for (const running of Object.values(servers)) await stopServer(running);
   const rows = [...samples].map(([key, runs]) => {
@@ -388,7 +391,7 @@ ${serverLoad.rows.map((row) => `| ${row.variant} | ${row.concurrency} | ${fmt(ro
 A streamed answer's trace reaches the endpoint ${fmt(serverLoad.loneStreamLagMs)} ms after the stream ends when it is the
 only one (nothing exported in the 200 ms before), and ${fmt(serverLoad.streamLagMs)} ms when it follows another
 right away (\`AgnostExporter\` then waits out its 200 ms window, so that one export carries every trace
-that ended in it). \`@mastra/client-js\` stream, root span seen at the receiver; the exporter's own
+that ended in it). \`@mastra/client-js\` stream, the first export carrying its conversation id seen at the receiver; the exporter's own
 batch delay is 5 s.
 
 ## Rerun
