@@ -13,6 +13,7 @@ import { createOfflineModel, fillFromMessage } from '../src/agents/offline-model
 import { askAgent } from '../src/ask-agent.ts';
 import { createObservability } from '../src/mastra/observability.ts';
 import { parseEnv } from '../src/settings/env.ts';
+import { createBillingAgent } from './fixtures/src/agents/billing-agent.ts';
 import { toolsCalled } from './helpers/agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
@@ -84,6 +85,15 @@ describe('the offline demo model', () => {
     expect(fillFromMessage(schema, 'send 3.7 of B-12')).toEqual({ id: 'B-12', count: 3, flag: false });
     expect(fillFromMessage(schema, 'send 3 of nothing')).toBeUndefined();
     expect(fillFromMessage({ type: 'object', properties: {} }, 'anything')).toEqual({});
+  });
+});
+
+describe("docs/make-it-yours.md's example: a billing agent with an orderStatus tool", () => {
+  it('runs on the offline model unchanged and calls its tool with the id from the message', async () => {
+    const agent = createBillingAgent(createOfflineModel());
+    const mastra = new Mastra({ agents: { billing: agent }, storage: new LibSQLStore({ id: 'billing-test', url: ':memory:' }) });
+    const { text } = await askAgent(mastra.getAgent('billing'), 'Where is my order ORD-1234?', { userId: 'user-b', conversationId: 'conv-b' });
+    expect(text).toBe('orderStatus returned {"orderId":"ORD-1234","status":"shipped"}');
   });
 });
 
