@@ -1,5 +1,5 @@
-// npm run chat: talk to the agent in a terminal, one-shot (--message) or piped, with every turn
-// traced under your user id and conversation id. Run with --help for the options.
+// npm run chat: talk to an agent of src/agents/index.ts (the default one, or --agent <id>) in a terminal,
+// one-shot (--message) or piped, with every turn traced under your user id and conversation id. See --help.
 // package.json starts it with two flags for a quick start: Node's compile cache on before any TypeScript
 // loads (scripts/compile-cache.js) and a small young generation (--max-semi-space-size=8: about 80 MB
 // less peak memory, no slower; see BENCHMARKS.md).
