@@ -54,6 +54,8 @@ describe('one-shot', () => {
     expect(run.stdout).toContain('offline demo model');
     expect(otlp.requests).toEqual([]);
     expect(run.stderr).toContain('agnost disabled: AGNOST_ORG_ID is not set');
+    // The model is chosen once for every agent, and said once, whatever the number of agents.
+    expect(run.stderr.match(/No OPENAI_API_KEY/g)).toHaveLength(1);
   });
 });
 
