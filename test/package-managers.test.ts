@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'nod
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOOL_ANSWER } from './helpers/agent.ts';
+import { TOOL_ANSWER, TOOL_MESSAGE } from './helpers/agent.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
 import { PROJECT_ROOT, projectFiles } from './helpers/project-files.ts';
 import { newWorkDir } from './helpers/run-script.ts';
@@ -96,7 +96,7 @@ describe(`a create-mastra-style copy with ${PNPM_LATEST}`, () => {
   }, 120_000);
 
   it('answers through `pnpm run chat -- --message`, and the trace reaches the receiver with both ids', async () => {
-    const { stdout } = await pnpm(PNPM_LATEST, ['run', '--silent', 'chat', '--', '--message', 'What is 17 * 23?', '--user', 'user-pnpm'], app, {
+    const { stdout } = await pnpm(PNPM_LATEST, ['run', '--silent', 'chat', '--', '--message', TOOL_MESSAGE, '--user', 'user-pnpm'], app, {
       AGNOST_ORG_ID: 'org_pnpm',
       AGNOST_OTEL_ENDPOINT: receiver.tracesUrl,
     });
