@@ -3,6 +3,7 @@
 // and the turn is traced and stored as the token's user.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOOL_ANSWER, TOOL_MESSAGE } from './helpers/agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
 import { signJwt } from './helpers/jwt.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
@@ -40,9 +41,9 @@ describe.skipIf(!hasChromium)('Mastra Studio with auth on', () => {
     await page.goto(`${studio.baseUrl}/agents/assistant/chat?auth_header=${encodeURIComponent(`Bearer ${token}`)}`, { waitUntil: 'load' });
     const box = page.locator('textarea, [contenteditable="true"]').first();
     await box.click();
-    await box.fill('What is 12 * 7?');
+    await box.fill(TOOL_MESSAGE);
     await page.keyboard.press('Enter');
-    await page.getByText('12 * 7 = 84').first().waitFor({ timeout: 30_000 });
+    await page.getByText(TOOL_ANSWER).first().waitFor({ timeout: 30_000 });
     const threadId = page.url().match(/threads\/([0-9a-f-]{36})/)?.[1] ?? '';
     await expect.poll(() => receiver.spans().filter((span) => span.parentSpanId === '').length, { timeout: 10_000 }).toBe(1);
     for (const span of receiver.spans()) expect(span.attributes, span.name).toMatchObject(groupingKeys(USER, threadId));
