@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AGENT_ID, TOOL_ANSWER, TOOL_MESSAGE, toolsCalled } from './helpers/agent.ts';
+import { AGENT_ID, AGENT_IDS, TOOL_ANSWER, TOOL_MESSAGE, toolsCalled } from './helpers/agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
 import { newWorkDir, runChat, startChat } from './helpers/run-script.ts';
@@ -197,7 +197,7 @@ describe('bad flags', () => {
     const unknown = await runChat(['--agent', 'no-such-agent', '--message', 'hello']);
     expect(unknown.code).toBe(2);
     expect(unknown.stdout).toBe('');
-    expect(unknown.stderr).toBe(`Unknown agent "no-such-agent": use --agent with one of ${AGENT_ID}.\n`);
+    expect(unknown.stderr).toBe(`Unknown agent "no-such-agent": use --agent with one of ${AGENT_IDS.join(', ')}.\n`);
   });
 
   it('--help prints usage and exits 0', async () => {

@@ -1,7 +1,7 @@
 // npm run doctor against a local OTLP receiver in each state a user can meet.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver, type ReceiverMode } from './helpers/otlp-receiver.ts';
-import { AGENT_ID } from './helpers/agent.ts';
+import { AGENT_IDS } from './helpers/agent.ts';
 import { runScript } from './helpers/run-script.ts';
 
 const ORG_ID = 'org_doctor_secret_1234';
@@ -29,13 +29,18 @@ describe('npm run doctor', () => {
 
   it("sends a turn from every agent and shows each one's span tree as Agnost received it, with the ids, the message and the answer on it", async () => {
     const { run, receiver } = await doctorAgainst({ status: 200 });
-    const root = receiver.spans().find((span) => span.parentSpanId === '')!;
-    const trace = receiver.spans().filter((span) => span.traceId === root.traceId);
-    const block = run.stdout.slice(run.stdout.indexOf(`\n  ${AGENT_ID}\n    answered  trace ${root.traceId}, userId agnost-doctor`));
-    expect(block).toContain(`\n    spans     ${root.name}\n`);
-    const tree = block.split('\n').filter((line) => /^ {4}(spans {5}| {10})\S/.test(line) || /^ {16,}\S/.test(line));
-    expect(tree.map((line) => line.trim().replace(/^spans\s+/, '')).sort()).toEqual(trace.map((span) => span.name).sort());
-    expect(block).toContain(`\n    on them   ids on all ${trace.length} spans: yes; the user's message: yes; the answer: yes\n`);
+    for (const agentId of AGENT_IDS) {
+      const at = run.stdout.indexOf(`\n  ${agentId}\n    answered  trace `);
+      expect(at, `${agentId}: ${run.stdout}`).toBeGreaterThan(0);
+      const block = run.stdout.slice(at + 1).split(/\n(?=  \S|\n)/)[0]!;
+      const traceId = block.match(/answered {2}trace (\w+), userId agnost-doctor/)![1];
+      const trace = receiver.spans().filter((span) => span.traceId === traceId);
+      const root = trace.find((span) => span.parentSpanId === '')!;
+      expect(block).toContain(`\n    spans     ${root.name}\n`);
+      const tree = block.split('\n').filter((line) => /^ {4}spans {5}\S/.test(line) || /^ {16,}\S/.test(line));
+      expect(tree.map((line) => line.trim().replace(/^spans\s+/, '')).sort()).toEqual(trace.map((span) => span.name).sort());
+      expect(block).toContain(`\n    on them   ids on all ${trace.length} spans: yes; the user's message: yes; the answer: yes`);
+    }
   });
 
   it('says which side a privacy switch keeps out', async () => {

@@ -4,7 +4,10 @@
 import { createAgents, defaultAgentId } from '../../src/agents/index.ts';
 import { createOfflineModel } from '../../src/agents/offline-model.ts';
 
-export const AGENT_ID = defaultAgentId(createAgents(createOfflineModel()));
+const agents = createAgents(createOfflineModel());
+export const AGENT_ID = defaultAgentId(agents);
+/** Every agent's id, the default first. */
+export const AGENT_IDS = Object.keys(agents);
 
 /**
  * A message that makes the offline demo model call one of the default agent's tools (it calls each
