@@ -1,0 +1,178 @@
+// Mastra apps of every shape people build, each with AgnostExporter as its only exporter, an
+// OpenAI-compatible fake model that calls tools, and a local OTLP receiver. Each shape runs one user
+// turn (or two) with the ids given once, by the caller, as src/ask-agent.ts does; the test reads what
+// Agnost would receive.
+import { createOpenAI } from '@ai-sdk/openai';
+import { Agent } from '@mastra/core/agent';
+import { Mastra } from '@mastra/core/mastra';
+import { createTool } from '@mastra/core/tools';
+import { createStep, createWorkflow } from '@mastra/core/workflows';
+import { LibSQLStore } from '@mastra/libsql';
+import { Memory } from '@mastra/memory';
+import { Observability } from '@mastra/observability';
+import { z } from 'zod';
+import { AgnostExporter } from '../../src/mastra/agnost.ts';
+import { sampleOf, startFakeOpenAI, type ChatRequest, type ChatReply, type FakeOpenAI } from './fake-openai.ts';
+import type { OtlpReceiver, ReceivedSpan } from './otlp-receiver.ts';
+
+export const IDS = { userId: 'user-shape', conversationId: 'conversation-shape' };
+const tracingOptions = { metadata: IDS };
+const memory = { resource: IDS.userId, thread: IDS.conversationId };
+export const USER_MESSAGE = 'Where is my order ORDER-4471?';
+export const ANSWER = 'It ships tomorrow.';
+
+/**
+ * The fake model's policy: an agent whose instructions say `CALL <tool>` calls the offered tool whose
+ * name contains <tool> (arguments that fit its schema) until a tool result is in the conversation,
+ * then answers; a request for JSON gets JSON that fits the schema; anything else gets ANSWER.
+ */
+export function respond(request: ChatRequest): ChatReply {
+  const schema = request.response_format?.json_schema?.schema;
+  if (schema) return JSON.stringify(sampleOf(schema, ANSWER));
+  const system = String(request.messages.find((message) => message.role === 'system')?.content ?? '');
+  const wanted = system.match(/CALL (\S+)/)?.[1];
+  const lastUser = request.messages.findLastIndex((message) => message.role === 'user');
+  const toolAnswered = request.messages.slice(lastUser).some((message) => message.role === 'tool');
+  const tool = request.tools?.find(({ function: { name } }) => wanted && name.includes(wanted));
+  if (tool && !toolAnswered) return { toolCalls: [{ name: tool.function.name, arguments: sampleOf(tool.function.parameters, 'ORDER-4471') as object }] };
+  return ANSWER;
+}
+
+export async function startToolCallingModel(): Promise<FakeOpenAI> {
+  return startFakeOpenAI({ respond });
+}
+
+export interface ShapeContext {
+  model: ReturnType<ReturnType<typeof createOpenAI>['chat']>;
+  receiver: OtlpReceiver;
+}
+
+/** A Mastra instance with AgnostExporter only, exporting to the receiver. */
+export function appWith(context: ShapeContext, parts: Pick<NonNullable<ConstructorParameters<typeof Mastra>[0]>, 'agents' | 'workflows'>) {
+  return new Mastra({
+    ...parts,
+    storage: new LibSQLStore({ id: 'shapes', url: ':memory:' }),
+    observability: new Observability({
+      configs: { default: { serviceName: 'shapes-app', exporters: [new AgnostExporter({ orgId: 'org_shapes', endpoint: context.receiver.tracesUrl })] } },
+    }),
+  });
+}
+
+export const modelOf = (server: FakeOpenAI) => createOpenAI({ apiKey: 'sk-shapes-0123456789', baseURL: server.baseUrl }).chat('fake-model');
+
+const lookupTool = createTool({
+  id: 'lookup-order',
+  description: 'Looks up an order',
+  inputSchema: z.object({ orderId: z.string() }),
+  outputSchema: z.object({ status: z.string() }),
+  execute: async ({ orderId }) => ({ status: `${orderId} ships tomorrow` }),
+});
+
+const agent = (id: string, context: ShapeContext, extra: Omit<Partial<ConstructorParameters<typeof Agent>[0]>, 'instructions'> & { instructions?: string } = {}) =>
+  new Agent({ id, name: id, model: context.model, memory: new Memory(), ...extra, instructions: `You help with orders. ${extra.instructions ?? ''}` });
+
+type Shape = (context: ShapeContext) => Promise<void>;
+
+/** Each shape: builds its app, runs one user turn with the ids, and waits for its export. */
+export const SHAPES: Record<string, Shape> = {
+  'a tool loop': async (context) => {
+    const mastra = appWith(context, { agents: { support: agent('support', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } }) } });
+    await mastra.getAgent('support').generate(USER_MESSAGE, { tracingOptions, memory });
+    await done(mastra);
+  },
+  'stream()': async (context) => {
+    const mastra = appWith(context, { agents: { support: agent('support', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } }) } });
+    const stream = await mastra.getAgent('support').stream(USER_MESSAGE, { tracingOptions, memory });
+    await stream.text;
+    await done(mastra);
+  },
+  'structuredOutput': async (context) => {
+    const mastra = appWith(context, { agents: { support: agent('support', context) } });
+    await mastra.getAgent('support').generate(USER_MESSAGE, { tracingOptions, memory, structuredOutput: { schema: z.object({ answer: z.string() }) } });
+    await done(mastra);
+  },
+  'sub-agents (agents: {})': async (context) => {
+    const orders = agent('orders', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } });
+    const supervisor = agent('supervisor', context, { instructions: 'CALL orders', agents: { orders } });
+    const mastra = appWith(context, { agents: { supervisor, orders } });
+    await mastra.getAgent('supervisor').generate(USER_MESSAGE, { tracingOptions, memory });
+    await done(mastra);
+  },
+  'a tool that imports another agent and calls generate plainly': async (context) => {
+    const orders = agent('orders', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } });
+    const askOrders = createTool({
+      id: 'ask-orders',
+      description: 'Asks the orders agent',
+      inputSchema: z.object({ question: z.string() }),
+      execute: async ({ question }) => ({ answer: (await orders.generate(question)).text }),
+    });
+    const mastra = appWith(context, { agents: { support: agent('support', context, { instructions: 'CALL ask-orders', tools: { 'ask-orders': askOrders } }), orders } });
+    await mastra.getAgent('support').generate(USER_MESSAGE, { tracingOptions, memory });
+    await done(mastra);
+  },
+  'a tool that calls another agent through mastra.getAgent with the tracingContext': async (context) => {
+    const askOrders = createTool({
+      id: 'ask-orders',
+      description: 'Asks the orders agent',
+      inputSchema: z.object({ question: z.string() }),
+      execute: async ({ question }, { mastra, tracingContext }) => ({ answer: (await mastra!.getAgent('orders').generate(question, { tracingContext })).text }),
+    });
+    const orders = agent('orders', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } });
+    const mastra = appWith(context, { agents: { support: agent('support', context, { instructions: 'CALL ask-orders', tools: { 'ask-orders': askOrders } }), orders } });
+    await mastra.getAgent('support').generate(USER_MESSAGE, { tracingOptions, memory });
+    await done(mastra);
+  },
+  'a workflow step that imports an agent and calls generate plainly': async (context) => {
+    const orders = agent('orders', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } });
+    const step = createStep({
+      id: 'ask',
+      inputSchema: z.object({ message: z.string() }),
+      outputSchema: z.object({ answer: z.string() }),
+      execute: async ({ inputData }) => ({ answer: (await orders.generate(inputData.message)).text }),
+    });
+    const workflow = createWorkflow({ id: 'support-flow', inputSchema: z.object({ message: z.string() }), outputSchema: z.object({ answer: z.string() }) }).then(step).commit();
+    const mastra = appWith(context, { agents: { orders }, workflows: { workflow } });
+    const run = await mastra.getWorkflow('workflow').createRun();
+    await run.start({ inputData: { message: USER_MESSAGE }, tracingOptions });
+    await done(mastra);
+  },
+  'a workflow of createStep(agent)': async (context) => {
+    const orders = agent('orders', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } });
+    const toPrompt = createStep({
+      id: 'to-prompt',
+      inputSchema: z.object({ message: z.string() }),
+      outputSchema: z.object({ prompt: z.string() }),
+      execute: async ({ inputData }) => ({ prompt: inputData.message }),
+    });
+    const workflow = createWorkflow({ id: 'agent-flow', inputSchema: z.object({ message: z.string() }), outputSchema: z.object({ text: z.string() }) })
+      .then(toPrompt)
+      .then(createStep(orders))
+      .commit();
+    const mastra = appWith(context, { agents: { orders }, workflows: { workflow } });
+    const run = await mastra.getWorkflow('workflow').createRun();
+    await run.start({ inputData: { message: USER_MESSAGE }, tracingOptions });
+    await done(mastra);
+  },
+  'a workflow used as a tool': async (context) => {
+    const step = createStep({
+      id: 'lookup',
+      inputSchema: z.object({ orderId: z.string() }),
+      outputSchema: z.object({ status: z.string() }),
+      execute: async ({ inputData }) => ({ status: `${inputData.orderId} ships tomorrow` }),
+    });
+    const workflow = createWorkflow({ id: 'lookup-flow', description: 'Looks up an order', inputSchema: z.object({ orderId: z.string() }), outputSchema: z.object({ status: z.string() }) })
+      .then(step)
+      .commit();
+    const support = agent('support', context, { instructions: 'CALL lookup-flow', workflows: { 'lookup-flow': workflow } });
+    const mastra = appWith(context, { agents: { support }, workflows: { 'lookup-flow': workflow } });
+    await mastra.getAgent('support').generate(USER_MESSAGE, { tracingOptions, memory });
+    await done(mastra);
+  },
+};
+
+async function done(mastra: Mastra) {
+  await mastra.observability?.flush();
+  await mastra.shutdown();
+}
+
+export const roots = (spans: ReceivedSpan[]) => spans.filter((span) => span.parentSpanId === '');
