@@ -133,7 +133,7 @@ const [AGENT_RUN, WORKFLOW_RUN, MODEL_STEP, MODEL_INFERENCE] = ['agent_run', 'wo
 // Spans whose input holds both sides of the conversation (history included), and those whose output does.
 const BOTH_SIDES_IN = new Set(['model_generation', MODEL_STEP, MODEL_INFERENCE, 'memory_operation', 'processor_run']);
 const BOTH_SIDES_OUT = new Set(['memory_operation', 'processor_run']);
-const ID_KEYS = ['userId', 'conversationId', 'threadId']; // the ids Agnost groups by
+const ID_KEYS = ['userId', 'conversationId', 'resourceId', 'threadId']; // the ids Agnost groups by, and memory's
 const KEPT = 10_000; // traces (or steps) in flight at once that are remembered; more means ones that never ended
 
 type LiveSpan = { id: string; traceId?: string; isInternal?: boolean; parent?: LiveSpan };
@@ -147,12 +147,13 @@ type LiveSpan = { id: string; traceId?: string; isInternal?: boolean; parent?: L
  */
 function conversationContent({ disableInput, disableOutput }: ReturnType<typeof resolveAgnostSettings>) {
   const idsByTrace = new Map<string, Record<string, unknown>>();
-  const joined = new Map<string, { traceId: string; parentSpanId: string }>(); // new trace id -> where it ran
+  const joined = new Map<string, { traceId: string; parentSpanId: string } | undefined>(); // a trace id -> where it ran
   const stepInputs = new Map<string, unknown>();
   return (exported: AnyExportedSpan): AnyExportedSpan => {
     const type: string = exported.type;
-    const outer = joined.get(exported.traceId) ?? (exported.endTime ? undefined : enclosingSpan(exported));
-    if (outer && !joined.has(exported.traceId)) remember(joined, exported.traceId, outer);
+    // Decided once per trace, when its root starts (its first span seen), in the context it started in.
+    if (!joined.has(exported.traceId)) remember(joined, exported.traceId, enclosingSpan(exported));
+    const outer = joined.get(exported.traceId);
     const span = outer ? { ...exported, traceId: outer.traceId, ...(exported.parentSpanId ? {} : { parentSpanId: outer.parentSpanId, isRootSpan: false }) } : exported;
     const metadata = { ...idsByTrace.get(span.traceId), ...span.metadata };
     const ids = Object.fromEntries(ID_KEYS.filter((key) => metadata[key] !== undefined).map((key) => [key, metadata[key]]));
@@ -186,7 +187,7 @@ function conversationContent({ disableInput, disableOutput }: ReturnType<typeof 
 
 /** For a new trace's root started inside another run (a tool or step calling `generate` plainly): where it ran. */
 function enclosingSpan(span: AnyExportedSpan) {
-  if (span.parentSpanId || !span.isRootSpan) return undefined;
+  if (span.parentSpanId || !span.isRootSpan || span.endTime) return undefined;
   // Read at call time, not imported by name: @mastra/core exports it only from the version that tracks the current span.
   const currentSpan: (() => LiveSpan | undefined) | undefined = Reflect.get(mastraObservability, 'resolveCurrentSpan');
   let current = currentSpan?.();
@@ -232,14 +233,14 @@ function textOf(value: unknown): string | undefined {
 
 // ---- The export ----
 
-/** Agnost's own grouping keys (and OpenTelemetry's user.id / session.id), and tool spans named as Agnost classifies them. */
+/** Agnost's own grouping keys (and OpenTelemetry's user.id / session.id) from the ids, else memory's resource and thread; tool spans named as Agnost classifies them. */
 function withAgnostKeys(span: ReadableSpan): ReadableSpan {
   const attributes = { ...span.attributes };
   for (const key of Object.keys(attributes).filter((name) => name.startsWith('mastra.metadata.gen_ai.'))) {
     attributes[key.slice('mastra.metadata.'.length)] = attributes[key];
     delete attributes[key];
   }
-  const userId = attributes['mastra.metadata.userId'];
+  const userId = attributes['mastra.metadata.userId'] ?? attributes['mastra.metadata.resourceId']; // memory's resource is its user
   const sessionId = attributes['mastra.metadata.conversationId'] ?? attributes['mastra.metadata.threadId'] ?? attributes['gen_ai.conversation.id'];
   if (userId !== undefined) Object.assign(attributes, { 'agnost.user_id': userId, 'user.id': userId });
   if (sessionId !== undefined) Object.assign(attributes, { 'agnost.session_id': sessionId, 'session.id': sessionId });

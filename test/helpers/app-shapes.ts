@@ -28,6 +28,9 @@ export const ANSWER = 'It ships tomorrow.';
  */
 export function respond(request: ChatRequest): ChatReply {
   const schema = request.response_format?.json_schema?.schema;
+  // network(): the routing agent picks the agent named in its instructions (`ROUTE <agent id>`).
+  const route = String(request.messages.find((message) => message.role === 'system')?.content ?? '').match(/ROUTE (\S+)/)?.[1];
+  if (schema?.properties?.primitiveId && route) return JSON.stringify({ ...(sampleOf(schema, ANSWER) as object), primitiveId: route, primitiveType: 'agent' });
   if (schema) return JSON.stringify(sampleOf(schema, ANSWER));
   const system = String(request.messages.find((message) => message.role === 'system')?.content ?? '');
   const wanted = system.match(/CALL (\S+)/)?.[1];
@@ -166,6 +169,55 @@ export const SHAPES: Record<string, Shape> = {
     const support = agent('support', context, { instructions: 'CALL lookup-flow', workflows: { 'lookup-flow': workflow } });
     const mastra = appWith(context, { agents: { support }, workflows: { 'lookup-flow': workflow } });
     await mastra.getAgent('support').generate(USER_MESSAGE, { tracingOptions, memory });
+    await done(mastra);
+  },
+  'agent.network()': async (context) => {
+    const orders = agent('orders', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } });
+    const router = agent('router', context, { instructions: 'ROUTE orders', agents: { orders } });
+    const mastra = appWith(context, { agents: { router, orders } });
+    // network() takes no tracingOptions (its type has none): the ids come from its memory.
+    const stream = await mastra.getAgent('router').network(USER_MESSAGE, { memory });
+    for await (const _chunk of stream);
+    await done(mastra);
+  },
+  'tool approval (approveToolCallGenerate)': async (context) => {
+    const refund = createTool({ ...lookupTool, id: 'refund-order', description: 'Refunds an order', requireApproval: true });
+    const mastra = appWith(context, { agents: { support: agent('support', context, { instructions: 'CALL refund-order', tools: { 'refund-order': refund } }) } });
+    const support = mastra.getAgent('support');
+    const first = await support.generate(USER_MESSAGE, { tracingOptions, memory });
+    if (first.finishReason !== 'suspended') throw new Error(`expected a suspended run, got ${first.finishReason}`);
+    // Resumed without the ids: they come from the run it resumes.
+    await support.approveToolCallGenerate({ runId: first.runId!, toolCallId: (first.suspendPayload as { toolCallId: string }).toolCallId, memory });
+    await done(mastra);
+  },
+  'workflow resume': async (context) => {
+    const approve = createStep({
+      id: 'approve',
+      inputSchema: z.object({ message: z.string() }),
+      outputSchema: z.object({ answer: z.string() }),
+      resumeSchema: z.object({ approved: z.boolean() }),
+      execute: async ({ inputData, resumeData, suspend }) => (resumeData?.approved ? { answer: `${ANSWER} (${inputData.message})` } : await suspend({})) as { answer: string },
+    });
+    const workflow = createWorkflow({ id: 'approval-flow', inputSchema: z.object({ message: z.string() }), outputSchema: z.object({ answer: z.string() }) }).then(approve).commit();
+    const mastra = appWith(context, { workflows: { workflow } });
+    const run = await mastra.getWorkflow('workflow').createRun();
+    const first = await run.start({ inputData: { message: USER_MESSAGE }, tracingOptions });
+    if (first.status !== 'suspended') throw new Error(`expected a suspended run, got ${first.status}`);
+    await run.resume({ step: 'approve', resumeData: { approved: true } });
+    await done(mastra);
+  },
+  'two turns where the client resends the history': async (context) => {
+    const mastra = appWith(context, { agents: { support: agent('support', context) } });
+    const support = mastra.getAgent('support');
+    await support.generate('Hello, I need help', { tracingOptions });
+    await support.generate(
+      [
+        { role: 'user', content: 'Hello, I need help' },
+        { role: 'assistant', content: ANSWER },
+        { role: 'user', content: USER_MESSAGE },
+      ],
+      { tracingOptions },
+    );
     await done(mastra);
   },
 };
