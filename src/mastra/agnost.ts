@@ -221,8 +221,9 @@ function genAiInput(input: unknown): GenAiMessage[] {
 }
 /** The user's messages after the last answer: a client that resends the history (useChat) sent only these anew. */
 function newUserMessages(messages: GenAiMessage[]): GenAiMessage[] {
-  const lastOther = messages.findLastIndex((message) => message.role !== 'user');
-  return messages.slice(lastOther + 1);
+  let first = messages.length; // not findLastIndex: create-mastra's tsconfig targets ES2022
+  while (first > 0 && messages[first - 1]!.role === 'user') first--;
+  return messages.slice(first);
 }
 /** A workflow's input or result as text: a string, an object's only string field, else its JSON. */
 function textOf(value: unknown): string | undefined {

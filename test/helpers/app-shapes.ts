@@ -2,6 +2,9 @@
 // OpenAI-compatible fake model that calls tools, and a local OTLP receiver. Each shape runs one user
 // turn (or two) with the ids given once, by the caller, as src/ask-agent.ts does; the test reads what
 // Agnost would receive.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createOpenAI } from '@ai-sdk/openai';
 import { Agent } from '@mastra/core/agent';
 import { Mastra } from '@mastra/core/mastra';
@@ -51,10 +54,10 @@ export interface ShapeContext {
 }
 
 /** A Mastra instance with AgnostExporter only, exporting to the receiver. */
-export function appWith(context: ShapeContext, parts: Pick<NonNullable<ConstructorParameters<typeof Mastra>[0]>, 'agents' | 'workflows'>) {
+export function appWith(context: ShapeContext, parts: Pick<NonNullable<ConstructorParameters<typeof Mastra>[0]>, 'agents' | 'workflows'>, storageUrl = ':memory:') {
   return new Mastra({
     ...parts,
-    storage: new LibSQLStore({ id: 'shapes', url: ':memory:' }),
+    storage: new LibSQLStore({ id: 'shapes', url: storageUrl }),
     observability: new Observability({
       configs: { default: { serviceName: 'shapes-app', exporters: [new AgnostExporter({ orgId: 'org_shapes', endpoint: context.receiver.tracesUrl })] } },
     }),
@@ -73,6 +76,14 @@ const lookupTool = createTool({
 
 const agent = (id: string, context: ShapeContext, extra: Omit<Partial<ConstructorParameters<typeof Agent>[0]>, 'instructions'> & { instructions?: string } = {}) =>
   new Agent({ id, name: id, model: context.model, memory: new Memory(), ...extra, instructions: `You help with orders. ${extra.instructions ?? ''}` });
+
+const approveStep = createStep({
+  id: 'approve',
+  inputSchema: z.object({ message: z.string() }),
+  outputSchema: z.object({ answer: z.string() }),
+  resumeSchema: z.object({ approved: z.boolean() }),
+  execute: async ({ inputData, resumeData, suspend }) => (resumeData?.approved ? { answer: `${ANSWER} (${inputData.message})` } : await suspend({})) as { answer: string },
+});
 
 type Shape = (context: ShapeContext) => Promise<void>;
 
@@ -190,21 +201,47 @@ export const SHAPES: Record<string, Shape> = {
     await support.approveToolCallGenerate({ runId: first.runId!, toolCallId: (first.suspendPayload as { toolCallId: string }).toolCallId, memory });
     await done(mastra);
   },
-  'workflow resume': async (context) => {
-    const approve = createStep({
-      id: 'approve',
-      inputSchema: z.object({ message: z.string() }),
-      outputSchema: z.object({ answer: z.string() }),
-      resumeSchema: z.object({ approved: z.boolean() }),
-      execute: async ({ inputData, resumeData, suspend }) => (resumeData?.approved ? { answer: `${ANSWER} (${inputData.message})` } : await suspend({})) as { answer: string },
+  'tool approval, approved by another process that passes the ids again': async (context) => {
+    const storage = `file:${join(mkdtempSync(join(tmpdir(), 'shapes-')), 'mastra.db')}`;
+    const refund = createTool({ ...lookupTool, id: 'refund-order', description: 'Refunds an order', requireApproval: true });
+    const support = () => agent('support', context, { instructions: 'CALL refund-order', tools: { 'refund-order': refund } });
+    const asking = appWith(context, { agents: { support: support() } }, storage);
+    const first = await asking.getAgent('support').generate(USER_MESSAGE, { tracingOptions, memory });
+    await done(asking);
+    // A fresh Mastra (and exporter) on the same storage, as a server that handles the approval would be:
+    const approving = appWith(context, { agents: { support: support() } }, storage);
+    await approving.getAgent('support').approveToolCallGenerate({
+      runId: first.runId!,
+      toolCallId: (first.suspendPayload as { toolCallId: string }).toolCallId,
+      memory: { resource: IDS.userId, thread: IDS.conversationId },
+      tracingOptions: { metadata: { userId: IDS.userId, conversationId: IDS.conversationId } },
     });
-    const workflow = createWorkflow({ id: 'approval-flow', inputSchema: z.object({ message: z.string() }), outputSchema: z.object({ answer: z.string() }) }).then(approve).commit();
+    await done(approving);
+  },
+  'workflow resume': async (context) => {
+    const workflow = createWorkflow({ id: 'approval-flow', inputSchema: z.object({ message: z.string() }), outputSchema: z.object({ answer: z.string() }) }).then(approveStep).commit();
     const mastra = appWith(context, { workflows: { workflow } });
     const run = await mastra.getWorkflow('workflow').createRun();
     const first = await run.start({ inputData: { message: USER_MESSAGE }, tracingOptions });
     if (first.status !== 'suspended') throw new Error(`expected a suspended run, got ${first.status}`);
     await run.resume({ step: 'approve', resumeData: { approved: true } });
     await done(mastra);
+  },
+  'workflow resumed by another process that passes the ids again': async (context) => {
+    const storage = `file:${join(mkdtempSync(join(tmpdir(), 'shapes-')), 'mastra.db')}`;
+    const workflow = () => createWorkflow({ id: 'approval-flow', inputSchema: z.object({ message: z.string() }), outputSchema: z.object({ answer: z.string() }) }).then(approveStep).commit();
+    const starting = appWith(context, { workflows: { workflow: workflow() } }, storage);
+    const run = await starting.getWorkflow('workflow').createRun();
+    await run.start({ inputData: { message: USER_MESSAGE }, tracingOptions });
+    await done(starting);
+    const resuming = appWith(context, { workflows: { workflow: workflow() } }, storage);
+    const sameRun = await resuming.getWorkflow('workflow').createRun({ runId: run.runId });
+    await sameRun.resume({
+      step: 'approve',
+      resumeData: { approved: true },
+      tracingOptions: { metadata: { userId: IDS.userId, conversationId: IDS.conversationId } },
+    });
+    await done(resuming);
   },
   'two turns where the client resends the history': async (context) => {
     const mastra = appWith(context, { agents: { support: agent('support', context) } });
