@@ -140,15 +140,17 @@ type LiveSpan = { id: string; traceId?: string; isInternal?: boolean; parent?: L
 
 /**
  * Each span as Agnost should read it: in its user's trace with the caller's ids, the turn's message and
- * answer on the trace's root only, each model call with its input. Mastra drops the ids in three shapes:
- * a run started inside a tool or workflow step without its tracingContext starts a new trace (joined
- * here to the span it ran in, which Mastra keeps in async-local storage from core 1.2x); network() and
- * resumed runs keep the trace id but not the ids (filled from the trace's other spans).
+ * answer on the run the user talked to only, each model call with its input. Mastra loses the ids in
+ * three shapes. A run started inside a tool or workflow step without its tracingContext starts a new
+ * trace: joined here to the span it ran in, which newer cores keep in async-local storage (1.71 does,
+ * 1.16 not). network() passes no tracingOptions on, and a resumed run keeps only the trace id: their
+ * ids come from the trace's other spans, else from memory's resource and thread (see withAgnostKeys).
  */
 function conversationContent({ disableInput, disableOutput }: ReturnType<typeof resolveAgnostSettings>) {
   const idsByTrace = new Map<string, Record<string, unknown>>();
   const joined = new Map<string, { traceId: string; parentSpanId: string } | undefined>(); // a trace id -> where it ran
   const stepInputs = new Map<string, unknown>();
+  const turnRuns = new Map<string, { id: string; entityId?: string }>(); // each trace's first run span seen here
   return (exported: AnyExportedSpan): AnyExportedSpan => {
     const type: string = exported.type;
     // Decided once per trace, when its root starts (its first span seen), in the context it started in.
@@ -158,6 +160,8 @@ function conversationContent({ disableInput, disableOutput }: ReturnType<typeof 
     const metadata = { ...idsByTrace.get(span.traceId), ...span.metadata };
     const ids = Object.fromEntries(ID_KEYS.filter((key) => metadata[key] !== undefined).map((key) => [key, metadata[key]]));
     if (Object.keys(ids).length > 0) remember(idsByTrace, span.traceId, ids);
+    const isRun = type === AGENT_RUN || type === WORKFLOW_RUN;
+    if (isRun && !turnRuns.has(span.traceId)) remember(turnRuns, span.traceId, { id: span.id, entityId: span.entityId });
     if (!span.endTime && type !== MODEL_STEP) return { ...span, metadata } as AnyExportedSpan; // only ended spans are exported
     let { input, output } = span;
     if (type === MODEL_STEP) {
@@ -173,12 +177,15 @@ function conversationContent({ disableInput, disableOutput }: ReturnType<typeof 
     if (disableOutput) delete metadata.body; // a model step's raw response from the provider
     // A caller may send earlier answers along with the new message: only the users' messages then.
     if (disableOutput && type === AGENT_RUN && Array.isArray(input)) input = input.filter((item) => typeof item === 'string' || item?.role === 'user');
-    // Only the run the user talked to (the trace's root) holds the turn: a nested run's prompt came from
-    // another agent, not the user. Written as mastra.metadata.gen_ai.*, moved to gen_ai.* by withAgnostKeys.
-    if ((type === AGENT_RUN || type === WORKFLOW_RUN) && !span.parentSpanId && span.endTime) {
-      const turn = newUserMessages(genAiInput(type === WORKFLOW_RUN ? textOf(input) : input));
+    // Only the run the user talked to holds the turn (a nested run's prompt came from another agent): the
+    // trace's root, and for the answer a resumed run (its first run here, or one under it of the same agent).
+    // Written as mastra.metadata.gen_ai.*, moved to gen_ai.* by withAgnostKeys.
+    const turn = turnRuns.get(span.traceId);
+    const resumed = turn?.id === span.id || (turn?.id === span.parentSpanId && turn?.entityId === span.entityId);
+    if (isRun && span.endTime && (!span.parentSpanId || resumed)) {
+      const said = span.parentSpanId ? [] : newUserMessages(genAiInput(type === WORKFLOW_RUN ? textOf(input) : input));
       const answer = type === WORKFLOW_RUN ? textOf(output) : (output as { text?: unknown } | undefined)?.text;
-      if (input !== undefined && turn.length > 0) metadata['gen_ai.input.messages'] = JSON.stringify(turn);
+      if (input !== undefined && said.length > 0) metadata['gen_ai.input.messages'] = JSON.stringify(said);
       if (typeof answer === 'string') metadata['gen_ai.output.messages'] = JSON.stringify([{ role: 'assistant', parts: genAiParts(answer), finish_reason: 'stop' }]);
     }
     return { ...span, input, output, metadata } as AnyExportedSpan;

@@ -243,6 +243,12 @@ export const SHAPES: Record<string, Shape> = {
     });
     await done(resuming);
   },
+  "a caller sending Mastra's stored message form": async (context) => {
+    const mastra = appWith(context, { agents: { support: agent('support', context) } });
+    const stored = { id: 'message-1', role: 'user' as const, createdAt: new Date(), content: { format: 2 as const, parts: [{ type: 'text' as const, text: USER_MESSAGE }] } };
+    await mastra.getAgent('support').generate([stored], { tracingOptions, memory });
+    await done(mastra);
+  },
   'two turns where the client resends the history': async (context) => {
     const mastra = appWith(context, { agents: { support: agent('support', context) } });
     const support = mastra.getAgent('support');

@@ -83,6 +83,8 @@ async function createApp({ manager, version }: (typeof APPS)[number]) {
   const appPackages = [`@mastra/core@${version.core}`, `@mastra/memory@${version.memory}`, `@mastra/libsql@${version.libsql}`, `zod@${version.zod}`, 'typescript@5.9.3', '@types/node@24'];
   const baseOutput = await add(manager, appPackages, app);
   const core = installedVersion(app, '@mastra/core');
+  // As the README says: pnpm 11 and later stop at an install script nobody allowed or declined.
+  if (manager === 'pnpm') writeFileSync(join(app, 'pnpm-workspace.yaml'), 'allowBuilds:\n  protobufjs: false\n');
   const installOutput = await add(manager, installLine.split(' ').slice(2), app);
   mkdirSync(join(app, 'src', 'mastra'), { recursive: true });
   copyFileSync(join(PROJECT_ROOT, 'src', 'mastra', 'agnost.ts'), join(app, 'src', 'mastra', 'agnost.ts'));
