@@ -178,10 +178,10 @@ function conversationContent({ disableInput, disableOutput }: ReturnType<typeof 
     // A caller may send earlier answers along with the new message: only the users' messages then.
     if (disableOutput && type === AGENT_RUN && Array.isArray(input)) input = input.filter((item) => typeof item === 'string' || item?.role === 'user');
     // Only the run the user talked to holds the turn (a nested run's prompt came from another agent): the
-    // trace's root, and for the answer a resumed run (its first run here, or one under it of the same agent).
-    // Written as mastra.metadata.gen_ai.*, moved to gen_ai.* by withAgnostKeys.
+    // trace's root, and for the answer a resumed run (the first run seen here, or a later run of the same
+    // agent or workflow). Written as mastra.metadata.gen_ai.*, moved to gen_ai.* by withAgnostKeys.
     const turn = turnRuns.get(span.traceId);
-    const resumed = turn?.id === span.id || (turn?.id === span.parentSpanId && turn?.entityId === span.entityId);
+    const resumed = turn?.id === span.id || (turn?.entityId !== undefined && turn.entityId === span.entityId);
     if (isRun && span.endTime && (!span.parentSpanId || resumed)) {
       const said = span.parentSpanId ? [] : newUserMessages(genAiInput(type === WORKFLOW_RUN ? textOf(input) : input));
       const answer = type === WORKFLOW_RUN ? textOf(output) : (output as { text?: unknown } | undefined)?.text;
