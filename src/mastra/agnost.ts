@@ -80,7 +80,7 @@ export class AgnostExporter extends OtelExporter {
   // a server that is stopped or frozen (serverless) right after answering loses nothing.
   protected override async _exportTracingEvent(event: TracingEvent): Promise<void> {
     await super._exportTracingEvent(event);
-    if (event.type === TracingEventType.SPAN_ENDED && !event.exportedSpan.parentSpanId) this.#exports.soon();
+    if (event.type === TracingEventType.SPAN_ENDED && event.exportedSpan.isRootSpan) this.#exports.soon();
   }
 
   override flush(): Promise<void> {

@@ -208,6 +208,7 @@ export const SHAPES: Record<string, Shape> = {
     const asking = appWith(context, { agents: { support: support() } }, storage);
     const first = await asking.getAgent('support').generate(USER_MESSAGE, { tracingOptions, memory });
     await done(asking);
+    const sentBefore = context.receiver.spans().length;
     // A fresh Mastra (and exporter) on the same storage, as a server that handles the approval would be:
     const approving = appWith(context, { agents: { support: support() } }, storage);
     await approving.getAgent('support').approveToolCallGenerate({
@@ -216,6 +217,7 @@ export const SHAPES: Record<string, Shape> = {
       memory: { resource: IDS.userId, thread: IDS.conversationId },
       tracingOptions: { metadata: { userId: IDS.userId, conversationId: IDS.conversationId } },
     });
+    await exportedWithoutFlush(context, sentBefore);
     await done(approving);
   },
   'workflow resume': async (context) => {
@@ -234,6 +236,7 @@ export const SHAPES: Record<string, Shape> = {
     const run = await starting.getWorkflow('workflow').createRun();
     await run.start({ inputData: { message: USER_MESSAGE }, tracingOptions });
     await done(starting);
+    const sentBefore = context.receiver.spans().length;
     const resuming = appWith(context, { workflows: { workflow: workflow() } }, storage);
     const sameRun = await resuming.getWorkflow('workflow').createRun({ runId: run.runId });
     await sameRun.resume({
@@ -241,6 +244,7 @@ export const SHAPES: Record<string, Shape> = {
       resumeData: { approved: true },
       tracingOptions: { metadata: { userId: IDS.userId, conversationId: IDS.conversationId } },
     });
+    await exportedWithoutFlush(context, sentBefore);
     await done(resuming);
   },
   "a caller sending Mastra's stored message form": async (context) => {
@@ -264,6 +268,11 @@ export const SHAPES: Record<string, Shape> = {
     await done(mastra);
   },
 };
+
+/** The resumed run's spans arrive as its run ends, with no flush: its root has a parent from the other process. */
+async function exportedWithoutFlush(context: ShapeContext, sentBefore: number) {
+  await context.receiver.waitForSpans(sentBefore + 1, 2_000);
+}
 
 async function done(mastra: Mastra) {
   await mastra.observability?.flush();

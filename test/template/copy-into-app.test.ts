@@ -71,6 +71,14 @@ async function add(manager: 'npm' | 'pnpm', packages: string[], cwd: string) {
   return stdout + stderr;
 }
 
+/** pnpm's list of unmet peer dependencies (its install only says there are some); npm prints them as it installs. */
+async function peerIssues(manager: 'npm' | 'pnpm', cwd: string) {
+  if (manager === 'npm') return '';
+  const run = promisify(execFile)('npx', ['--yes', PNPM, 'peers', 'check'], { cwd, encoding: 'utf8', env: { ...machineEnv, CI: 'true' } });
+  const { stdout, stderr } = await run.catch((error: { stdout: string; stderr: string }) => error);
+  return `${stdout}${stderr}`.replace(/^.*(No peer|✓).*$/gm, '');
+}
+
 /** What the second output warns about peer dependencies that the first did not. */
 const newPeerWarnings = (before: string, after: string) =>
   after.split('\n').filter((line) => /peer|ERESOLVE/i.test(line) && !before.includes(line.trim()));
@@ -81,11 +89,11 @@ async function createApp({ manager, version }: (typeof APPS)[number]) {
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'support-app', version: '3.1.4', type: 'module' }));
   writeFileSync(join(app, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2));
   const appPackages = [`@mastra/core@${version.core}`, `@mastra/memory@${version.memory}`, `@mastra/libsql@${version.libsql}`, `zod@${version.zod}`, 'typescript@5.9.3', '@types/node@24'];
-  const baseOutput = await add(manager, appPackages, app);
+  const baseOutput = (await add(manager, appPackages, app)) + (await peerIssues(manager, app));
   const core = installedVersion(app, '@mastra/core');
   // As the README says: pnpm 11 and later stop at an install script nobody allowed or declined.
   if (manager === 'pnpm') writeFileSync(join(app, 'pnpm-workspace.yaml'), 'allowBuilds:\n  protobufjs: false\n');
-  const installOutput = await add(manager, installLine.split(' ').slice(2), app);
+  const installOutput = (await add(manager, installLine.split(' ').slice(2), app)) + (await peerIssues(manager, app));
   mkdirSync(join(app, 'src', 'mastra'), { recursive: true });
   copyFileSync(join(PROJECT_ROOT, 'src', 'mastra', 'agnost.ts'), join(app, 'src', 'mastra', 'agnost.ts'));
   writeFileSync(join(app, 'src', 'mastra', 'index.ts'), APP_INDEX);
