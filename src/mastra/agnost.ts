@@ -134,7 +134,7 @@ const [AGENT_RUN, WORKFLOW_RUN, MODEL_STEP, MODEL_INFERENCE] = ['agent_run', 'wo
 const BOTH_SIDES_IN = new Set(['model_generation', MODEL_STEP, MODEL_INFERENCE, 'memory_operation', 'processor_run']);
 const BOTH_SIDES_OUT = new Set(['memory_operation', 'processor_run']);
 const ID_KEYS = ['userId', 'conversationId', 'resourceId', 'threadId']; // the ids Agnost groups by, and memory's
-const KEPT = 10_000; // traces (or steps) in flight at once that are remembered; more means ones that never ended
+const KEPT = 10_000; // the most recent traces (and model steps in flight) remembered: memory stays bounded
 
 type LiveSpan = { id: string; traceId?: string; isInternal?: boolean; parent?: LiveSpan };
 
@@ -156,7 +156,8 @@ function conversationContent({ disableInput, disableOutput }: ReturnType<typeof 
     // Decided once per trace, when its root starts (its first span seen), in the context it started in.
     if (!joined.has(exported.traceId)) remember(joined, exported.traceId, enclosingSpan(exported));
     const outer = joined.get(exported.traceId);
-    const span = outer ? { ...exported, traceId: outer.traceId, ...(exported.parentSpanId ? {} : { parentSpanId: outer.parentSpanId, isRootSpan: false }) } : exported;
+    const rootJoined = outer && !exported.parentSpanId ? { parentSpanId: outer.parentSpanId, isRootSpan: false } : {};
+    const span = outer ? { ...exported, traceId: outer.traceId, ...rootJoined } : exported;
     const metadata = { ...idsByTrace.get(span.traceId), ...span.metadata };
     const ids = Object.fromEntries(ID_KEYS.filter((key) => metadata[key] !== undefined).map((key) => [key, metadata[key]]));
     if (Object.keys(ids).length > 0) remember(idsByTrace, span.traceId, ids);
