@@ -1,7 +1,7 @@
 // What Agnost reads of a conversation, on the wire: every agent run's root span carries the turn's
 // user message and answer as gen_ai.input.messages / gen_ai.output.messages, every model call its
-// input messages, and the privacy switches keep a marker out of every attribute of every span. The model is
-// an OpenAI-compatible fake (one that calls the agent's tool), never the offline demo model's answers.
+// input messages, and the privacy switches keep a marker out of every attribute of every span. The
+// models are OpenAI-compatible fakes (one calls the agent's tool), never the offline demo model.
 import { createOpenAI } from '@ai-sdk/openai';
 import { Mastra } from '@mastra/core/mastra';
 import type { MastraModelConfig } from '@mastra/core/llm';
