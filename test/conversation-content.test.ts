@@ -1,36 +1,49 @@
 // What Agnost reads of a conversation, on the wire: every agent run's root span carries the turn's
 // user message and answer as gen_ai.input.messages / gen_ai.output.messages, every model call its
-// input messages, and the privacy switches keep a marker out of every attribute of every span.
+// input messages, and the privacy switches keep a marker out of every attribute of every span. The
+// models are OpenAI-compatible fakes (one calls the agent's tool), never the offline demo model.
 import { createOpenAI } from '@ai-sdk/openai';
 import { Mastra } from '@mastra/core/mastra';
 import type { MastraModelConfig } from '@mastra/core/llm';
 import { LibSQLStore } from '@mastra/libsql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOOL_ANSWER } from './helpers/agent.ts';
-import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.ts';
+import { AGENT_ID } from './helpers/agent.ts';
+import { sampleOf, startFakeOpenAI, type ChatRequest, type ChatReply, type FakeOpenAI } from './helpers/fake-openai.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
 
-const { createAssistantAgent } = await import('../src/agents/assistant-agent.ts');
-const { createOfflineModel } = await import('../src/agents/offline-model.ts');
+const { createAgents } = await import('../src/agents/index.ts');
 const { askAgent } = await import('../src/ask-agent.ts');
 const { parseEnv } = await import('../src/settings/env.ts');
 const { createObservability } = await import('../src/mastra/observability.ts');
 
 let receiver: OtlpReceiver;
 const MARKER = 'zebra-marker-7f3a';
-// OpenAI-compatible servers: one answers with the marker, the other without it.
+// OpenAI-compatible servers: one answers with the marker, the other without it; one calls a tool.
 let answersMarker: FakeOpenAI;
 let answersPlainly: FakeOpenAI;
+let callsTools: FakeOpenAI;
+const REPLY = 'Here is what I found.';
+
+/** Calls the agent's first tool for a message with a number in it (once per turn), else answers REPLY. */
+function callsToolForNumbers(request: ChatRequest): ChatReply {
+  const lastUser = request.messages.findLast((message) => message.role === 'user');
+  const tool = request.tools?.[0];
+  if (tool && request.messages.at(-1)?.role !== 'tool' && /\d/.test(JSON.stringify(lastUser?.content))) {
+    return { toolCalls: [{ name: tool.function.name, arguments: sampleOf(tool.function.parameters, '17 * 23') as object }] };
+  }
+  return REPLY;
+}
 
 beforeAll(async () => {
-  [receiver, answersMarker, answersPlainly] = await Promise.all([
+  [receiver, answersMarker, answersPlainly, callsTools] = await Promise.all([
     startOtlpReceiver(),
     startFakeOpenAI({ reply: `Your code is ${MARKER}.` }),
     startFakeOpenAI({ reply: 'Noted.' }),
+    startFakeOpenAI({ respond: callsToolForNumbers }),
   ]);
 });
 afterAll(async () => {
-  await Promise.all([receiver, answersMarker, answersPlainly].map((server) => server?.close()));
+  await Promise.all([receiver, answersMarker, answersPlainly, callsTools].map((server) => server?.close()));
 });
 
 const text = (content: string) => [{ type: 'text', content }];
@@ -39,10 +52,10 @@ const roots = (spans: ReceivedSpan[]) => spans.filter((span) => span.parentSpanI
 const modelCalls = (spans: ReceivedSpan[]) => spans.filter((span) => span.attributes['mastra.span.type'] === 'model_inference');
 
 /** Talks to a fresh Mastra instance with the project's observability; returns each turn's spans. */
-async function converse(messages: string[], { env = {}, model = createOfflineModel() as MastraModelConfig, allSpans = false } = {}) {
+async function converse(messages: string[], { env = {}, model = openAI(callsTools) as MastraModelConfig, allSpans = false } = {}) {
   const settings = parseEnv({ AGNOST_ORG_ID: 'org_content', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl, MASTRA_STORAGE_URL: ':memory:', ...env });
   const mastra = new Mastra({
-    agents: { assistantAgent: createAssistantAgent(model) },
+    agents: createAgents(model),
     storage: new LibSQLStore({ id: 'content-test', url: ':memory:' }),
     // allSpans: also memory reads and writes, processors and chunks, as an app without our exclusions sends.
     observability: createObservability(settings, { localTraces: false, ...(allSpans ? { excludeSpanTypes: [] } : {}) }),
@@ -50,7 +63,7 @@ async function converse(messages: string[], { env = {}, model = createOfflineMod
   const ids = { userId: 'user-content', conversationId: `conv-${Math.random()}` };
   const turns: ReceivedSpan[][] = [];
   for (const message of messages) {
-    const { traceId } = await askAgent(mastra.getAgent('assistantAgent'), message, ids);
+    const { traceId } = await askAgent(mastra.getAgent(AGENT_ID), message, ids);
     await mastra.observability?.flush();
     turns.push(receiver.spans().filter((span) => span.traceId === traceId));
   }
@@ -70,7 +83,7 @@ describe('a two-turn conversation', () => {
     const [first, second] = turns.map((spans) => roots(spans)[0]);
     expect(json(first, 'gen_ai.input.messages')).toEqual([{ role: 'user', parts: text('Hello, I need help with my order') }]);
     expect(json(second, 'gen_ai.input.messages')).toEqual([{ role: 'user', parts: text('What is 17 * 23?') }]);
-    expect(json(second, 'gen_ai.output.messages')).toEqual([{ role: 'assistant', parts: text(expect.stringMatching(TOOL_ANSWER)), finish_reason: 'stop' }]);
+    expect(json(second, 'gen_ai.output.messages')).toEqual([{ role: 'assistant', parts: text(REPLY), finish_reason: 'stop' }]);
     expect(second?.attributes['mastra.agent_run.input']).toBe('What is 17 * 23?'); // Mastra's own keys stay
   });
 
@@ -82,8 +95,8 @@ describe('a two-turn conversation', () => {
     expect(toolStep![1]!.parts[0]!.content).toBe('Hello, I need help with my order');
     expect(toolStep![3]!.parts[0]!.content).toBe('What is 17 * 23?');
     expect(answerStep!.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'user', 'assistant', 'tool']);
-    const toolSpan = turns[1]!.find((span) => span.attributes['gen_ai.tool.name'] === 'calculator');
-    expect(toolSpan?.attributes['gen_ai.tool.call.result']).toContain('391');
+    const toolSpan = turns[1]!.find((span) => span.attributes['gen_ai.operation.name'] === 'execute_tool');
+    expect(String(toolSpan?.attributes['gen_ai.tool.call.result'])).not.toBe('');
   });
 });
 

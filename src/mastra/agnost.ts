@@ -2,9 +2,10 @@
 // Copy this one file into your app, then: exporters: [new AgnostExporter()] in your Observability config,
 // and tracingOptions: { metadata: { userId, conversationId } } on every agent call. It reads AGNOST_ORG_ID
 // (without it, it sends nothing), AGNOST_OTEL_ENDPOINT, AGNOST_DISABLE_INPUT/OUTPUT when constructed;
-// options given to the constructor win. Nothing happens at import.
+// options given to the constructor win. Nothing happens at import. Works with @mastra/core 1.16 and later.
 import { channel } from 'node:diagnostics_channel';
-import { SpanType, TracingEventType, type AnyExportedSpan, type TracingEvent } from '@mastra/core/observability';
+import * as mastraObservability from '@mastra/core/observability';
+import { TracingEventType, type AnyExportedSpan, type TracingEvent } from '@mastra/core/observability';
 import { OtelExporter, type OtelExporterConfig } from '@mastra/otel-exporter';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 
@@ -47,6 +48,48 @@ export class AgnostConfigError extends Error {
   }
 }
 
+export class AgnostExporter extends OtelExporter {
+  override name = 'agnost';
+  readonly #exports = exportSchedule(() => super.flush(), 200);
+
+  /** Throws AgnostConfigError, naming the variable or option, on a bad setting. */
+  constructor(options: AgnostExporterOptions = {}) {
+    const settings = resolveAgnostSettings(options);
+    const orgId = settings.orgId ?? '';
+    const timeout = options.timeoutMillis ?? 2_000;
+    const url = tracesUrl(settings.endpoint);
+    super({
+      // Agnost's documented configuration is an OTLP/protobuf export to its endpoint with the org id header.
+      // It runs as the exporter passed below, which adds the grouping keys and reports each outcome.
+      // OtelExporter still needs a provider that resolves, but then uses none of it (not even the URL).
+      provider: { custom: { endpoint: url } },
+      ...(orgId ? { exporter: new AgnostSpanExporter(url, { 'X-Agnost-Org-ID': orgId }, timeout) } : {}),
+      customSpanFormatter: conversationContent(settings),
+      signals: { logs: false }, // Agnost takes traces only: nothing to /v1/logs
+      timeout,
+      ...(options.resourceAttributes ? { resourceAttributes: options.resourceAttributes } : {}),
+    });
+    if (!settings.orgId) this.setDisabled('AGNOST_ORG_ID is not set, so no traces are sent to Agnost');
+  }
+
+  override init(options: Parameters<OtelExporter['init']>[0]): void {
+    if (!this.isDisabled) super.init(options); // disabled: no exporter is ever set up
+  }
+
+  // Each trace is exported as soon as its root span ends (within 200 ms under load), not up to 5 s later:
+  // a server that is stopped or frozen (serverless) right after answering loses nothing.
+  protected override async _exportTracingEvent(event: TracingEvent): Promise<void> {
+    await super._exportTracingEvent(event);
+    if (event.type === TracingEventType.SPAN_ENDED && event.exportedSpan.isRootSpan) this.#exports.soon();
+  }
+
+  override flush(): Promise<void> {
+    return this.#exports.now();
+  }
+}
+
+// ---- Settings ----
+
 /** A value left in from a copied .env.example or a tutorial: "<your-org-id>", "your_api_key", "changeme", "xxx". */
 export const PLACEHOLDER = /^(<.*>|\[.*\]|\{.*\}|your[\s_-].*|changeme|change[_-]me|replace[_-]?me|todo|xxx+|\.\.\.|null|undefined)$/i;
 
@@ -84,73 +127,136 @@ export function tracesUrl(endpoint: string): string {
   return `${endpoint.replace(/\/+$/, '').replace(/\/v1\/(traces|logs)$/, '')}/v1/traces`;
 }
 
+// ---- The spans, as Agnost reads them (a customSpanFormatter: on this exporter's copy only) ----
+
+// Span types as strings: @mastra/core 1.16 has no MODEL_INFERENCE (1.33) or MEMORY_OPERATION (1.23).
+const [AGENT_RUN, WORKFLOW_RUN, MODEL_STEP, MODEL_INFERENCE] = ['agent_run', 'workflow_run', 'model_step', 'model_inference'];
+// Spans whose input holds both sides of the conversation (history included), and those whose output does.
+const BOTH_SIDES_IN = new Set(['model_generation', MODEL_STEP, MODEL_INFERENCE, 'memory_operation', 'processor_run']);
+const BOTH_SIDES_OUT = new Set(['memory_operation', 'processor_run']);
+const ID_KEYS = ['userId', 'conversationId', 'resourceId', 'threadId']; // the ids Agnost groups by, and memory's
+const KEPT = 10_000; // the most recent traces (and model steps in flight) remembered: memory stays bounded
+
+type LiveSpan = { id: string; traceId?: string; isInternal?: boolean; parent?: LiveSpan };
+
+/**
+ * Each span as Agnost should read it: in its user's trace with the caller's ids, the turn's message and
+ * answer on the run the user talked to only, each model call with its input. Mastra loses the ids in
+ * three shapes. A run started inside a tool or workflow step without its tracingContext starts a new
+ * trace: joined here to the span it ran in, which newer cores keep in async-local storage (1.71 does,
+ * 1.16 not). network() passes no tracingOptions on, and a resumed run keeps only the trace id: their
+ * ids come from the trace's other spans, else from memory's resource and thread (see withAgnostKeys).
+ */
+function conversationContent({ disableInput, disableOutput }: ReturnType<typeof resolveAgnostSettings>) {
+  const idsByTrace = new Map<string, Record<string, unknown>>();
+  const joined = new Map<string, { traceId: string; parentSpanId: string } | undefined>(); // a trace id -> where it ran
+  const stepInputs = new Map<string, unknown>();
+  const turnRuns = new Map<string, { id: string; entityId?: string }>(); // each trace's first run span seen here
+  return (exported: AnyExportedSpan): AnyExportedSpan => {
+    const type: string = exported.type;
+    // Decided once per trace, when its root starts (its first span seen), in the context it started in.
+    if (!joined.has(exported.traceId)) remember(joined, exported.traceId, enclosingSpan(exported));
+    const outer = joined.get(exported.traceId);
+    const rootJoined = outer && !exported.parentSpanId ? { parentSpanId: outer.parentSpanId, isRootSpan: false } : {};
+    const span = outer ? { ...exported, traceId: outer.traceId, ...rootJoined } : exported;
+    const metadata = { ...idsByTrace.get(span.traceId), ...span.metadata };
+    const ids = Object.fromEntries(ID_KEYS.filter((key) => metadata[key] !== undefined).map((key) => [key, metadata[key]]));
+    if (Object.keys(ids).length > 0) remember(idsByTrace, span.traceId, ids);
+    const isRun = type === AGENT_RUN || type === WORKFLOW_RUN;
+    if (isRun && !turnRuns.has(span.traceId)) remember(turnRuns, span.traceId, { id: span.id, entityId: span.entityId });
+    if (!span.endTime && type !== MODEL_STEP) return { ...span, metadata } as AnyExportedSpan; // only ended spans are exported
+    let { input, output } = span;
+    if (type === MODEL_STEP) {
+      if (span.endTime) stepInputs.delete(span.id);
+      else if (input !== undefined) remember(stepInputs, span.id, input);
+    }
+    // Mastra 1.71 opens a model call without its input: the messages of the step that made the call.
+    if (type === MODEL_INFERENCE && input === undefined && stepInputs.has(span.parentSpanId ?? '')) {
+      input = { messages: stepInputs.get(span.parentSpanId!) };
+    }
+    if (disableInput || (disableOutput && BOTH_SIDES_IN.has(type))) input = undefined;
+    if (disableOutput || (disableInput && BOTH_SIDES_OUT.has(type))) output = undefined;
+    if (disableOutput) delete metadata.body; // a model step's raw response from the provider
+    // A caller may send earlier answers along with the new message: only the users' messages then.
+    if (disableOutput && type === AGENT_RUN && Array.isArray(input)) input = input.filter((item) => typeof item === 'string' || item?.role === 'user');
+    // Only the run the user talked to holds the turn (a nested run's prompt came from another agent): the
+    // trace's root, and for the answer a resumed run (the first run seen here, or a later run of the same
+    // agent or workflow). Written as mastra.metadata.gen_ai.*, moved to gen_ai.* by withAgnostKeys.
+    const turn = turnRuns.get(span.traceId);
+    const resumed = turn?.id === span.id || (turn?.entityId !== undefined && turn.entityId === span.entityId);
+    if (isRun && span.endTime && (!span.parentSpanId || resumed)) {
+      const said = span.parentSpanId ? [] : newUserMessages(genAiInput(type === WORKFLOW_RUN ? textOf(input) : input));
+      const answer = type === WORKFLOW_RUN ? textOf(output) : (output as { text?: unknown } | undefined)?.text;
+      if (input !== undefined && said.length > 0) metadata['gen_ai.input.messages'] = JSON.stringify(said);
+      if (typeof answer === 'string') metadata['gen_ai.output.messages'] = JSON.stringify([{ role: 'assistant', parts: genAiParts(answer), finish_reason: 'stop' }]);
+    }
+    return { ...span, input, output, metadata } as AnyExportedSpan;
+  };
+}
+
+/** For a new trace's root started inside another run (a tool or step calling `generate` plainly): where it ran. */
+function enclosingSpan(span: AnyExportedSpan) {
+  if (span.parentSpanId || !span.isRootSpan || span.endTime) return undefined;
+  // Read at call time, not imported by name: @mastra/core exports it only from the version that tracks the current span.
+  const currentSpan: (() => LiveSpan | undefined) | undefined = Reflect.get(mastraObservability, 'resolveCurrentSpan');
+  let current = currentSpan?.();
+  while (current?.isInternal) current = current.parent; // internal spans are never exported
+  return current?.traceId && current.traceId !== span.traceId ? { traceId: current.traceId, parentSpanId: current.id } : undefined;
+}
+
+function remember<V>(map: Map<string, V>, key: string, value: V) {
+  map.delete(key); // most recent last
+  map.set(key, value);
+  if (map.size > KEPT) map.delete(map.keys().next().value!);
+}
+
 // OpenTelemetry's GenAI message form: [{ role, parts: [{ type: 'text', content }] }].
+type GenAiMessage = { role: string; parts: object[] };
 function genAiParts(content: unknown): object[] {
   if (typeof content === 'string') return [{ type: 'text', content }];
-  if (!Array.isArray(content)) return [];
+  const { parts } = (content ?? {}) as { parts?: unknown }; // Mastra's stored form: { format: 2, parts }
+  if (!Array.isArray(content)) return Array.isArray(parts) ? genAiParts(parts) : [];
   return content.map((part: { type?: unknown; text?: unknown } | null) =>
     part?.type === 'text' ? { type: 'text', content: part.text } : { type: String(part?.type) },
   );
 }
 /** A turn's input: a string, a message ({ role, content } or { role, parts }; Studio's { type, contents }), or a list. */
-function genAiInput(input: unknown): { role: string; parts: object[] }[] {
+function genAiInput(input: unknown): GenAiMessage[] {
   return (Array.isArray(input) ? input : [input]).flatMap((message: unknown) => {
     if (typeof message === 'string') return [{ role: 'user', parts: genAiParts(message) }];
     const { role, type, content, parts, contents } = (message ?? {}) as Record<string, unknown>;
     return typeof (role ?? type) === 'string' ? [{ role: String(role ?? type), parts: genAiParts(content || parts || contents) }] : [];
   });
 }
-
-// Spans whose input holds both sides of the conversation (history included), and those whose output does.
-const { MODEL_GENERATION, MODEL_STEP, MODEL_INFERENCE, MEMORY_OPERATION, PROCESSOR_RUN } = SpanType;
-const BOTH_SIDES_IN = new Set<string>([MODEL_GENERATION, MODEL_STEP, MODEL_INFERENCE, MEMORY_OPERATION, PROCESSOR_RUN]);
-const BOTH_SIDES_OUT = new Set<string>([MEMORY_OPERATION, PROCESSOR_RUN]);
-const STEP_INPUTS_KEPT = 10_000; // steps in flight at once; more means steps that never ended
-
-// What Agnost reads of a conversation, as a customSpanFormatter (on this exporter's copy only): each model
-// call's input (Mastra 1.71 leaves it empty: the messages of the step that made the call), each agent
-// run's input and answer as gen_ai.input/output.messages, and the privacy switches.
-function conversationContent({ disableInput, disableOutput }: ReturnType<typeof resolveAgnostSettings>) {
-  const stepInputs = new Map<string, unknown>();
-  return (span: AnyExportedSpan): AnyExportedSpan => {
-    if (!span.endTime && span.type !== MODEL_STEP) return span; // only ended spans are exported
-    let { input, output } = span;
-    if (span.type === MODEL_STEP) {
-      if (span.endTime) stepInputs.delete(span.id);
-      else if (input !== undefined) stepInputs.set(span.id, input);
-      if (stepInputs.size > STEP_INPUTS_KEPT) stepInputs.delete(stepInputs.keys().next().value!);
-    }
-    if (span.type === MODEL_INFERENCE && input === undefined && stepInputs.has(span.parentSpanId ?? '')) {
-      input = { messages: stepInputs.get(span.parentSpanId!) };
-    }
-    if (disableInput || (disableOutput && BOTH_SIDES_IN.has(span.type))) input = undefined;
-    if (disableOutput || (disableInput && BOTH_SIDES_OUT.has(span.type))) output = undefined;
-    const metadata = { ...span.metadata };
-    if (disableOutput) delete metadata.body; // a model step's raw response from the provider
-    if (span.type === SpanType.AGENT_RUN && span.endTime) {
-      // A caller may send earlier answers along with the new message: only the users' messages then.
-      if (disableOutput && Array.isArray(input)) input = input.filter((item) => typeof item === 'string' || item?.role === 'user');
-      // Written as mastra.metadata.gen_ai.*, then moved to gen_ai.* on export (see withAgnostKeys).
-      const text = (output as { text?: unknown } | undefined)?.text;
-      if (input !== undefined) metadata['gen_ai.input.messages'] = JSON.stringify(genAiInput(input));
-      if (typeof text === 'string') metadata['gen_ai.output.messages'] = JSON.stringify([{ role: 'assistant', parts: genAiParts(text), finish_reason: 'stop' }]);
-    }
-    return { ...span, input, output, metadata } as AnyExportedSpan;
-  };
+/** The user's messages after the last answer: a client that resends the history (useChat) sent only these anew. */
+function newUserMessages(messages: GenAiMessage[]): GenAiMessage[] {
+  let first = messages.length; // not findLastIndex: create-mastra's tsconfig targets ES2022
+  while (first > 0 && messages[first - 1]!.role === 'user') first--;
+  return messages.slice(first);
+}
+/** A workflow's input or result as text: a string, an object's only string field, else its JSON. */
+function textOf(value: unknown): string | undefined {
+  if (value === undefined || value === null || typeof value === 'string') return value ?? undefined;
+  const strings = typeof value === 'object' ? Object.values(value).filter((field) => typeof field === 'string') : [];
+  return strings.length === 1 && Object.keys(value).length === 1 ? strings[0] : JSON.stringify(value);
 }
 
-/** Agnost's own grouping keys (and OpenTelemetry's user.id / session.id) from the ids Mastra put on the span. */
+// ---- The export ----
+
+/** Agnost's own grouping keys (and OpenTelemetry's user.id / session.id) from the ids, else memory's resource and thread; tool spans named as Agnost classifies them. */
 function withAgnostKeys(span: ReadableSpan): ReadableSpan {
   const attributes = { ...span.attributes };
   for (const key of Object.keys(attributes).filter((name) => name.startsWith('mastra.metadata.gen_ai.'))) {
     attributes[key.slice('mastra.metadata.'.length)] = attributes[key];
     delete attributes[key];
   }
-  const userId = attributes['mastra.metadata.userId'];
+  const userId = attributes['mastra.metadata.userId'] ?? attributes['mastra.metadata.resourceId']; // memory's resource is its user
   const sessionId = attributes['mastra.metadata.conversationId'] ?? attributes['mastra.metadata.threadId'] ?? attributes['gen_ai.conversation.id'];
   if (userId !== undefined) Object.assign(attributes, { 'agnost.user_id': userId, 'user.id': userId });
   if (sessionId !== undefined) Object.assign(attributes, { 'agnost.session_id': sessionId, 'session.id': sessionId });
-  return { ...span, attributes };
+  // Agnost takes a span named tool.<name> as a tool call; Mastra names it execute_tool <name>.
+  const tool = attributes['gen_ai.operation.name'] === 'execute_tool' ? attributes['gen_ai.tool.name'] : undefined;
+  return { ...span, attributes, ...(tool !== undefined ? { name: `tool.${String(tool)}` } : {}) };
 }
 
 /** Agnost's OTLP/protobuf export with the keys above, publishing each export's outcome (the exporter tells nobody). */
@@ -203,48 +309,4 @@ function exportSchedule(flush: () => Promise<void>, windowMs: number) {
     else timer ??= setTimeout(() => ((timer = undefined), void now()), wait); // not unref'd: exit waits for it
   };
   return { now, soon };
-}
-
-export class AgnostExporter extends OtelExporter {
-  override name = 'agnost';
-  readonly #exports = exportSchedule(() => super.flush(), 200);
-
-  /** Throws AgnostConfigError, naming the variable or option, on a bad setting. */
-  constructor(options: AgnostExporterOptions = {}) {
-    const settings = resolveAgnostSettings(options);
-    const orgId = settings.orgId ?? '';
-    const timeout = options.timeoutMillis ?? 2_000;
-    super({
-      // Agnost's documented configuration:
-      provider: {
-        custom: {
-          endpoint: settings.endpoint,
-          headers: { 'X-Agnost-Org-ID': orgId },
-          protocol: 'http/protobuf',
-        },
-      },
-      // The same OTLP/protobuf export to the same URL with the same header, plus grouping keys and outcomes.
-      ...(orgId ? { exporter: new AgnostSpanExporter(tracesUrl(settings.endpoint), { 'X-Agnost-Org-ID': orgId }, timeout) } : {}),
-      customSpanFormatter: conversationContent(settings),
-      signals: { logs: false }, // Agnost takes traces only: nothing to /v1/logs
-      timeout,
-      ...(options.resourceAttributes ? { resourceAttributes: options.resourceAttributes } : {}),
-    });
-    if (!settings.orgId) this.setDisabled('AGNOST_ORG_ID is not set, so no traces are sent to Agnost');
-  }
-
-  override init(options: Parameters<OtelExporter['init']>[0]): void {
-    if (!this.isDisabled) super.init(options); // disabled: no exporter is ever set up
-  }
-
-  // Each trace is exported as soon as its root span ends (within 200 ms under load), not up to 5 s later:
-  // a server that is stopped or frozen (serverless) right after answering loses nothing.
-  protected override async _exportTracingEvent(event: TracingEvent): Promise<void> {
-    await super._exportTracingEvent(event);
-    if (event.type === TracingEventType.SPAN_ENDED && event.exportedSpan.isRootSpan) this.#exports.soon();
-  }
-
-  override flush(): Promise<void> {
-    return this.#exports.now();
-  }
 }

@@ -1,0 +1,282 @@
+// Mastra apps of every shape people build, each with AgnostExporter as its only exporter, an
+// OpenAI-compatible fake model that calls tools, and a local OTLP receiver. Each shape runs one user
+// turn (or two) with the ids given once, by the caller, as src/ask-agent.ts does; the test reads what
+// Agnost would receive.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createOpenAI } from '@ai-sdk/openai';
+import { Agent } from '@mastra/core/agent';
+import { Mastra } from '@mastra/core/mastra';
+import { createTool } from '@mastra/core/tools';
+import { createStep, createWorkflow } from '@mastra/core/workflows';
+import { LibSQLStore } from '@mastra/libsql';
+import { Memory } from '@mastra/memory';
+import { Observability } from '@mastra/observability';
+import { z } from 'zod';
+import { AgnostExporter } from '../../src/mastra/agnost.ts';
+import { sampleOf, startFakeOpenAI, type ChatRequest, type ChatReply, type FakeOpenAI } from './fake-openai.ts';
+import type { OtlpReceiver, ReceivedSpan } from './otlp-receiver.ts';
+
+export const IDS = { userId: 'user-shape', conversationId: 'conversation-shape' };
+const tracingOptions = { metadata: IDS };
+const memory = { resource: IDS.userId, thread: IDS.conversationId };
+export const USER_MESSAGE = 'Where is my order ORDER-4471?';
+export const ANSWER = 'It ships tomorrow.';
+
+/**
+ * The fake model's policy: an agent whose instructions say `CALL <tool>` calls the offered tool whose
+ * name contains <tool> (arguments that fit its schema) until a tool result is in the conversation,
+ * then answers; a request for JSON gets JSON that fits the schema; anything else gets ANSWER.
+ */
+export function respond(request: ChatRequest): ChatReply {
+  const schema = request.response_format?.json_schema?.schema;
+  // network(): the routing agent picks the agent named in its instructions (`ROUTE <agent id>`).
+  const route = String(request.messages.find((message) => message.role === 'system')?.content ?? '').match(/ROUTE (\S+)/)?.[1];
+  if (schema?.properties?.primitiveId && route) return JSON.stringify({ ...(sampleOf(schema, ANSWER) as object), primitiveId: route, primitiveType: 'agent' });
+  if (schema) return JSON.stringify(sampleOf(schema, ANSWER));
+  const system = String(request.messages.find((message) => message.role === 'system')?.content ?? '');
+  const wanted = system.match(/CALL (\S+)/)?.[1];
+  const lastUser = request.messages.findLastIndex((message) => message.role === 'user');
+  const toolAnswered = request.messages.slice(lastUser).some((message) => message.role === 'tool');
+  const tool = request.tools?.find(({ function: { name } }) => wanted && name.includes(wanted));
+  if (tool && !toolAnswered) return { toolCalls: [{ name: tool.function.name, arguments: sampleOf(tool.function.parameters, 'ORDER-4471') as object }] };
+  return ANSWER;
+}
+
+export async function startToolCallingModel(): Promise<FakeOpenAI> {
+  return startFakeOpenAI({ respond });
+}
+
+export interface ShapeContext {
+  model: ReturnType<ReturnType<typeof createOpenAI>['chat']>;
+  receiver: OtlpReceiver;
+}
+
+/** A Mastra instance with AgnostExporter only, exporting to the receiver. */
+export function appWith(context: ShapeContext, parts: Pick<NonNullable<ConstructorParameters<typeof Mastra>[0]>, 'agents' | 'workflows'>, storageUrl = ':memory:') {
+  return new Mastra({
+    ...parts,
+    storage: new LibSQLStore({ id: 'shapes', url: storageUrl }),
+    observability: new Observability({
+      configs: { default: { serviceName: 'shapes-app', exporters: [new AgnostExporter({ orgId: 'org_shapes', endpoint: context.receiver.tracesUrl })] } },
+    }),
+  });
+}
+
+export const modelOf = (server: FakeOpenAI) => createOpenAI({ apiKey: 'sk-shapes-0123456789', baseURL: server.baseUrl }).chat('fake-model');
+
+const lookupTool = createTool({
+  id: 'lookup-order',
+  description: 'Looks up an order',
+  inputSchema: z.object({ orderId: z.string() }),
+  outputSchema: z.object({ status: z.string() }),
+  execute: async ({ orderId }) => ({ status: `${orderId} ships tomorrow` }),
+});
+
+const agent = (id: string, context: ShapeContext, extra: Omit<Partial<ConstructorParameters<typeof Agent>[0]>, 'instructions'> & { instructions?: string } = {}) =>
+  new Agent({ id, name: id, model: context.model, memory: new Memory(), ...extra, instructions: `You help with orders. ${extra.instructions ?? ''}` });
+
+const approveStep = createStep({
+  id: 'approve',
+  inputSchema: z.object({ message: z.string() }),
+  outputSchema: z.object({ answer: z.string() }),
+  resumeSchema: z.object({ approved: z.boolean() }),
+  execute: async ({ inputData, resumeData, suspend }) => (resumeData?.approved ? { answer: `${ANSWER} (${inputData.message})` } : await suspend({})) as { answer: string },
+});
+
+type Shape = (context: ShapeContext) => Promise<void>;
+
+/** Each shape: builds its app, runs one user turn with the ids, and waits for its export. */
+export const SHAPES: Record<string, Shape> = {
+  'a tool loop': async (context) => {
+    const mastra = appWith(context, { agents: { support: agent('support', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } }) } });
+    await mastra.getAgent('support').generate(USER_MESSAGE, { tracingOptions, memory });
+    await done(mastra);
+  },
+  'stream()': async (context) => {
+    const mastra = appWith(context, { agents: { support: agent('support', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } }) } });
+    const stream = await mastra.getAgent('support').stream(USER_MESSAGE, { tracingOptions, memory });
+    await stream.text;
+    await done(mastra);
+  },
+  'structuredOutput': async (context) => {
+    const mastra = appWith(context, { agents: { support: agent('support', context) } });
+    await mastra.getAgent('support').generate(USER_MESSAGE, { tracingOptions, memory, structuredOutput: { schema: z.object({ answer: z.string() }) } });
+    await done(mastra);
+  },
+  'sub-agents (agents: {})': async (context) => {
+    const orders = agent('orders', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } });
+    const supervisor = agent('supervisor', context, { instructions: 'CALL orders', agents: { orders } });
+    const mastra = appWith(context, { agents: { supervisor, orders } });
+    await mastra.getAgent('supervisor').generate(USER_MESSAGE, { tracingOptions, memory });
+    await done(mastra);
+  },
+  'a tool that imports another agent and calls generate plainly': async (context) => {
+    const orders = agent('orders', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } });
+    const askOrders = createTool({
+      id: 'ask-orders',
+      description: 'Asks the orders agent',
+      inputSchema: z.object({ question: z.string() }),
+      execute: async ({ question }) => ({ answer: (await orders.generate(question)).text }),
+    });
+    const mastra = appWith(context, { agents: { support: agent('support', context, { instructions: 'CALL ask-orders', tools: { 'ask-orders': askOrders } }), orders } });
+    await mastra.getAgent('support').generate(USER_MESSAGE, { tracingOptions, memory });
+    await done(mastra);
+  },
+  'a tool that calls another agent through mastra.getAgent with the tracingContext': async (context) => {
+    const askOrders = createTool({
+      id: 'ask-orders',
+      description: 'Asks the orders agent',
+      inputSchema: z.object({ question: z.string() }),
+      execute: async ({ question }, { mastra, tracingContext }) => ({ answer: (await mastra!.getAgent('orders').generate(question, { tracingContext })).text }),
+    });
+    const orders = agent('orders', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } });
+    const mastra = appWith(context, { agents: { support: agent('support', context, { instructions: 'CALL ask-orders', tools: { 'ask-orders': askOrders } }), orders } });
+    await mastra.getAgent('support').generate(USER_MESSAGE, { tracingOptions, memory });
+    await done(mastra);
+  },
+  'a workflow step that imports an agent and calls generate plainly': async (context) => {
+    const orders = agent('orders', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } });
+    const step = createStep({
+      id: 'ask',
+      inputSchema: z.object({ message: z.string() }),
+      outputSchema: z.object({ answer: z.string() }),
+      execute: async ({ inputData }) => ({ answer: (await orders.generate(inputData.message)).text }),
+    });
+    const workflow = createWorkflow({ id: 'support-flow', inputSchema: z.object({ message: z.string() }), outputSchema: z.object({ answer: z.string() }) }).then(step).commit();
+    const mastra = appWith(context, { agents: { orders }, workflows: { workflow } });
+    const run = await mastra.getWorkflow('workflow').createRun();
+    await run.start({ inputData: { message: USER_MESSAGE }, tracingOptions });
+    await done(mastra);
+  },
+  'a workflow of createStep(agent)': async (context) => {
+    const orders = agent('orders', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } });
+    const toPrompt = createStep({
+      id: 'to-prompt',
+      inputSchema: z.object({ message: z.string() }),
+      outputSchema: z.object({ prompt: z.string() }),
+      execute: async ({ inputData }) => ({ prompt: inputData.message }),
+    });
+    const workflow = createWorkflow({ id: 'agent-flow', inputSchema: z.object({ message: z.string() }), outputSchema: z.object({ text: z.string() }) })
+      .then(toPrompt)
+      .then(createStep(orders))
+      .commit();
+    const mastra = appWith(context, { agents: { orders }, workflows: { workflow } });
+    const run = await mastra.getWorkflow('workflow').createRun();
+    await run.start({ inputData: { message: USER_MESSAGE }, tracingOptions });
+    await done(mastra);
+  },
+  'a workflow used as a tool': async (context) => {
+    const step = createStep({
+      id: 'lookup',
+      inputSchema: z.object({ orderId: z.string() }),
+      outputSchema: z.object({ status: z.string() }),
+      execute: async ({ inputData }) => ({ status: `${inputData.orderId} ships tomorrow` }),
+    });
+    const workflow = createWorkflow({ id: 'lookup-flow', description: 'Looks up an order', inputSchema: z.object({ orderId: z.string() }), outputSchema: z.object({ status: z.string() }) })
+      .then(step)
+      .commit();
+    const support = agent('support', context, { instructions: 'CALL lookup-flow', workflows: { 'lookup-flow': workflow } });
+    const mastra = appWith(context, { agents: { support }, workflows: { 'lookup-flow': workflow } });
+    await mastra.getAgent('support').generate(USER_MESSAGE, { tracingOptions, memory });
+    await done(mastra);
+  },
+  'agent.network()': async (context) => {
+    const orders = agent('orders', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } });
+    const router = agent('router', context, { instructions: 'ROUTE orders', agents: { orders } });
+    const mastra = appWith(context, { agents: { router, orders } });
+    // network() takes no tracingOptions (its type has none): the ids come from its memory.
+    const stream = await mastra.getAgent('router').network(USER_MESSAGE, { memory });
+    for await (const _chunk of stream);
+    await done(mastra);
+  },
+  'tool approval (approveToolCallGenerate)': async (context) => {
+    const refund = createTool({ ...lookupTool, id: 'refund-order', description: 'Refunds an order', requireApproval: true });
+    const mastra = appWith(context, { agents: { support: agent('support', context, { instructions: 'CALL refund-order', tools: { 'refund-order': refund } }) } });
+    const support = mastra.getAgent('support');
+    const first = await support.generate(USER_MESSAGE, { tracingOptions, memory });
+    if (first.finishReason !== 'suspended') throw new Error(`expected a suspended run, got ${first.finishReason}`);
+    // Resumed without the ids: they come from the run it resumes.
+    await support.approveToolCallGenerate({ runId: first.runId!, toolCallId: (first.suspendPayload as { toolCallId: string }).toolCallId, memory });
+    await done(mastra);
+  },
+  'tool approval, approved by another process that passes the ids again': async (context) => {
+    const storage = `file:${join(mkdtempSync(join(tmpdir(), 'shapes-')), 'mastra.db')}`;
+    const refund = createTool({ ...lookupTool, id: 'refund-order', description: 'Refunds an order', requireApproval: true });
+    const support = () => agent('support', context, { instructions: 'CALL refund-order', tools: { 'refund-order': refund } });
+    const asking = appWith(context, { agents: { support: support() } }, storage);
+    const first = await asking.getAgent('support').generate(USER_MESSAGE, { tracingOptions, memory });
+    await done(asking);
+    const sentBefore = context.receiver.spans().length;
+    // A fresh Mastra (and exporter) on the same storage, as a server that handles the approval would be:
+    const approving = appWith(context, { agents: { support: support() } }, storage);
+    await approving.getAgent('support').approveToolCallGenerate({
+      runId: first.runId!,
+      toolCallId: (first.suspendPayload as { toolCallId: string }).toolCallId,
+      memory: { resource: IDS.userId, thread: IDS.conversationId },
+      tracingOptions: { metadata: { userId: IDS.userId, conversationId: IDS.conversationId } },
+    });
+    await exportedWithoutFlush(context, sentBefore);
+    await done(approving);
+  },
+  'workflow resume': async (context) => {
+    const workflow = createWorkflow({ id: 'approval-flow', inputSchema: z.object({ message: z.string() }), outputSchema: z.object({ answer: z.string() }) }).then(approveStep).commit();
+    const mastra = appWith(context, { workflows: { workflow } });
+    const run = await mastra.getWorkflow('workflow').createRun();
+    const first = await run.start({ inputData: { message: USER_MESSAGE }, tracingOptions });
+    if (first.status !== 'suspended') throw new Error(`expected a suspended run, got ${first.status}`);
+    await run.resume({ step: 'approve', resumeData: { approved: true } });
+    await done(mastra);
+  },
+  'workflow resumed by another process that passes the ids again': async (context) => {
+    const storage = `file:${join(mkdtempSync(join(tmpdir(), 'shapes-')), 'mastra.db')}`;
+    const workflow = () => createWorkflow({ id: 'approval-flow', inputSchema: z.object({ message: z.string() }), outputSchema: z.object({ answer: z.string() }) }).then(approveStep).commit();
+    const starting = appWith(context, { workflows: { workflow: workflow() } }, storage);
+    const run = await starting.getWorkflow('workflow').createRun();
+    await run.start({ inputData: { message: USER_MESSAGE }, tracingOptions });
+    await done(starting);
+    const sentBefore = context.receiver.spans().length;
+    const resuming = appWith(context, { workflows: { workflow: workflow() } }, storage);
+    const sameRun = await resuming.getWorkflow('workflow').createRun({ runId: run.runId });
+    await sameRun.resume({
+      step: 'approve',
+      resumeData: { approved: true },
+      tracingOptions: { metadata: { userId: IDS.userId, conversationId: IDS.conversationId } },
+    });
+    await exportedWithoutFlush(context, sentBefore);
+    await done(resuming);
+  },
+  "a caller sending Mastra's stored message form": async (context) => {
+    const mastra = appWith(context, { agents: { support: agent('support', context) } });
+    const stored = { id: 'message-1', role: 'user' as const, createdAt: new Date(), content: { format: 2 as const, parts: [{ type: 'text' as const, text: USER_MESSAGE }] } };
+    await mastra.getAgent('support').generate([stored], { tracingOptions, memory });
+    await done(mastra);
+  },
+  'two turns where the client resends the history': async (context) => {
+    const mastra = appWith(context, { agents: { support: agent('support', context) } });
+    const support = mastra.getAgent('support');
+    await support.generate('Hello, I need help', { tracingOptions });
+    await support.generate(
+      [
+        { role: 'user', content: 'Hello, I need help' },
+        { role: 'assistant', content: ANSWER },
+        { role: 'user', content: USER_MESSAGE },
+      ],
+      { tracingOptions },
+    );
+    await done(mastra);
+  },
+};
+
+/** The resumed run's spans arrive as its run ends, with no flush: its root has a parent from the other process. */
+async function exportedWithoutFlush(context: ShapeContext, sentBefore: number) {
+  await context.receiver.waitForSpans(sentBefore + 1, 2_000);
+}
+
+async function done(mastra: Mastra) {
+  await mastra.observability?.flush();
+  await mastra.shutdown();
+}
+
+export const roots = (spans: ReceivedSpan[]) => spans.filter((span) => span.parentSpanId === '');
