@@ -49,22 +49,31 @@ function clientOf(user: string, headers: Record<string, string> = {}) {
   return new MastraClient({ baseUrl: server.baseUrl, retries: 0, headers: { authorization: `Bearer ${tokenFor(user)}`, ...headers } });
 }
 
-async function call(method: string, path: string, authorization: string | undefined, body?: object, headers: Record<string, string> = {}) {
+/** A raw request; `readForMs` reads a streamed answer (a subscription never ends) only that long. */
+async function call(method: string, path: string, authorization: string | undefined, body?: object, headers: Record<string, string> = {}, readForMs?: number) {
   const response = await fetch(`${server.baseUrl}${path}`, {
     method,
     headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}), ...headers },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
-  return { status: response.status, text: await response.text() };
+  if (readForMs === undefined || response.status !== 200) return { status: response.status, text: await response.text() };
+  await new Promise((resolve) => setTimeout(resolve, readForMs));
+  await response.body?.cancel();
+  return { status: response.status, text: '' };
 }
 const bearer = (token: string) => `Bearer ${token}`;
 const message = (content: string) => ({ messages: [{ role: 'user', content }] });
 const generatePath = `/api/agents/${DEMO_AGENT_ID}/generate`;
 
-/** A client call's status and what came back (the error's body on failure). */
+function isRawOutcome(value: unknown): value is { status: number; text: string } {
+  return !!value && typeof value === 'object' && typeof (value as { status?: unknown }).status === 'number' && typeof (value as { text?: unknown }).text === 'string';
+}
+
+/** A call's status and what came back: a raw request's, or a client call's (the error's body on failure). */
 async function outcome(run: () => Promise<unknown>): Promise<{ status: number; text: string }> {
   try {
     const result = await run();
+    if (isRawOutcome(result)) return result;
     return { status: 200, text: result instanceof Response ? await result.text() : JSON.stringify(result) };
   } catch (error) {
     if (error instanceof MastraClientError) return { status: error.status, text: JSON.stringify(error.body ?? error.message) };
@@ -130,8 +139,35 @@ describe('every allowed route, as alice and as bob, on alice’s conversation', 
     /** Whether the answer shows alice's conversation. */
     shows: boolean;
   }
+  const read = (path: string) => (user: string) => call('GET', path, bearer(tokenFor(user)));
+  const shared: Expectation = { status: 200, shows: false };
+  /** What Studio's chat posts: the message, and the thread it then follows (as server.test.ts's Studio case). */
+  const studioMessage = (user: string) =>
+    call('POST', `/api/agents/${DEMO_AGENT_ID}/send-message`, bearer(tokenFor(user)), {
+      message: { contents: 'from Studio', metadata: { clientMessageId: `client-${user}` } },
+      resourceId: DEMO_AGENT_ID,
+      threadId: aliceConversation,
+      ifIdle: { streamOptions: { maxSteps: 5 } },
+    });
   /** [route (as in routes.ts), the call as a client makes it, alice's outcome, bob's outcome]. */
   const CASES: [string, (user: string) => Promise<unknown>, Expectation, Expectation][] = [
+    ['GET /agents/providers', (user) => clientOf(user).listAgentsModelProviders(), shared, shared],
+    ['GET /agents/:agentId/voice/speakers', read(`/api/agents/${DEMO_AGENT_ID}/voice/speakers`), shared, shared],
+    ['GET /editor/builder/settings', read('/api/editor/builder/settings'), shared, shared],
+    ['GET /editor/builder/models/available', read('/api/editor/builder/models/available'), shared, shared],
+    ['GET /workflows', (user) => clientOf(user).listWorkflows(), shared, shared],
+    ['GET /tools', (user) => clientOf(user).listTools(), shared, shared],
+    ['GET /processors', read('/api/processors'), shared, shared],
+    ['GET /scores/scorers', (user) => clientOf(user).listScorers(), shared, shared],
+    ['GET /mcp/v0/servers', read('/api/mcp/v0/servers'), shared, shared],
+    ['GET /system/packages', read('/api/system/packages'), shared, shared],
+    ['POST /agents/:agentId/send-message', studioMessage, { status: 200, shows: false }, { status: 403, shows: false }],
+    [
+      'POST /agents/:agentId/threads/subscribe',
+      (user) => call('POST', `/api/agents/${DEMO_AGENT_ID}/threads/subscribe`, bearer(tokenFor(user)), { resourceId: DEMO_AGENT_ID, threadId: aliceConversation }, {}, 1_000),
+      { status: 200, shows: false },
+      { status: 403, shows: false },
+    ],
     ['GET /agents', (user) => clientOf(user).listAgents(), { status: 200, shows: false }, { status: 200, shows: false }],
     ['GET /agents/:agentId', (user) => clientOf(user).getAgent(DEMO_AGENT_ID).details(), { status: 200, shows: false }, { status: 200, shows: false }],
     [

@@ -12,6 +12,7 @@ import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpe
 import { PROJECT_ROOT } from './helpers/project-files.ts';
 import { newWorkDir } from './helpers/run-script.ts';
 import { freePort, startBuiltServer, stopProcessGroup, waitForServer } from './helpers/server.ts';
+import { defaultUserId } from '../src/cli/chat-args.ts';
 
 const ORG_ID = 'org_server_test';
 let receiver: OtlpReceiver;
@@ -138,7 +139,8 @@ describe('the built server', () => {
     });
     expect(response.status).toBe(200);
     await expect.poll(() => rootsOf(threadId).length).toBe(1);
-    expectIds(spansOfConversation(threadId), 'assistant', threadId);
+    // Studio's resource is the agent; its turns are the local developer's (the chat's user id).
+    expectIds(spansOfConversation(threadId), defaultUserId(), threadId);
     const stored = await fetch(`${baseUrl}/api/memory/threads/${threadId}/messages?agentId=assistant`).then(
       (res) => res.json() as Promise<{ messages: { role: string }[] }>,
     );

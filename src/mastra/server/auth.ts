@@ -6,7 +6,7 @@
 // - HS256 only, `exp` required, `sub` required and a valid id (settings/ids.ts): the token's user.
 // Mastra makes `sub` the memory resource (mapUserToResourceId), request-ids.ts makes it the userId on
 // every span, and route-gate.ts lets it reach only the routes in routes.ts, on its own data.
-import type { MastraAuthProvider } from '@mastra/core/server';
+import type { IUserProvider, MastraAuthProvider } from '@mastra/core/server';
 import type { JwtPayload } from 'jsonwebtoken';
 import { isValidId } from '../../settings/ids.ts';
 
@@ -62,13 +62,22 @@ export function userOf(request: Request): string | undefined {
 /** Mastra's server.auth, reading tokens with verifyToken. Loaded only with a secret. */
 export async function jwtAuth(secret: string): Promise<MastraAuthProvider<{ sub: string }>> {
   const { MastraAuthProvider } = await import('@mastra/core/server');
-  class ProjectJwtAuth extends MastraAuthProvider<{ sub: string }> {
+  // A user provider too: Studio asks who is signed in (/api/auth/capabilities) before it shows a page.
+  class ProjectJwtAuth extends MastraAuthProvider<{ sub: string }> implements IUserProvider {
     async authenticateToken(token: string) {
       const reading = await verifyToken(token, secret);
       return 'user' in reading ? { sub: reading.user } : null;
     }
     authorizeUser(user: { sub: string }) {
       return isValidId(user.sub);
+    }
+    async getCurrentUser(request: Request) {
+      const carried = tokenOf(request);
+      const reading = carried && 'token' in carried ? await verifyToken(carried.token, secret) : undefined;
+      return reading && 'user' in reading ? { id: reading.user } : null;
+    }
+    async getUser() {
+      return null; // no user directory: a token names its own user
     }
   }
   return new ProjectJwtAuth({ name: 'jwt', mapUserToResourceId: (user) => user.sub });

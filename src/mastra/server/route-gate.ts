@@ -5,8 +5,11 @@
 import type { Middleware } from '@mastra/core/server';
 import { rememberUser, tokenOf, verifyToken } from './auth.ts';
 import { isApiPath, refuse } from './refusal.ts';
-import { allowedRoute } from './routes.ts';
+import { allowedRoute, isAllowed } from './routes.ts';
 import { ownerOf } from './thread-owner.ts';
+
+/** How Hono records Mastra's `app.get('*')` Studio page fallback. */
+const PAGE_FALLBACK = new Set(['*', '/*']);
 
 export function routeGate({ jwtSecret }: { jwtSecret?: string }): Middleware {
   return {
@@ -20,8 +23,16 @@ export function routeGate({ jwtSecret }: { jwtSecret?: string }): Middleware {
       if ('problem' in reading) return refuse(c, 401, reading.problem);
       rememberUser(c.req.raw, reading.user);
 
+      // The routes that will answer, as Hono matched them (middleware is registered for ALL methods,
+      // and GET /* is the Studio page fallback, which hands /api paths on): each must be on the list by
+      // its registered path, so a parameter such as :agentId can never stand for a literal route
+      // beside it (GET /agents/providers is not GET /agents/:agentId).
+      // c.req.matchedRoutes is deprecated for hono/route's helper; hono is Mastra's, not a dependency here.
+      const handlers = c.req.matchedRoutes.filter((route) => route.method !== 'ALL' && !PAGE_FALLBACK.has(route.path));
       const allowed = allowedRoute(c.req.method, c.req.path);
-      if (!allowed) return refuse(c, 403, 'this route is not offered by this server');
+      if (!allowed || handlers.length === 0 || !handlers.every((route) => isAllowed(c.req.method, route.path))) {
+        return refuse(c, 403, 'this route is not offered by this server');
+      }
       if (allowed.route.ownership === 'own-thread') {
         let owner: string | undefined;
         try {

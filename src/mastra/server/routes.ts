@@ -26,6 +26,21 @@ export const ALLOWED_ROUTES: readonly AllowedRoute[] = [
   { method: 'GET', path: '/agents/:agentId', ownership: 'shared-read' },
   { method: 'POST', path: '/agents/:agentId/generate', ownership: 'own-conversation' },
   { method: 'POST', path: '/agents/:agentId/stream', ownership: 'own-conversation' },
+  // Studio's chat: it sends each message here and follows the thread's answer through subscribe.
+  { method: 'POST', path: '/agents/:agentId/send-message', ownership: 'own-conversation' },
+  { method: 'POST', path: '/agents/:agentId/threads/subscribe', ownership: 'own-conversation' },
+  // What Studio reads when it opens and around its chat: this project's own definitions and settings,
+  // no user's data (it asks again and again for what it is refused).
+  { method: 'GET', path: '/agents/providers', ownership: 'shared-read' },
+  { method: 'GET', path: '/agents/:agentId/voice/speakers', ownership: 'shared-read' },
+  { method: 'GET', path: '/editor/builder/settings', ownership: 'shared-read' },
+  { method: 'GET', path: '/editor/builder/models/available', ownership: 'shared-read' },
+  { method: 'GET', path: '/workflows', ownership: 'shared-read' },
+  { method: 'GET', path: '/tools', ownership: 'shared-read' },
+  { method: 'GET', path: '/processors', ownership: 'shared-read' },
+  { method: 'GET', path: '/scores/scorers', ownership: 'shared-read' },
+  { method: 'GET', path: '/mcp/v0/servers', ownership: 'shared-read' },
+  { method: 'GET', path: '/system/packages', ownership: 'shared-read' },
   { method: 'GET', path: '/memory/status', ownership: 'shared-read' },
   { method: 'GET', path: '/memory/config', ownership: 'shared-read' },
   { method: 'GET', path: '/memory/threads', ownership: 'own-conversation-list' },
@@ -43,7 +58,13 @@ const MATCHERS = ALLOWED_ROUTES.map((route) => ({
   pattern: new RegExp(`^${API_PREFIX}${route.path.replace(/:(\w+)/g, '(?<$1>[^/]+)')}$`),
 }));
 
-/** The allowed route a request names (HEAD reads as GET, as in Hono), with its path parameters. */
+/** Whether a route as Mastra registers it (method, path with the /api prefix) is on the list. */
+export function isAllowed(method: string, registeredPath: string): boolean {
+  const asMethod = method === 'HEAD' ? 'GET' : method;
+  return ALLOWED_ROUTES.some((route) => route.method === asMethod && `${API_PREFIX}${route.path}` === registeredPath);
+}
+
+/** The allowed route a request's path names (HEAD reads as GET, as in Hono), with its path parameters. */
 export function allowedRoute(method: string, path: string): { route: AllowedRoute; params: Record<string, string> } | undefined {
   const asMethod = method === 'HEAD' ? 'GET' : method;
   for (const { route, pattern } of MATCHERS) {
