@@ -62,6 +62,12 @@ const OTHER_ROUTES: [string, string, (internal: string) => object, RegExp][] = [
     /file\.uri: media URLs/,
   ],
   [
+    'an A2A v1 part with a URL and a media type (no kind)',
+    `/api/a2a/${DEMO_AGENT_ID}`,
+    (at) => ({ jsonrpc: '2.0', id: 2, method: 'message/send', params: { message: { role: 'user', kind: 'message', messageId: 'm-3', parts: [{ url: `${at}/a2a-v1`, mediaType: 'image/png' }] } } }),
+    /parts\[0\]\.url: media URLs/,
+  ],
+  [
     'a stored file part with a URL (save-messages, replayed on the next turn)',
     `/api/memory/save-messages?agentId=${DEMO_AGENT_ID}`,
     (at) => ({ messages: [{ id: 'm-2', threadId: 't-2', resourceId: 'u-2', role: 'user', createdAt: new Date().toISOString(), content: { format: 2, parts: [{ type: 'file', data: `${at}/stored`, mimeType: 'image/png' }] } }] }),
@@ -147,6 +153,22 @@ describe.each(['open', 'JWT'] as const)('the built server, %s', (mode) => {
     const tooLargeJson = await post(servers[mode], 'generate', JSON.stringify(user('x'.repeat(BODY_LIMIT_BYTES))), mode === 'JWT');
     expect(tooLargeJson.status).toBe(413);
     expect(JSON.parse(tooLargeJson.text).error).not.toContain('\n');
+  });
+
+  it('answers errors in one line, without a stack trace', async () => {
+    const attempts = [
+      await fetch(`${servers[mode].baseUrl}/api/agents/no-such-agent`, { headers: mode === 'JWT' ? { authorization: `Bearer ${token}` } : {} }),
+      await fetch(`${servers[mode].baseUrl}/api/memory/threads/no-such-thread/messages?agentId=${DEMO_AGENT_ID}`, { headers: mode === 'JWT' ? { authorization: `Bearer ${token}` } : {} }),
+      await post(servers[mode], '../no-such-agent/generate', JSON.stringify(user('hi')), mode === 'JWT'),
+      await send(servers[mode], '/api/a2a/no-such-agent', JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'message/send', params: { message: { role: 'user', kind: 'message', messageId: 'm-4', parts: [{ kind: 'text', text: 'hi' }] } } }), mode === 'JWT'),
+    ];
+    for (const attempt of attempts) {
+      const { status, text } = attempt instanceof Response ? { status: attempt.status, text: await attempt.text() } : attempt;
+      expect(status).toBeGreaterThanOrEqual(400);
+      expect(status).toBeLessThan(500);
+      expect(text).not.toMatch(/"stack"|\n\s+at |file:\/\//);
+      expect(text).not.toContain('\n');
+    }
   });
 
   it('fetched nothing from the internal service, and still answers', async () => {

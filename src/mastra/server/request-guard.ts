@@ -25,7 +25,9 @@ const ROLES = ['user', 'assistant', 'system', 'tool'];
 /** Part types (`type`, or A2A's `kind`) whose fields the AI SDK or Mastra may download. */
 const MEDIA_PART_TYPES = new Set(['image', 'file', 'image_url', 'input_image', 'input_file', 'input_audio', 'audio']);
 /** Fields of a media part that hold the media: inline data or an address. */
-const MEDIA_FIELDS = new Set(['image', 'data', 'url', 'uri', 'file_url', 'image_url', 'file_data', 'bytes']);
+const MEDIA_FIELDS = new Set(['image', 'data', 'url', 'uri', 'file_url', 'image_url', 'file_data', 'bytes', 'raw']);
+/** Fields by which a part declares that it carries media. */
+const MEDIA_TYPE_FIELDS = ['mediaType', 'mimeType', 'contentType', 'media_type', 'mime_type'];
 /** Body fields that hold lists of messages, on any route (agents, memory, the Responses API). */
 const MESSAGE_LISTS = ['messages', 'context', 'input'];
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -81,7 +83,9 @@ export function mediaProblem(body: unknown, allowedPrefixes: readonly string[] =
     const [node, path, inMedia] = pending.pop()!;
     if (!node || typeof node !== 'object') continue;
     const { type, kind } = node as { type?: unknown; kind?: unknown };
-    const isMedia = inMedia || MEDIA_PART_TYPES.has(String(type)) || MEDIA_PART_TYPES.has(String(kind));
+    // A part is media by its type (`type`, A2A's `kind`), or by declaring a media type (A2A v1 parts have neither).
+    const declaresMediaType = MEDIA_TYPE_FIELDS.some((field) => typeof (node as Record<string, unknown>)[field] === 'string');
+    const isMedia = inMedia || declaresMediaType || MEDIA_PART_TYPES.has(String(type)) || MEDIA_PART_TYPES.has(String(kind));
     for (const [key, value] of Object.entries(node)) {
       const where = path === 'body' ? key : Array.isArray(node) ? `${path}[${key}]` : `${path}.${key}`;
       if (isMedia && MEDIA_FIELDS.has(key)) {
