@@ -262,7 +262,8 @@ describe("the token's user is the only user", () => {
     ['tracingOptions.metadata.threadId', { tracingOptions: { metadata: { threadId: aliceConversation } } }],
     ['memory.resource', { memory: { resource: alice, thread: 'conv-bob-2' } }],
     ['memory.thread', { memory: { resource: bob, thread: aliceConversation } }],
-    ['top-level threadId', { resourceId: alice, threadId: aliceConversation }],
+    ['top-level threadId', { resourceId: bob, threadId: aliceConversation }],
+    ['top-level resourceId', { resourceId: alice, threadId: 'conv-bob-4' }],
     ['requestContext.userId', { requestContext: { userId: alice } }],
     ['requestContext resource', { requestContext: { 'mastra__resourceId': alice } }],
   ];

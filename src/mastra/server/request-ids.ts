@@ -8,9 +8,9 @@
 // Studio names the agent as its resource: its turns are attributed to the local developer (the chat's
 // user id, CHAT_USER_ID or this machine's pseudonymous id), not to a user named after the agent.
 // With JWT auth on (auth.ts), the token's user is the only user: it is the userId and the memory
-// resource; x-user-id and Studio's top-level resourceId are replaced by it, and any other id in the
-// body that names someone else (tracingOptions.metadata, memory.resource, the request context) is
-// refused with 403. Either way a conversation that belongs to another user is refused with 403,
+// resource; x-user-id and Studio's top-level resourceId (the agent's id) are replaced by it, and any
+// other id in the body that names someone else (tracingOptions.metadata, memory.resource, a top-level
+// resourceId, the request context) is refused with 403. Either way a conversation that belongs to another user is refused with 403,
 // without naming that user.
 import { randomUUID } from 'node:crypto';
 import { MASTRA_RESOURCE_ID_KEY, MASTRA_THREAD_ID_KEY } from '@mastra/core/request-context';
@@ -62,7 +62,7 @@ function idsInBody(body: AgentRequestBody) {
       resource,
       thread,
     },
-    /** Every id in the body that names a user, except Studio's top-level resourceId (replaced with auth). */
+    /** Every id in the body that names a user, but the top-level resourceId (Studio names the agent there). */
     namedUsers: [metadata.userId, memory.resource, context[MASTRA_RESOURCE_ID_KEY], context.userId],
     /** Every id in the body that names a conversation: each must be the caller's own, or new. */
     namedConversations: [metadata.conversationId, metadata.threadId, threadIdOf(memory.thread), body.threadId, context[MASTRA_THREAD_ID_KEY], context.conversationId],
@@ -90,7 +90,9 @@ export function requestIds({ localUserId }: { localUserId: string }): Middleware
       }
       // With auth on, route-gate.ts has read the token's user; without, there is none.
       const tokenUser = userOf(c.req.raw);
-      if (tokenUser !== undefined && namedUsers.some((named) => named !== undefined && named !== tokenUser)) {
+      // Studio's top-level resourceId is the agent's id (replaced below); any other names a user.
+      const topLevelResource = read.json.resourceId === agentId ? undefined : read.json.resourceId;
+      if (tokenUser !== undefined && [...namedUsers, topLevelResource].some((named) => named !== undefined && named !== tokenUser)) {
         return refuse(c, 403, 'the request names another user; leave the user out, it is the token\'s');
       }
       // Studio's resource is the agent's id: its turns are the local developer's.
