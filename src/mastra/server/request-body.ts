@@ -2,7 +2,7 @@
 // request-ids.ts, route-gate.ts), in the forms Mastra's routes parse: JSON, and multipart form data
 // whose text fields Mastra parses as JSON. The route still reads the untouched original.
 
-/** Mastra's own default (server.bodySizeLimit), set explicitly in index.ts so both agree. */
+/** Mastra's own default, given to it as server.bodySizeLimit (server-options.ts) so both agree. */
 export const BODY_LIMIT_BYTES = 4.5 * 1024 * 1024;
 
 export type ReadBody = { text: string; json: Record<string, unknown>; tooLarge?: false } | { tooLarge: true };
