@@ -5,7 +5,7 @@
 // less peak memory, no slower; see BENCHMARKS.md).
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { defaultUserId, parseChatArgs, USAGE, UsageError, type ChatOptions } from '../src/cli/chat-args.ts';
+import { parseChatArgs, USAGE, UsageError, type ChatOptions } from '../src/cli/chat-args.ts';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -39,6 +39,7 @@ if (model.notice) process.stderr.write(`${model.notice}\n`);
 const { createCliMastra } = await import('../src/cli/mastra.ts');
 const { mastra, traceStore, localTraces } = await createCliMastra(config, agents);
 const { secretsOf } = await import('../src/settings/env.ts');
+const { localUserId } = await import('../src/settings/ids.ts');
 const { askAgent } = await import('../src/ask-agent.ts');
 const { summarizeDelivery, watchTraceDelivery } = await import('../src/cli/trace-delivery.ts');
 const { TraceFlusher } = await import('../src/cli/trace-flusher.ts');
@@ -51,7 +52,7 @@ const secrets = secretsOf(config);
 const flusher = new TraceFlusher(mastra, { whenIdle: async () => traceStore?.close() });
 const interactive = options.message === undefined && process.stdin.isTTY === true;
 const ids = {
-  userId: options.userId ?? config.chatUserId ?? defaultUserId(),
+  userId: options.userId ?? localUserId(config),
   conversationId: options.conversationId ?? randomUUID(),
 };
 

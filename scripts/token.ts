@@ -1,6 +1,8 @@
 // npm run token -- <user id> [hours]: a JWT for that user, signed with MASTRA_JWT_SECRET, for curl,
-// @mastra/client-js or Studio. Your app mints its users' tokens the same way (see the README).
+// @mastra/client-js or Studio, with the claims the server requires (sub, exp; HS256). Your app mints
+// its users' tokens the same way (see docs/server.md).
 import jwt from 'jsonwebtoken';
+import { JWT_ALGORITHM } from '../src/mastra/server/auth.ts';
 import { ID_RULE, isValidId } from '../src/settings/ids.ts';
 
 const [userId, hours = '8'] = process.argv.slice(2);
@@ -12,4 +14,4 @@ if (!userId || !isValidId(userId)) fail(`Give the user id: ${ID_RULE}.`);
 if (!/^\d+(\.\d+)?$/.test(hours) || Number(hours) <= 0) fail('hours must be a positive number.');
 const config = (await import('../src/settings/config.ts')).loadConfigOrExit(); // exits 2 with one line on a bad MASTRA_JWT_SECRET
 if (!config.jwtSecret) fail('MASTRA_JWT_SECRET is not set: the server runs without auth, and needs no token.');
-process.stdout.write(`${jwt.sign({ sub: userId }, config.jwtSecret!, { expiresIn: Math.round(Number(hours) * 3600) })}\n`);
+process.stdout.write(`${jwt.sign({ sub: userId }, config.jwtSecret!, { algorithm: JWT_ALGORITHM, expiresIn: Math.round(Number(hours) * 3600) })}\n`);

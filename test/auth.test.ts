@@ -1,9 +1,14 @@
-// JWT auth on the built server (MASTRA_JWT_SECRET set): no, expired or forged tokens get 401; the
-// token's user is the userId on every span and owns its conversations; user B cannot read, list or
-// continue user A's conversation by any route, and no answer names user A.
+// JWT auth on the built server (MASTRA_JWT_SECRET set): one reading of the token (Bearer only, HS256,
+// sub and exp required), every other form and every bad token refused with 401 before Mastra sees it;
+// alice and bob on every route of the allow-list (src/mastra/server/routes.ts) with its ownership
+// rule, through @mastra/client-js as a client would call them; the token's user is the only user on
+// every exported span, whatever the body, the headers or tracingOptions.metadata say.
+import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
-import { MastraClient } from '@mastra/client-js';
+import { MastraClient, MastraClientError } from '@mastra/client-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALLOWED_ROUTES } from '../src/mastra/server/routes.ts';
+import { AGENT_ID } from './helpers/agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
 import { signJwt } from './helpers/jwt.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
@@ -13,8 +18,12 @@ import { startBuiltServer, stopProcessGroup, type BuiltServer } from './helpers/
 const SECRET = 'test-secret-3f9a1c7e5b2d4086a9e1c3f5b7d90a2c';
 const now = () => Math.floor(Date.now() / 1000);
 const tokenFor = (sub: string) => signJwt({ sub, exp: now() + 600 }, SECRET);
-const userA = 'user-alice-7f3a';
-const userB = 'user-bob-91c2';
+const alice = 'user-alice-7f3a';
+const bob = 'user-bob-91c2';
+/** Alice's data: a conversation whose messages carry a marker no answer to bob may contain. */
+const ALICE_MARKER = 'alice-secret-marker-5e1d';
+const aliceConversation = 'conv-alice';
+const aliceThrowaway = 'conv-alice-throwaway';
 let receiver: OtlpReceiver;
 let server: BuiltServer;
 
@@ -26,6 +35,9 @@ beforeAll(async () => {
     AGNOST_OTEL_ENDPOINT: receiver.tracesUrl,
     MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'auth.db')}`,
   });
+  for (const thread of [aliceConversation, aliceThrowaway]) {
+    await clientOf(alice).getAgent(AGENT_ID).generate(`remember ${ALICE_MARKER}`, { memory: { thread, resource: alice } });
+  }
 });
 
 afterAll(async () => {
@@ -33,85 +45,248 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-async function call(method: 'GET' | 'POST', path: string, token: string | undefined, body?: object, headers: Record<string, string> = {}) {
+function clientOf(user: string, headers: Record<string, string> = {}) {
+  return new MastraClient({ baseUrl: server.baseUrl, retries: 0, headers: { authorization: `Bearer ${tokenFor(user)}`, ...headers } });
+}
+
+/** A raw request; `readForMs` reads a streamed answer (a subscription never ends) only that long. */
+async function call(method: string, path: string, authorization: string | undefined, body?: object, headers: Record<string, string> = {}, readForMs?: number) {
   const response = await fetch(`${server.baseUrl}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}), ...headers },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
-  return { status: response.status, text: await response.text() };
+  if (readForMs === undefined || response.status !== 200) return { status: response.status, text: await response.text() };
+  await new Promise((resolve) => setTimeout(resolve, readForMs));
+  await response.body?.cancel();
+  return { status: response.status, text: '' };
 }
-const generate = (token: string | undefined, body: object, headers?: Record<string, string>) =>
-  call('POST', '/api/agents/assistant/generate', token, body, headers);
+const bearer = (token: string) => `Bearer ${token}`;
 const message = (content: string) => ({ messages: [{ role: 'user', content }] });
+const generatePath = `/api/agents/${AGENT_ID}/generate`;
 
-describe('with MASTRA_JWT_SECRET', () => {
+function isRawOutcome(value: unknown): value is { status: number; text: string } {
+  return !!value && typeof value === 'object' && typeof (value as { status?: unknown }).status === 'number' && typeof (value as { text?: unknown }).text === 'string';
+}
+
+/** A call's status and what came back: a raw request's, or a client call's (the error's body on failure). */
+async function outcome(run: () => Promise<unknown>): Promise<{ status: number; text: string }> {
+  try {
+    const result = await run();
+    if (isRawOutcome(result)) return result;
+    return { status: 200, text: result instanceof Response ? await result.text() : JSON.stringify(result) };
+  } catch (error) {
+    if (error instanceof MastraClientError) return { status: error.status, text: JSON.stringify(error.body ?? error.message) };
+    throw error;
+  }
+}
+
+describe('the token', () => {
   it('says auth is on at start-up, and never prints the secret', () => {
     expect(server.output()).toContain('Auth: on (MASTRA_JWT_SECRET): every API call needs Authorization: Bearer <JWT>; its sub is the user.');
     expect(server.output()).not.toContain(SECRET);
   });
 
-  it.each([
-    ['no token', undefined],
-    ['an expired token', signJwt({ sub: userA, exp: now() - 60 }, SECRET)],
-    ['a token signed with another secret', signJwt({ sub: userA, exp: now() + 600 }, 'another-secret-0000000000000000000000')],
-    ['a malformed token', 'not.a.jwt'],
-  ])('answers 401 to %s, on the agent and the memory routes', async (_case, token) => {
-    expect((await generate(token, message('hi'))).status).toBe(401);
-    expect((await call('GET', `/api/memory/threads?resourceId=${userA}&agentId=assistant`, token)).status).toBe(401);
-    expect((await call('GET', '/api/agents', token)).status).toBe(401);
-  });
+  const hs = (algorithm: 'sha384' | 'sha512', alg: string) => {
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const unsigned = `${part({ alg, typ: 'JWT' })}.${part({ sub: alice, exp: now() + 600 })}`;
+    return `${unsigned}.${createHmac(algorithm, SECRET).update(unsigned).digest('base64url')}`;
+  };
+  /** [case, Authorization header (or none), query string, what the one-line error says]. */
+  const REFUSED: [string, () => string | undefined, string, RegExp][] = [
+    ['no token', () => undefined, '', /send Authorization: Bearer <JWT>/],
+    ['an expired token', () => bearer(signJwt({ sub: alice, exp: now() - 60 }, SECRET)), '', /has expired/],
+    ['a token signed with another secret', () => bearer(signJwt({ sub: alice, exp: now() + 600 }, 'another-secret-0000000000000000000000')), '', /not an HS256 JWT signed with this server's secret/],
+    ['a malformed token', () => 'Bearer not.a.jwt', '', /not an HS256 JWT/],
+    ['a token without sub', () => bearer(signJwt({ exp: now() + 600 }, SECRET)), '', /needs a sub/],
+    ['a token whose sub is not an id', () => bearer(signJwt({ sub: 'has spaces', exp: now() + 600 }, SECRET)), '', /needs a sub/],
+    ['a token without exp', () => bearer(signJwt({ sub: alice }, SECRET)), '', /no exp/],
+    ['an HS384 token', () => bearer(hs('sha384', 'HS384')), '', /not an HS256 JWT/],
+    ['an HS512 token', () => bearer(hs('sha512', 'HS512')), '', /not an HS256 JWT/],
+    ['a valid token without "Bearer"', () => tokenFor(alice), '', /as Authorization: Bearer <JWT>/],
+    ['a valid token as ?apiKey=', () => undefined, `?apiKey=${tokenFor(alice)}`, /not as \?apiKey=/],
+    ['a valid token as ?apiKey= beside a valid Bearer', () => bearer(tokenFor(alice)), `?apiKey=${tokenFor(bob)}`, /not as \?apiKey=/],
+  ];
 
-  it("makes the token's user the userId on every span, whatever x-user-id says", async () => {
-    const { status, text } = await generate(tokenFor(userA), message('what is 5 * 5?'), { 'x-user-id': 'mallory', 'x-conversation-id': 'conv-alice' });
-    expect(status).toBe(200);
-    const { traceId } = JSON.parse(text) as { traceId: string };
-    await expect.poll(() => receiver.spans().some((span) => span.traceId === traceId && span.parentSpanId === '')).toBe(true);
-    for (const span of receiver.spans().filter((span) => span.traceId === traceId)) {
-      expect(span.attributes, span.name).toMatchObject(groupingKeys(userA, 'conv-alice'));
+  it.each(REFUSED)('answers 401 with one line to %s, on the agent, memory and other routes', async (_case, authorization, query, says) => {
+    for (const [method, path, body] of [
+      ['POST', generatePath, message('hi')],
+      ['GET', `/api/memory/threads/${aliceConversation}/messages`, undefined],
+      ['GET', '/api/agents', undefined],
+      ['GET', '/api/observability/traces', undefined],
+    ] as const) {
+      const { status, text } = await call(method, `${path}${query}`, authorization(), body);
+      expect(status, path).toBe(401);
+      expect(JSON.parse(text).error, path).toMatch(says);
+      expect(text, path).not.toContain('\n');
+      expect(text, path).not.toContain(ALICE_MARKER);
     }
-    expect(receiver.spans().some((span) => JSON.stringify(span.attributes).includes('mallory'))).toBe(false);
-  });
-
-  it("does not let user B continue user A's conversation through generate or stream", async () => {
-    const tokenB = tokenFor(userB);
-    const attempts = [
-      await generate(tokenB, message('let me in'), { 'x-conversation-id': 'conv-alice' }),
-      await generate(tokenB, { ...message('let me in'), memory: { resource: userA, thread: 'conv-alice' } }),
-      await generate(tokenB, { ...message('let me in'), resourceId: userA, threadId: 'conv-alice' }),
-      await call('POST', '/api/agents/assistant/stream', tokenB, { ...message('let me in'), memory: { resource: userA, thread: 'conv-alice' } }),
-    ];
-    for (const { status, text } of attempts) {
-      expect(status).toBe(403);
-      expect(text).not.toContain(userA);
-    }
-    const client = new MastraClient({ baseUrl: server.baseUrl, headers: { authorization: `Bearer ${tokenB}` } });
-    await expect(client.getAgent('assistant').stream('let me in', { memory: { thread: 'conv-alice', resource: userA } })).rejects.toThrow(/403/);
-  });
-
-  it("does not let user B read or list user A's conversation through the memory API", async () => {
-    const tokenB = tokenFor(userB);
-    for (const path of [`/api/memory/threads/conv-alice/messages?agentId=assistant`, `/api/memory/threads/conv-alice?agentId=assistant`]) {
-      const { status, text } = await call('GET', path, tokenB);
-      expect(status, path).toBeGreaterThanOrEqual(400);
-      expect(status, path).toBeLessThan(500);
-      expect(text, path).not.toContain(userA);
-      expect(text, path).not.toContain('5 * 5');
-    }
-    const listed = await call('GET', `/api/memory/threads?resourceId=${userA}&agentId=assistant`, tokenB);
-    expect(JSON.parse(listed.text)).toMatchObject({ threads: [] });
-    // User A still reads their own.
-    const own = await call('GET', `/api/memory/threads/conv-alice/messages?agentId=assistant`, tokenFor(userA));
-    expect(own.status).toBe(200);
-    expect(own.text).toContain('5 * 5');
   });
 
   it('accepts a token from `npm run token`, and that script refuses without a secret', async () => {
     const minted = await runScript('token', ['user-from-script'], { MASTRA_JWT_SECRET: SECRET });
     expect(minted.code).toBe(0);
-    expect((await generate(minted.stdout.trim(), message('hi'))).status).toBe(200);
+    expect((await call('POST', generatePath, bearer(minted.stdout.trim()), message('hi'))).status).toBe(200);
     const refused = await runScript('token', ['user-from-script']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/^MASTRA_JWT_SECRET is not set/);
+  });
+});
+
+describe('every allowed route, as alice and as bob, on alice’s conversation', () => {
+  interface Expectation {
+    status: number;
+    /** Whether the answer shows alice's conversation. */
+    shows: boolean;
+  }
+  const read = (path: string) => (user: string) => call('GET', path, bearer(tokenFor(user)));
+  const shared: Expectation = { status: 200, shows: false };
+  /** What Studio's chat posts: the message, and the thread it then follows (as server.test.ts's Studio case). */
+  const studioMessage = (user: string) =>
+    call('POST', `/api/agents/${AGENT_ID}/send-message`, bearer(tokenFor(user)), {
+      message: { contents: 'from Studio', metadata: { clientMessageId: `client-${user}` } },
+      resourceId: AGENT_ID,
+      threadId: aliceConversation,
+      ifIdle: { streamOptions: { maxSteps: 5 } },
+    });
+  /** [route (as in routes.ts), the call as a client makes it, alice's outcome, bob's outcome]. */
+  const CASES: [string, (user: string) => Promise<unknown>, Expectation, Expectation][] = [
+    ['GET /agents/providers', (user) => clientOf(user).listAgentsModelProviders(), shared, shared],
+    ['GET /agents/:agentId/voice/speakers', read(`/api/agents/${AGENT_ID}/voice/speakers`), shared, shared],
+    ['GET /editor/builder/settings', read('/api/editor/builder/settings'), shared, shared],
+    ['GET /editor/builder/models/available', read('/api/editor/builder/models/available'), shared, shared],
+    ['GET /workflows', (user) => clientOf(user).listWorkflows(), shared, shared],
+    ['GET /tools', (user) => clientOf(user).listTools(), shared, shared],
+    ['GET /processors', read('/api/processors'), shared, shared],
+    ['GET /scores/scorers', (user) => clientOf(user).listScorers(), shared, shared],
+    ['GET /mcp/v0/servers', read('/api/mcp/v0/servers'), shared, shared],
+    ['GET /system/packages', read('/api/system/packages'), shared, shared],
+    ['POST /agents/:agentId/send-message', studioMessage, { status: 200, shows: false }, { status: 403, shows: false }],
+    [
+      'POST /agents/:agentId/threads/subscribe',
+      (user) => call('POST', `/api/agents/${AGENT_ID}/threads/subscribe`, bearer(tokenFor(user)), { resourceId: AGENT_ID, threadId: aliceConversation }, {}, 1_000),
+      { status: 200, shows: false },
+      { status: 403, shows: false },
+    ],
+    ['GET /agents', (user) => clientOf(user).listAgents(), { status: 200, shows: false }, { status: 200, shows: false }],
+    ['GET /agents/:agentId', (user) => clientOf(user).getAgent(AGENT_ID).details(), { status: 200, shows: false }, { status: 200, shows: false }],
+    [
+      'POST /agents/:agentId/generate',
+      (user) => clientOf(user).getAgent(AGENT_ID).generate('and again?', { memory: { thread: aliceConversation, resource: user } }),
+      { status: 200, shows: false },
+      { status: 403, shows: false },
+    ],
+    [
+      'POST /agents/:agentId/stream',
+      (user) => clientOf(user).getAgent(AGENT_ID).stream('and again?', { memory: { thread: aliceConversation, resource: user } }),
+      { status: 200, shows: false },
+      { status: 403, shows: false },
+    ],
+    ['GET /memory/status', (user) => clientOf(user).getMemoryStatus(AGENT_ID), { status: 200, shows: false }, { status: 200, shows: false }],
+    ['GET /memory/config', (user) => clientOf(user).getMemoryConfig({ agentId: AGENT_ID }), { status: 200, shows: false }, { status: 200, shows: false }],
+    [
+      'GET /memory/threads',
+      (user) => clientOf(user).listMemoryThreads({ resourceId: alice, agentId: AGENT_ID }),
+      { status: 200, shows: true },
+      { status: 200, shows: false }, // Mastra lists the token user's own, whatever resourceId says
+    ],
+    [
+      'GET /memory/threads/:threadId',
+      (user) => clientOf(user).getMemoryThread({ threadId: aliceConversation, agentId: AGENT_ID }).get(),
+      { status: 200, shows: true },
+      { status: 404, shows: false },
+    ],
+    [
+      'GET /memory/threads/:threadId/messages',
+      (user) => clientOf(user).listThreadMessages(aliceConversation, { agentId: AGENT_ID }),
+      { status: 200, shows: true },
+      { status: 404, shows: false },
+    ],
+    [
+      'GET /memory/threads/:threadId/working-memory',
+      (user) => clientOf(user).getWorkingMemory({ agentId: AGENT_ID, threadId: aliceConversation }),
+      { status: 200, shows: false },
+      { status: 404, shows: false },
+    ],
+    [
+      'DELETE /memory/threads/:threadId',
+      (user) => clientOf(user).deleteThread(aliceThrowaway, { agentId: AGENT_ID }),
+      { status: 200, shows: false },
+      { status: 404, shows: false },
+    ],
+  ];
+
+  it('covers every route of the allow-list', () => {
+    expect(CASES.map(([route]) => route).sort()).toEqual(ALLOWED_ROUTES.map(({ method, path }) => `${method} ${path}`).sort());
+  });
+
+  it.each(CASES)('%s', async (_route, run, forAlice, forBob) => {
+    // Bob first: the delete case must find alice's conversation still there.
+    const asBob = await outcome(() => run(bob));
+    expect(asBob.status).toBe(forBob.status);
+    expect(asBob.text).not.toContain(ALICE_MARKER);
+    expect(asBob.text).not.toContain(alice);
+    const asAlice = await outcome(() => run(alice));
+    expect(asAlice.status).toBe(forAlice.status);
+    if (forAlice.shows) expect(asAlice.text).toMatch(new RegExp(`${ALICE_MARKER}|${aliceConversation}`));
+  });
+
+  it("leaves alice's conversation hers: she still reads it, bob's attempts added nothing to it", async () => {
+    const { messages } = await clientOf(alice).listThreadMessages(aliceConversation, { agentId: AGENT_ID });
+    expect(JSON.stringify(messages)).toContain(ALICE_MARKER);
+    expect(messages.every((stored) => (stored as { resourceId?: string }).resourceId === alice)).toBe(true);
+  });
+});
+
+describe("the token's user is the only user", () => {
+  it("is the userId on every span, whatever x-user-id or Studio's top-level resourceId say", async () => {
+    const { status, text } = await call(
+      'POST',
+      generatePath,
+      bearer(tokenFor(bob)),
+      { ...message('what is 5 * 5?'), resourceId: AGENT_ID, threadId: 'conv-bob' },
+      { 'x-user-id': alice, 'x-conversation-id': 'conv-bob' },
+    );
+    expect(status).toBe(200);
+    const { traceId } = JSON.parse(text) as { traceId: string };
+    await expect.poll(() => receiver.spans().some((span) => span.traceId === traceId && span.parentSpanId === '')).toBe(true);
+    const spans = receiver.spans().filter((span) => span.traceId === traceId);
+    for (const span of spans) expect(span.attributes, span.name).toMatchObject(groupingKeys(bob, 'conv-bob'));
+    expect(JSON.stringify(spans.map((span) => span.attributes))).not.toContain(alice);
+  });
+
+  /** Bodies that name alice (or her conversation) under bob's token: each refused, naming no one. */
+  const SPOOFED: [string, object][] = [
+    ['tracingOptions.metadata.userId', { tracingOptions: { metadata: { userId: alice } } }],
+    ['tracingOptions.metadata.conversationId', { tracingOptions: { metadata: { conversationId: aliceConversation } } }],
+    ['tracingOptions.metadata.threadId', { tracingOptions: { metadata: { threadId: aliceConversation } } }],
+    ['memory.resource', { memory: { resource: alice, thread: 'conv-bob-2' } }],
+    ['memory.thread', { memory: { resource: bob, thread: aliceConversation } }],
+    ['top-level threadId', { resourceId: bob, threadId: aliceConversation }],
+    ['top-level resourceId', { resourceId: alice, threadId: 'conv-bob-4' }],
+    ['requestContext.userId', { requestContext: { userId: alice } }],
+    ['requestContext resource', { requestContext: { 'mastra__resourceId': alice } }],
+  ];
+
+  it.each(SPOOFED)('refuses %s naming someone else with 403, and exports no span of it', async (_field, spoof) => {
+    const spansBefore = receiver.spans().length;
+    for (const path of [generatePath, `/api/agents/${AGENT_ID}/stream`]) {
+      const { status, text } = await call('POST', path, bearer(tokenFor(bob)), { ...message(`spoof ${_field}`), ...spoof }, { 'x-conversation-id': 'conv-bob-3' });
+      expect(status, path).toBe(403);
+      expect(text).not.toContain(alice);
+      expect(text).not.toContain('\n');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300)); // an export would have gone by now
+    expect(receiver.spans().slice(spansBefore).some((span) => JSON.stringify(span.attributes).includes(`spoof ${_field}`))).toBe(false);
+    expect(receiver.spans().some((span) => span.attributes['agnost.user_id'] === alice && JSON.stringify(span.attributes).includes('spoof'))).toBe(false);
+  });
+
+  it("accepts the token's own user named in the body", async () => {
+    const { status } = await call('POST', generatePath, bearer(tokenFor(bob)), {
+      ...message('my own ids'),
+      memory: { resource: bob, thread: 'conv-bob' },
+      tracingOptions: { metadata: { userId: bob, conversationId: 'conv-bob' } },
+    });
+    expect(status).toBe(200);
   });
 });

@@ -119,7 +119,7 @@ describe('the privacy switches', () => {
     for (const spans of turns) {
       const root = roots(spans)[0]!;
       // Ids, model, tokens and the other side still go.
-      expect(root.attributes).toMatchObject({ 'agnost.user_id': 'user-content', 'gen_ai.agent.name': 'Assistant' });
+      expect(root.attributes).toMatchObject({ 'agnost.user_id': 'user-content', 'gen_ai.agent.id': AGENT_ID });
       expect(modelCalls(spans)[0]?.attributes['gen_ai.usage.input_tokens']).toBe(12);
       expect(root.attributes[variable === 'AGNOST_DISABLE_INPUT' ? 'gen_ai.output.messages' : 'gen_ai.input.messages']).toBeDefined();
       expect(root.attributes[variable === 'AGNOST_DISABLE_INPUT' ? 'gen_ai.input.messages' : 'gen_ai.output.messages']).toBeUndefined();

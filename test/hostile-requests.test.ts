@@ -1,11 +1,15 @@
-// Hostile and malformed agent requests against the built server, open and with JWT auth: each gets a
-// 4xx that names the problem, a stand-in internal service on 127.0.0.1 never hears from the server
-// unless a deployment allows its URL prefix, the server keeps answering, and its log has one line per
-// refused request and no stack trace. One case is one line of the table.
+// Hostile and malformed requests against the built server, open and with JWT auth: each gets a 4xx
+// that names the problem, a stand-in internal service on 127.0.0.1 never hears from the server unless
+// a deployment allows its URL prefix (media URLs in every field of every route that takes messages:
+// content and parts, context, system / instructions, attachments, A2A file parts, messages saved to
+// memory, the Responses API, multipart form fields), the server keeps answering, and its log has one
+// line per refused request and no stack trace. One case is one line of a table.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOOL_ANSWER, TOOL_MESSAGE } from './helpers/agent.ts';
+import { BODY_LIMIT_BYTES } from '../src/mastra/server/request-body.ts';
+import { MAX_MESSAGES } from '../src/mastra/server/request-guard.ts';
+import { AGENT_ID, TOOL_ANSWER, TOOL_MESSAGE } from './helpers/agent.ts';
 import { signJwt } from './helpers/jwt.ts';
 import { startBuiltServer, stopProcessGroup, type BuiltServer } from './helpers/server.ts';
 
@@ -33,6 +37,8 @@ const CASES: [string, string | ((internal: string) => object), RegExp][] = [
   ['instructions that are a number', JSON.stringify({ ...user('hi'), instructions: 5 }), /instructions: must be a string or a message object/],
   ['no messages at all', JSON.stringify({ messages: [] }), /messages: is empty/],
   ['an inline image that is not base64', JSON.stringify(image('this is not base64!')), /image: inline media must be base64/],
+  ['an inline image of base64 letters that do not decode', JSON.stringify(image('notbase64')), /image: inline media must be base64/],
+  [`more than ${MAX_MESSAGES} messages`, JSON.stringify({ messages: Array.from({ length: MAX_MESSAGES + 1 }, () => ({ role: 'user', content: 'hi' })) }), new RegExp(`${MAX_MESSAGES + 1} messages in one request; send at most ${MAX_MESSAGES}`)],
   ['a data: URL that is not base64', JSON.stringify(image('data:image/png;base64,@@@@')), /image: the data: URL is not valid base64/],
   ['a body nested 5000 deep', deeplyNested, /nested deeper than 32 levels/],
   ['an image URL on an internal address', (at) => image(`${at}/latest/meta-data/iam`), /image: media URLs are not fetched by this server/],
@@ -40,17 +46,48 @@ const CASES: [string, string | ((internal: string) => object), RegExp][] = [
   ['a file part with a URL', (at) => user([{ type: 'file', data: `${at}/etc/passwd`, mediaType: 'text/plain' }]), /data: media URLs are not fetched/],
   ['a UI message file part with a URL', (at) => ({ messages: [{ role: 'user', parts: [{ type: 'file', url: `${at}/x`, mediaType: 'image/png' }] }] }), /url: media URLs/],
   ['an attachment with a URL', (at) => ({ messages: [{ role: 'user', content: 'see', experimental_attachments: [{ url: `${at}/y`, contentType: 'image/png' }] }] }), /url: media URLs/],
+  ['a message with content and parts, the URL in its parts', (at) => ({ messages: [{ role: 'user', content: 'see', parts: [{ type: 'file', url: `${at}/both`, mediaType: 'image/png' }] }] }), /parts\[0\]\.url: media URLs/],
+  ['an image URL in context', (at) => ({ ...user('hi'), context: [{ role: 'user', content: [{ type: 'image', image: `${at}/context` }] }] }), /context\[0\]\.content\[0\]\.image: media URLs/],
+  ['a file URL in system', (at) => ({ ...user('hi'), system: { role: 'system', content: [{ type: 'file', data: `${at}/system`, mediaType: 'text/plain' }] } }), /system\.content\[0\]\.data: media URLs/],
+  ['an image URL in instructions', (at) => ({ ...user('hi'), instructions: { role: 'system', content: [{ type: 'image', image: `${at}/instructions` }] } }), /instructions\.content\[0\]\.image: media URLs/],
+  ['a file: URL', () => image('file:///etc/passwd'), /image: media URLs are not fetched/],
+];
+
+/** Other routes that take messages: [case, path, body, what the error names]. With auth on they are not offered (403). */
+const OTHER_ROUTES: [string, string, (internal: string) => object, RegExp][] = [
+  [
+    'an A2A file part with a URL',
+    `/api/a2a/${AGENT_ID}`,
+    (at) => ({ jsonrpc: '2.0', id: 1, method: 'message/send', params: { message: { role: 'user', kind: 'message', messageId: 'm-1', parts: [{ kind: 'file', file: { uri: `${at}/a2a`, mimeType: 'image/png' } }] } } }),
+    /file\.uri: media URLs/,
+  ],
+  [
+    'an A2A v1 part with a URL and a media type (no kind)',
+    `/api/a2a/${AGENT_ID}`,
+    (at) => ({ jsonrpc: '2.0', id: 2, method: 'message/send', params: { message: { role: 'user', kind: 'message', messageId: 'm-3', parts: [{ url: `${at}/a2a-v1`, mediaType: 'image/png' }] } } }),
+    /parts\[0\]\.url: media URLs/,
+  ],
+  [
+    'a stored file part with a URL (save-messages, replayed on the next turn)',
+    `/api/memory/save-messages?agentId=${AGENT_ID}`,
+    (at) => ({ messages: [{ id: 'm-2', threadId: 't-2', resourceId: 'u-2', role: 'user', createdAt: new Date().toISOString(), content: { format: 2, parts: [{ type: 'file', data: `${at}/stored`, mimeType: 'image/png' }] } }] }),
+    /content\.parts\[0\]\.data: media URLs/,
+  ],
+  ['an image URL through the agent network', `/api/agents/${AGENT_ID}/network`, (at) => image(`${at}/network`), /image: media URLs/],
+  ['an input_image URL through the Responses API', '/api/v1/responses', (at) => ({ agent_id: AGENT_ID, input: [{ role: 'user', content: [{ type: 'input_image', image_url: `${at}/responses` }] }] }), /image_url: media URLs/],
 ];
 const ROUTES = ['generate', 'stream'];
 
-async function post(server: BuiltServer, route: string, body: string, withToken: boolean) {
-  const response = await fetch(`${server.baseUrl}/api/agents/assistant/${route}`, {
+async function send(server: BuiltServer, path: string, body: string | FormData, withToken: boolean) {
+  const response = await fetch(`${server.baseUrl}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(withToken ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { ...(typeof body === 'string' ? { 'content-type': 'application/json' } : {}), ...(withToken ? { authorization: `Bearer ${token}` } : {}) },
     body,
   });
   return { status: response.status, text: await response.text() };
 }
+const post = (server: BuiltServer, route: string, body: string | FormData, withToken: boolean) =>
+  send(server, `/api/agents/${AGENT_ID}/${route}`, body, withToken);
 
 beforeAll(async () => {
   // The stand-in internal service (a metadata endpoint, an admin port): it records every request.
@@ -86,6 +123,54 @@ describe.each(['open', 'JWT'] as const)('the built server, %s', (mode) => {
     },
   );
 
+  it.each(OTHER_ROUTES)('refuses %s (400 open, 403 with auth on)', async (_name, path, body, names) => {
+    const response = await send(servers[mode], path, JSON.stringify(body(internalUrl)), mode === 'JWT');
+    const { error } = JSON.parse(response.text) as { error: string };
+    expect(error).not.toContain('\n');
+    if (mode === 'JWT') {
+      expect(response.status).toBe(403);
+      return;
+    }
+    expect(response.status).toBe(400);
+    expect(error).toMatch(names);
+    refused.push(path);
+  });
+
+  it('reads multipart form fields as Mastra does: a media URL in a form field is refused', async () => {
+    const form = new FormData();
+    form.set('messages', JSON.stringify([{ role: 'user', content: [{ type: 'image', image: `${internalUrl}/multipart` }] }]));
+    const response = await post(servers[mode], 'generate', form, mode === 'JWT');
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.text).error).toMatch(/messages\[0\]\.content\[0\]\.image: media URLs/);
+    refused.push('multipart');
+  });
+
+  it('refuses a body over the limit with a 413, the multipart one before reading it whole', async () => {
+    const form = new FormData();
+    form.set('messages', JSON.stringify([{ role: 'user', content: 'x'.repeat(BODY_LIMIT_BYTES) }]));
+    const tooLargeForm = await post(servers[mode], 'generate', form, mode === 'JWT');
+    expect(tooLargeForm.status).toBe(413);
+    const tooLargeJson = await post(servers[mode], 'generate', JSON.stringify(user('x'.repeat(BODY_LIMIT_BYTES))), mode === 'JWT');
+    expect(tooLargeJson.status).toBe(413);
+    expect(JSON.parse(tooLargeJson.text).error).not.toContain('\n');
+  });
+
+  it('answers errors in one line, without a stack trace', async () => {
+    const attempts = [
+      await fetch(`${servers[mode].baseUrl}/api/agents/no-such-agent`, { headers: mode === 'JWT' ? { authorization: `Bearer ${token}` } : {} }),
+      await fetch(`${servers[mode].baseUrl}/api/memory/threads/no-such-thread/messages?agentId=${AGENT_ID}`, { headers: mode === 'JWT' ? { authorization: `Bearer ${token}` } : {} }),
+      await post(servers[mode], '../no-such-agent/generate', JSON.stringify(user('hi')), mode === 'JWT'),
+      await send(servers[mode], '/api/a2a/no-such-agent', JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'message/send', params: { message: { role: 'user', kind: 'message', messageId: 'm-4', parts: [{ kind: 'text', text: 'hi' }] } } }), mode === 'JWT'),
+    ];
+    for (const attempt of attempts) {
+      const { status, text } = attempt instanceof Response ? { status: attempt.status, text: await attempt.text() } : attempt;
+      expect(status).toBeGreaterThanOrEqual(400);
+      expect(status).toBeLessThan(500);
+      expect(text).not.toMatch(/"stack"|\n\s+at |file:\/\//);
+      expect(text).not.toContain('\n');
+    }
+  });
+
   it('fetched nothing from the internal service, and still answers', async () => {
     expect(internalRequests).toEqual([]);
     const ok = await post(servers[mode], 'generate', JSON.stringify(user(TOOL_MESSAGE)), mode === 'JWT');
@@ -95,7 +180,7 @@ describe.each(['open', 'JWT'] as const)('the built server, %s', (mode) => {
 
   it('logged one line per refused request, and no stack trace', () => {
     const output = servers[mode].output();
-    expect(output.match(/^Refused POST \/api\/agents\/assistant\/(generate|stream) \(400\): /gm)).toHaveLength(refused.length);
+    expect(output.match(/^Refused POST \/api\/\S+ \(400\): /gm)).toHaveLength(refused.length);
     expect(output).not.toMatch(/^\s+at |Error calling handler|Maximum call stack/m);
   });
 

@@ -14,6 +14,7 @@ import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpe
 import { PROJECT_ROOT } from './helpers/project-files.ts';
 import { newWorkDir } from './helpers/run-script.ts';
 import { freePort, startBuiltServer, stopProcessGroup, waitForServer } from './helpers/server.ts';
+import { localUserId } from '../src/settings/ids.ts';
 
 const ORG_ID = 'org_server_test';
 let receiver: OtlpReceiver;
@@ -142,7 +143,8 @@ describe('the built server', () => {
     });
     expect(response.status).toBe(200);
     await expect.poll(() => rootsOf(threadId).length).toBe(1);
-    expectIds(spansOfConversation(threadId), AGENT_ID, threadId);
+    // Studio's resource is the agent; its turns are the local developer's (the chat's user id).
+    expectIds(spansOfConversation(threadId), localUserId({ chatUserId: undefined }), threadId);
     const stored = await fetch(`${baseUrl}/api/memory/threads/${threadId}/messages?agentId=${AGENT_ID}`).then(
       (res) => res.json() as Promise<{ messages: { role: string }[] }>,
     );

@@ -1,9 +1,10 @@
 // Mastra Studio with MASTRA_JWT_SECRET set, in a real browser: without a token Studio asks for the
 // Authorization header; opened with one (?auth_header=Bearer <token>, as the README says) it chats,
-// and the turn is traced and stored as the token's user.
+// and the turn is traced and stored as the token's user, on the routes of the allow-list
+// (src/mastra/server/routes.ts).
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOOL_ANSWER, TOOL_MESSAGE } from './helpers/agent.ts';
+import { AGENT_ID, TOOL_ANSWER, TOOL_MESSAGE } from './helpers/agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
 import { signJwt } from './helpers/jwt.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
@@ -38,14 +39,14 @@ describe.skipIf(!hasChromium)('Mastra Studio with auth on', () => {
 
   it("chats when opened with a token, as the token's user", async () => {
     const token = signJwt({ sub: USER, exp: Math.floor(Date.now() / 1000) + 600 }, SECRET);
-    await page.goto(`${studio.baseUrl}/agents/assistant/chat?auth_header=${encodeURIComponent(`Bearer ${token}`)}`, { waitUntil: 'load' });
+    await page.goto(`${studio.baseUrl}/agents/${AGENT_ID}/chat?auth_header=${encodeURIComponent(`Bearer ${token}`)}`, { waitUntil: 'load' });
     const box = page.locator('textarea, [contenteditable="true"]').first();
     await box.click();
     await box.fill(TOOL_MESSAGE);
     await page.keyboard.press('Enter');
     await page.getByText(TOOL_ANSWER).first().waitFor({ timeout: 30_000 });
-    const threadId = page.url().match(/threads\/([0-9a-f-]{36})/)?.[1] ?? '';
     await expect.poll(() => receiver.spans().filter((span) => span.parentSpanId === '').length, { timeout: 10_000 }).toBe(1);
+    const threadId = page.url().match(/threads\/([0-9a-f-]{36})/)?.[1] ?? '';
     for (const span of receiver.spans()) expect(span.attributes, span.name).toMatchObject(groupingKeys(USER, threadId));
     expect(studio.output()).not.toContain(SECRET);
   }, 90_000);

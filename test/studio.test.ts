@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_ID, TOOL_ANSWER, TOOL_MESSAGE } from './helpers/agent.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
 import { hasChromium, launchChromium, startStudio, type Studio } from './helpers/studio.ts';
+import { localUserId } from '../src/settings/ids.ts';
 
 const ORG_ID = 'org_studio_test';
 let receiver: OtlpReceiver;
@@ -64,7 +65,8 @@ describe.skipIf(!hasChromium)('Mastra Studio', () => {
     const spans = receiver.spans();
     expect(new Set(spans.map((span) => span.attributes['mastra.metadata.conversationId']))).toEqual(new Set([threadId]));
     expect(new Set(spans.map((span) => span.attributes['mastra.metadata.threadId']))).toEqual(new Set([threadId]));
-    expect(new Set(spans.map((span) => span.attributes['mastra.metadata.userId']))).toEqual(new Set([AGENT_ID]));
+    // The local developer's id (the chat's), not the agent's: Studio's resource is the agent.
+    expect(new Set(spans.map((span) => span.attributes['mastra.metadata.userId']))).toEqual(new Set([localUserId({ chatUserId: process.env.CHAT_USER_ID })]));
     expect(receiver.requests.every((request) => request.headers['x-agnost-org-id'] === ORG_ID)).toBe(true);
     // Each turn's words, for Agnost: the message typed in Studio (that turn's only) and the answer.
     const turns = spans

@@ -1,6 +1,4 @@
 // The chat's command line: flags, their validation, and the usage text.
-import { createHash } from 'node:crypto';
-import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ID_RULE, isValidId } from '../settings/ids.ts';
 
@@ -27,23 +25,16 @@ export interface ChatOptions {
   message: string | undefined;
   /** From --agent; checked against the project's agents once they are built. */
   agentId: string | undefined;
-  /** From --user; the chat falls back to CHAT_USER_ID, then to defaultUserId(). */
+  /** From --user; the chat falls back to CHAT_USER_ID, then to localUserId() (src/settings/ids.ts). */
   userId: string | undefined;
   conversationId: string | undefined;
   json: boolean;
   help: boolean;
 }
 
-
 function checkId(flag: string, value: string): string {
   if (!isValidId(value)) throw new UsageError(`${flag} must be ${ID_RULE}`);
   return value;
-}
-
-/** Pseudonymous but stable per OS user and machine, following Agnost's advice: no names or emails by default. */
-export function defaultUserId(): string {
-  const digest = createHash('sha256').update(`${userInfo().username}@${hostname()}`).digest('hex');
-  return `user-${digest.slice(0, 12)}`;
 }
 
 export function parseChatArgs(argv: string[]): ChatOptions {

@@ -8,12 +8,12 @@ import { createAgents } from '../agents/index.ts';
 import { chooseModel } from '../agents/model.ts';
 import { loadConfigOrExit } from '../settings/config.ts';
 import { secretsOf } from '../settings/env.ts';
+import { localUserId } from '../settings/ids.ts';
 import { reportExportFailures } from './export-failures.ts';
 import { OneLineLogger } from './logger.ts';
 import { createObservability, traceDestinations } from './observability.ts';
 import { jwtAuth } from './server/auth.ts';
-import { requestGuard } from './server/request-guard.ts';
-import { requestIds } from './server/request-ids.ts';
+import { serverOptions } from './server/server-options.ts';
 import { createStorage } from './storage.ts';
 
 const config = loadConfigOrExit();
@@ -28,13 +28,14 @@ export const mastra = new Mastra({
   agents: createAgents(model.model),
   storage,
   observability: createObservability(config, { localTraces: localTraces === 'kept' }),
-  // PORT is honoured (default 4111). requestGuard (first) refuses malformed and hostile bodies with a 400
-  // (request-guard.ts); requestIds threads the caller's ids into traces and memory; with
-  // MASTRA_JWT_SECRET set, every API route needs a JWT and its user owns its conversations (auth.ts).
-  server: {
-    middleware: [requestGuard({ auth, allowedMediaUrlPrefixes: config.allowedMediaUrlPrefixes }), requestIds({ auth })],
-    ...(auth ? { auth } : {}),
-  },
+  // PORT is honoured (default 4111). With MASTRA_JWT_SECRET set, every API call needs a JWT, and its
+  // user reaches only the routes in server/routes.ts, on its own data; hostile bodies are refused in
+  // both modes; the caller's ids reach traces and memory (server/server-options.ts).
+  server: serverOptions({
+    ...(auth && config.jwtSecret ? { jwt: { secret: config.jwtSecret, auth } } : {}),
+    allowedMediaUrlPrefixes: config.allowedMediaUrlPrefixes,
+    localUserId: localUserId(config),
+  }),
   // Warnings and errors only, one line each on stderr: stdout stays for the answers (and --json output).
   // A server (npm run dev, npm start) says once where it listens, which model answers, where its
   // traces go, and whether auth is on.

@@ -1,23 +1,73 @@
-// An agent request's JSON body, read once for every middleware that looks at it (request-guard.ts,
-// request-ids.ts); the agent route still reads the untouched original.
+// A request's body, read once for every middleware that looks at it (request-guard.ts,
+// request-ids.ts, route-gate.ts), in the forms Mastra's routes parse: JSON, and multipart form data
+// whose text fields Mastra parses as JSON. The route still reads the untouched original.
+
+/** Mastra's own default, given to it as server.bodySizeLimit (server-options.ts) so both agree. */
+export const BODY_LIMIT_BYTES = 4.5 * 1024 * 1024;
+
+export type ReadBody = { text: string; json: Record<string, unknown>; tooLarge?: false } | { tooLarge: true };
 
 /** What a body that is not a JSON object (or not JSON at all) reads as: the route answers for those. */
 const NOT_AN_OBJECT: Record<string, unknown> = Object.freeze({});
-const bodies = new WeakMap<Request, Promise<{ text: string; json: Record<string, unknown> }>>();
+const bodies = new WeakMap<Request, Promise<ReadBody>>();
 
-async function read(request: Request) {
-  if (!request.headers.get('content-type')?.includes('application/json')) return { text: '', json: NOT_AN_OBJECT };
-  const text = await request.clone().text();
+/** The body's bytes, or undefined past `limit` (read no further: a chunked upload is not buffered whole). */
+async function bytesUpTo(request: Request, limit: number): Promise<Uint8Array | undefined> {
+  const declared = Number(request.headers.get('content-length'));
+  if (declared > limit) return undefined;
+  const reader = request.clone().body?.getReader();
+  if (!reader) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    size += chunk.value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(chunk.value);
+  }
+  return Buffer.concat(chunks);
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : NOT_AN_OBJECT;
+}
+
+async function read(request: Request): Promise<ReadBody> {
+  const type = request.headers.get('content-type') ?? '';
+  const isJson = type.includes('application/json');
+  const isForm = type.includes('multipart/form-data');
+  if (!isJson && !isForm) return { text: '', json: NOT_AN_OBJECT };
+  const bytes = await bytesUpTo(request, BODY_LIMIT_BYTES);
+  if (!bytes) return { tooLarge: true };
+  if (isForm) {
+    // Mastra parses each text field as JSON (a `messages` field included): read them the same way.
+    const fields: Record<string, unknown> = {};
+    try {
+      for (const [key, value] of await new Response(bytes, { headers: { 'content-type': type } }).formData()) {
+        if (typeof value !== 'string') continue; // uploaded files are inline data
+        try {
+          fields[key] = JSON.parse(value);
+        } catch {
+          fields[key] = value;
+        }
+      }
+    } catch {
+      return { text: '', json: NOT_AN_OBJECT }; // malformed form data: the route answers 400 itself
+    }
+    return { text: JSON.stringify(fields), json: fields };
+  }
+  const text = Buffer.from(bytes).toString('utf8');
   try {
-    const json: unknown = JSON.parse(text);
-    return { text, json: json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : NOT_AN_OBJECT };
+    return { text, json: asObject(JSON.parse(text)) };
   } catch {
-    return { text, json: NOT_AN_OBJECT }; // malformed JSON: the agent route answers 400 itself
+    return { text, json: NOT_AN_OBJECT }; // malformed JSON: the route answers 400 itself
   }
 }
 
-/** The body's raw text and, when it is a JSON object, the parsed object (else `{}`). */
-export function readJsonBody(request: Request) {
+/** The body's text and, when it is an object, the parsed object (else `{}`); or that it is too large. */
+export function readBody(request: Request): Promise<ReadBody> {
   let body = bodies.get(request);
   if (!body) bodies.set(request, (body = read(request)));
   return body;

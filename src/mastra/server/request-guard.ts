@@ -1,18 +1,37 @@
-// Refuses what a caller can get wrong in an agent request before Mastra sees it, with a 400 that says
-// what to fix (Mastra answers these with a 500 and a stack in its log), and refuses media given as a
-// URL: the AI SDK downloads image and file URLs that a model cannot take itself, so a caller could make
-// this server fetch any address it can reach (cloud metadata, internal admin ports). Media goes inline
-// (base64 or a data: URL), or from the URL prefixes a deployment allows in ALLOWED_MEDIA_URL_PREFIXES.
-import type { MastraJwtAuth } from '@mastra/auth';
+// Refuses, in both modes and on every API route that takes a body, what could hurt the server before
+// Mastra sees it, with a 400 that says what to fix (Mastra answers malformed messages with a 500 and a
+// stack in its log):
+// - media given as a URL, wherever a body carries media (message content and parts, UI file parts,
+//   attachments, `context`, `system` / `instructions`, A2A file parts, messages saved to memory):
+//   the AI SDK downloads image and file URLs that a model cannot take itself, so a caller could make
+//   this server fetch any address it reaches (cloud metadata, internal admin ports), at once or when
+//   a stored message is replayed. Media goes inline (base64, checked by decoding it, or a data: URL),
+//   or from the URL prefixes a deployment allows in ALLOWED_MEDIA_URL_PREFIXES;
+// - more messages than MAX_MESSAGES in one request, a body nested deeper than MAX_BODY_DEPTH, and a
+//   body over BODY_LIMIT_BYTES (413, read no further than that where Mastra has not read it already);
+// - on the agent routes, messages a model cannot take (no content, an unknown role, wrong types).
 import type { Middleware } from '@mastra/core/server';
-import { tokenUser } from './auth.ts';
-import { readJsonBody } from './request-body.ts';
+import { BODY_LIMIT_BYTES, readBody } from './request-body.ts';
+import { isApiPath, refuse } from './refusal.ts';
 
 export const MAX_BODY_DEPTH = 32;
+/**
+ * Messages per request (all lists of messages in the body together). Mastra's message handling costs
+ * grow faster than the count: at this cap a request holds the event loop briefly (see BENCHMARKS.md);
+ * a conversation's history comes from memory, so a client sends the new message, not the history.
+ */
+export const MAX_MESSAGES = 200;
 const ROLES = ['user', 'assistant', 'system', 'tool'];
-const MEDIA_PART_TYPES = new Set(['image', 'file', 'image_url', 'input_image', 'input_file']);
-const MEDIA_FIELDS = ['image', 'data', 'url', 'file_url', 'image_url'];
-const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+/** Part types (`type`, or A2A's `kind`) whose fields the AI SDK or Mastra may download. */
+const MEDIA_PART_TYPES = new Set(['image', 'file', 'image_url', 'input_image', 'input_file', 'input_audio', 'audio']);
+/** Fields of a media part that hold the media: inline data or an address. */
+const MEDIA_FIELDS = new Set(['image', 'data', 'url', 'uri', 'file_url', 'image_url', 'file_data', 'bytes', 'raw']);
+/** Fields by which a part declares that it carries media. */
+const MEDIA_TYPE_FIELDS = ['mediaType', 'mimeType', 'contentType', 'media_type', 'mime_type'];
+/** Body fields that hold lists of messages, on any route (agents, memory, the Responses API). */
+const MESSAGE_LISTS = ['messages', 'context', 'input'];
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const AGENT_ROUTE = /^\/api\/agents\/[^/]+\/[^/]/;
 
 /** The deepest nesting of arrays and objects in JSON text, counted without parsing (so without recursion). */
 export function jsonDepth(text: string): number {
@@ -31,96 +50,126 @@ export function jsonDepth(text: string): number {
   return deepest;
 }
 
+/** Base64 (standard or URL-safe, padding optional), proven by decoding it back to the same text. */
+export function isBase64(value: string): boolean {
+  const compact = value.replace(/\s/g, '').replace(/=+$/, '');
+  if (compact.length % 4 === 1 || !/^[A-Za-z0-9+/_-]*$/.test(compact)) return false;
+  const standard = compact.replace(/-/g, '+').replace(/_/g, '/');
+  return Buffer.from(standard, 'base64').toString('base64').replace(/=+$/, '') === standard;
+}
+
 type Problem = string | undefined;
 
 function checkMedia(value: unknown, where: string, allowedPrefixes: readonly string[]): Problem {
   if (typeof value !== 'string') return undefined; // objects are walked into; binary arrays are inline data
   if (value.startsWith('data:')) {
-    const [meta = '', payload = ''] = value.slice('data:'.length).split(',', 2);
-    return meta.endsWith(';base64') && !BASE64.test(payload.replace(/\s/g, '')) ? `${where}: the data: URL is not valid base64` : undefined;
+    const comma = value.indexOf(',');
+    const meta = value.slice('data:'.length, comma < 0 ? undefined : comma);
+    if (comma < 0) return `${where}: the data: URL has no comma before its data`;
+    return meta.endsWith(';base64') && !isBase64(value.slice(comma + 1)) ? `${where}: the data: URL is not valid base64` : undefined;
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-    if (allowedPrefixes.some((prefix) => value.startsWith(prefix))) return undefined;
-    return `${where}: media URLs are not fetched by this server; send the file inline (base64 or a data: URL)`;
-  }
-  return BASE64.test(value.replace(/\s/g, '')) ? undefined : `${where}: inline media must be base64 or a data: URL`;
+  if (/^https?:\/\//i.test(value) && allowedPrefixes.some((prefix) => value.startsWith(prefix))) return undefined;
+  if (isBase64(value)) return undefined;
+  return /^[a-z][a-z0-9+.-]*:/i.test(value)
+    ? `${where}: media URLs are not fetched by this server; send the file inline (base64 or a data: URL)`
+    : `${where}: inline media must be base64 or a data: URL`;
 }
 
-/** Media fields anywhere inside a part (e.g. image_url: { url }), however the part spells them. */
-function checkPart(part: unknown, where: string, allowedPrefixes: readonly string[]): Problem {
-  if (!part || typeof part !== 'object' || Array.isArray(part)) return `${where}: must be an object with a type`;
-  const { type, text } = part as { type?: unknown; text?: unknown };
-  if (typeof type !== 'string') return `${where}.type: must be a string such as "text" or "image"`;
-  if (type === 'text' && typeof text !== 'string') return `${where}.text: must be a string`;
-  if (!MEDIA_PART_TYPES.has(type)) return undefined;
-  const pending: [unknown, string][] = [[part, where]];
+/** The first media field anywhere in the body that holds an address (or bad inline data). */
+export function mediaProblem(body: unknown, allowedPrefixes: readonly string[] = []): Problem {
+  // [node, path, inside a media part]; a list, not recursion: the depth is checked separately.
+  const pending: [unknown, string, boolean][] = [[body, 'body', false]];
   while (pending.length > 0) {
-    const [node, path] = pending.pop()!;
+    const [node, path, inMedia] = pending.pop()!;
     if (!node || typeof node !== 'object') continue;
+    const { type, kind } = node as { type?: unknown; kind?: unknown };
+    // A part is media by its type (`type`, A2A's `kind`), or by declaring a media type (A2A v1 parts have neither).
+    const declaresMediaType = MEDIA_TYPE_FIELDS.some((field) => typeof (node as Record<string, unknown>)[field] === 'string');
+    const isMedia = inMedia || declaresMediaType || MEDIA_PART_TYPES.has(String(type)) || MEDIA_PART_TYPES.has(String(kind));
     for (const [key, value] of Object.entries(node)) {
-      const problem = MEDIA_FIELDS.includes(key) ? checkMedia(value, `${path}.${key}`, allowedPrefixes) : undefined;
-      if (problem) return problem;
-      if (value && typeof value === 'object') pending.push([value, `${path}.${key}`]);
+      const where = path === 'body' ? key : Array.isArray(node) ? `${path}[${key}]` : `${path}.${key}`;
+      if (isMedia && MEDIA_FIELDS.has(key)) {
+        const problem = checkMedia(value, where, allowedPrefixes);
+        if (problem) return problem;
+      }
+      // Attachments (experimental_attachments, and Mastra's stored form) are media whatever their type says.
+      const isAttachments = key === 'experimental_attachments' || key === 'attachments';
+      if (value && typeof value === 'object') pending.push([value, where, isMedia || isAttachments]);
     }
   }
   return undefined;
 }
 
-function checkContent(content: unknown, where: string, allowedPrefixes: readonly string[]): Problem {
+/** How many messages the body's message lists hold together (a lone message counts one). */
+export function messageCount(body: Record<string, unknown>): number {
+  return MESSAGE_LISTS.reduce((count, field) => count + (Array.isArray(body[field]) ? (body[field] as unknown[]).length : 0), 0);
+}
+
+function checkContent(content: unknown, where: string): Problem {
   if (typeof content === 'string') return undefined;
   if (!Array.isArray(content)) return `${where}: must be a string or a list of parts`;
   for (const [index, part] of content.entries()) {
-    const problem = checkPart(part, `${where}[${index}]`, allowedPrefixes);
-    if (problem) return problem;
+    if (!part || typeof part !== 'object' || Array.isArray(part)) return `${where}[${index}]: must be an object with a type`;
+    const { type, text } = part as { type?: unknown; text?: unknown };
+    if (typeof type !== 'string') return `${where}[${index}].type: must be a string such as "text" or "image"`;
+    if (type === 'text' && typeof text !== 'string') return `${where}[${index}].text: must be a string`;
   }
   return undefined;
 }
 
-function checkMessage(message: unknown, where: string, allowedPrefixes: readonly string[]): Problem {
+function checkMessage(message: unknown, where: string): Problem {
   if (typeof message === 'string') return undefined;
   if (!message || typeof message !== 'object' || Array.isArray(message)) return `${where}: must be a string or a message object`;
   const { role, content, parts, contents, experimental_attachments: attachments } = message as Record<string, unknown>;
-  if (role === undefined && contents !== undefined) return checkContent(contents, `${where}.contents`, allowedPrefixes); // Studio's form
+  if (role === undefined && contents !== undefined) return checkContent(contents, `${where}.contents`); // Studio's form
   if (typeof role !== 'string' || !ROLES.includes(role)) return `${where}.role: must be one of ${ROLES.join(', ')}`;
   if (content === undefined && parts === undefined) return `${where}: needs content (a string or a list of parts)`;
-  if (content === undefined && !Array.isArray(parts)) return `${where}.parts: must be a list of parts`;
-  const problem = content !== undefined ? checkContent(content, `${where}.content`, allowedPrefixes) : checkContent(parts, `${where}.parts`, allowedPrefixes);
-  if (problem || attachments === undefined) return problem;
-  if (!Array.isArray(attachments)) return `${where}.experimental_attachments: must be a list`;
-  return checkContent(attachments.map((attachment) => ({ type: 'file', ...attachment })), `${where}.experimental_attachments`, allowedPrefixes);
+  if (parts !== undefined && !Array.isArray(parts)) return `${where}.parts: must be a list of parts`;
+  const problem = content !== undefined ? checkContent(content, `${where}.content`) : checkContent(parts, `${where}.parts`);
+  if (problem) return problem;
+  if (content !== undefined && parts !== undefined) {
+    const partsProblem = checkContent(parts, `${where}.parts`);
+    if (partsProblem) return partsProblem;
+  }
+  if (attachments !== undefined && !Array.isArray(attachments)) return `${where}.experimental_attachments: must be a list`;
+  return undefined;
 }
 
-/** The first problem with an agent request's body, in words a caller can act on; undefined if none. */
-export function bodyProblem(body: Record<string, unknown>, allowedPrefixes: readonly string[] = []): Problem {
-  // instructions: a caller may override the agent's system prompt (a Mastra option) with the same forms.
-  for (const field of ['messages', 'message', 'instructions'] as const) {
+/** The first problem with an agent request's messages, in words a caller can act on; undefined if none. */
+export function agentBodyProblem(body: Record<string, unknown>): Problem {
+  // instructions / system: a caller may override the agent's system prompt (a Mastra option) with the same forms.
+  for (const field of ['messages', 'message', 'instructions', 'system', 'context'] as const) {
     const value = body[field];
     if (value === undefined) continue;
-    if (Array.isArray(value) && value.length === 0 && field !== 'instructions') return `${field}: is empty; send at least one message`;
+    if (Array.isArray(value) && value.length === 0 && (field === 'messages' || field === 'message')) {
+      return `${field}: is empty; send at least one message`;
+    }
     const list = Array.isArray(value) ? value : [value];
     for (const [index, message] of list.entries()) {
-      const problem = checkMessage(message, Array.isArray(value) ? `${field}[${index}]` : field, allowedPrefixes);
+      const problem = checkMessage(message, Array.isArray(value) ? `${field}[${index}]` : field);
       if (problem) return problem;
     }
   }
   return undefined;
 }
 
-export function requestGuard({ auth, allowedMediaUrlPrefixes = [] }: { auth?: MastraJwtAuth; allowedMediaUrlPrefixes?: readonly string[] } = {}): Middleware {
+/** Everything this guard refuses in a parsed body, first problem first. */
+export function bodyProblem(path: string, text: string, body: Record<string, unknown>, allowedPrefixes: readonly string[] = []): Problem {
+  if (jsonDepth(text) > MAX_BODY_DEPTH) return `the body is nested deeper than ${MAX_BODY_DEPTH} levels`;
+  const count = messageCount(body);
+  if (count > MAX_MESSAGES) return `${count} messages in one request; send at most ${MAX_MESSAGES} (memory keeps the history)`;
+  return (AGENT_ROUTE.test(path) ? agentBodyProblem(body) : undefined) ?? mediaProblem(body, allowedPrefixes);
+}
+
+export function requestGuard({ allowedMediaUrlPrefixes = [] }: { allowedMediaUrlPrefixes?: readonly string[] } = {}): Middleware {
   return {
-    path: '/api/agents/*',
+    path: '*',
     handler: async (c, next) => {
-      if (c.req.method !== 'POST') return next();
-      // Without a valid token the route answers 401 itself: a stranger learns nothing about the body rules.
-      if (auth && !(await tokenUser(auth, c.req.header('authorization')))) return next();
-      const { text, json } = await readJsonBody(c.req.raw);
-      const problem =
-        jsonDepth(text) > MAX_BODY_DEPTH
-          ? `the body is nested deeper than ${MAX_BODY_DEPTH} levels`
-          : bodyProblem(json, allowedMediaUrlPrefixes);
-      if (!problem) return next();
-      c.get('mastra').getLogger().warn(`Refused ${c.req.method} ${new URL(c.req.url).pathname} (400): ${problem}`);
-      return c.json({ error: `Invalid request: ${problem}.` }, 400);
+      if (!BODY_METHODS.has(c.req.method) || !isApiPath(c.req.path)) return next();
+      const body = await readBody(c.req.raw);
+      if (body.tooLarge) return refuse(c, 413, `the body is larger than ${BODY_LIMIT_BYTES} bytes`);
+      const problem = bodyProblem(c.req.path, body.text, body.json, allowedMediaUrlPrefixes);
+      return problem ? refuse(c, 400, problem) : next();
     },
   };
 }

@@ -5,21 +5,27 @@
 // in the body: tracingOptions.metadata, memory.resource / memory.thread (Mastra clients), top-level
 // resourceId / threadId (Mastra Studio), or the request context; else the defaults below. The thread
 // and resource a caller chose are never changed: only a header or a default sets them.
-// With JWT auth on (auth.ts), the token's user is the userId and x-user-id is ignored. Either way a
-// conversation that belongs to another user is refused with 403, without naming that user.
+// Studio names the agent as its resource: its turns are attributed to the local developer (the chat's
+// user id, CHAT_USER_ID or this machine's pseudonymous id), not to a user named after the agent.
+// With JWT auth on (auth.ts), the token's user is the only user: it is the userId and the memory
+// resource; x-user-id and Studio's top-level resourceId (the agent's id) are replaced by it, and any
+// other id in the body that names someone else (tracingOptions.metadata, memory.resource, a top-level
+// resourceId, the request context) is refused with 403. Either way a conversation that belongs to another user is refused with 403,
+// without naming that user.
 import { randomUUID } from 'node:crypto';
 import { MASTRA_RESOURCE_ID_KEY, MASTRA_THREAD_ID_KEY } from '@mastra/core/request-context';
-import type { MastraJwtAuth } from '@mastra/auth';
-import type { Mastra } from '@mastra/core/mastra';
 import type { Middleware } from '@mastra/core/server';
 import { isValidId } from '../../settings/ids.ts';
-import { tokenUser } from './auth.ts';
-import { readJsonBody } from './request-body.ts';
+import { userOf } from './auth.ts';
+import { refuse } from './refusal.ts';
+import { readBody } from './request-body.ts';
+import { ownerOf } from './thread-owner.ts';
 
 export const USER_ID_HEADER = 'x-user-id';
 export const CONVERSATION_ID_HEADER = 'x-conversation-id';
 /** Without an id, a request counts as an anonymous user's one-off conversation. */
 export const DEFAULT_USER_ID = 'anonymous';
+const AGENT_CALL = /^\/api\/agents\/([^/]+)\/./;
 
 interface AgentRequestBody {
   tracingOptions?: { metadata?: Record<string, unknown> };
@@ -38,27 +44,32 @@ function firstString(...candidates: unknown[]): string | undefined {
   return candidates.find((candidate): candidate is string => typeof candidate === 'string' && candidate !== '');
 }
 
+function objectOr(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
 /** What the caller chose in the body: ids for the spans, and the memory resource and thread. */
 function idsInBody(body: AgentRequestBody) {
-  const metadata = body.tracingOptions?.metadata ?? {};
-  const context = body.requestContext && typeof body.requestContext === 'object' ? body.requestContext : {};
-  const resource = firstString(body.memory?.resource, body.resourceId, context[MASTRA_RESOURCE_ID_KEY]);
-  const thread = firstString(threadIdOf(body.memory?.thread), body.threadId, context[MASTRA_THREAD_ID_KEY]);
+  const metadata = objectOr(objectOr(body.tracingOptions).metadata);
+  const context = objectOr(body.requestContext);
+  const memory = objectOr(body.memory);
+  const resource = firstString(memory.resource, body.resourceId, context[MASTRA_RESOURCE_ID_KEY]);
+  const thread = firstString(threadIdOf(memory.thread), body.threadId, context[MASTRA_THREAD_ID_KEY]);
   return {
-    userId: firstString(metadata.userId, resource, context.userId),
-    conversationId: firstString(metadata.conversationId, thread, context.conversationId),
-    resource,
-    thread,
+    ids: {
+      userId: firstString(metadata.userId, resource, context.userId),
+      conversationId: firstString(metadata.conversationId, thread, context.conversationId),
+      resource,
+      thread,
+    },
+    /** Every id in the body that names a user, but the top-level resourceId (Studio names the agent there). */
+    namedUsers: [metadata.userId, memory.resource, context[MASTRA_RESOURCE_ID_KEY], context.userId],
+    /** Every id in the body that names a conversation: each must be the caller's own, or new. */
+    namedConversations: [metadata.conversationId, metadata.threadId, threadIdOf(memory.thread), body.threadId, context[MASTRA_THREAD_ID_KEY], context.conversationId],
   };
 }
 
-/** The user that owns a conversation (memory thread), if it exists. */
-async function ownerOf(mastra: Mastra, threadId: string): Promise<string | undefined> {
-  const memory = await mastra.getStorage()?.getStore('memory');
-  return (await memory?.getThreadById({ threadId }))?.resourceId;
-}
-
-export function requestIds({ auth }: { auth?: MastraJwtAuth } = {}): Middleware {
+export function requestIds({ localUserId }: { localUserId: string }): Middleware {
   return {
     path: '/api/agents/*',
     handler: async (c, next) => {
@@ -67,36 +78,45 @@ export function requestIds({ auth }: { auth?: MastraJwtAuth } = {}): Middleware 
         [USER_ID_HEADER, headers.userId],
         [CONVERSATION_ID_HEADER, headers.conversationId],
       ] as const) {
-        if (value !== undefined && !isValidId(value)) {
-          return c.json({ error: `Invalid ${name} header: use 1 to 128 printable characters without spaces.` }, 400);
-        }
+        if (value !== undefined && !isValidId(value)) return refuse(c, 400, `the ${name} header: use 1 to 128 printable characters without spaces`);
       }
-      if (c.req.method !== 'POST') return next();
-      // With auth, only a valid token's user; without one the route itself answers 401.
-      const authenticatedUser = auth ? await tokenUser(auth, c.req.header('authorization')) : undefined;
-      if (auth && !authenticatedUser) return next();
-      const body = idsInBody((await readJsonBody(c.req.raw)).json as AgentRequestBody);
+      const agentId = AGENT_CALL.exec(c.req.path)?.[1];
+      if (c.req.method !== 'POST' || agentId === undefined) return next();
+      const read = await readBody(c.req.raw);
+      if (read.tooLarge) return next(); // request-guard.ts has refused it already
+      const { ids: body, namedUsers, namedConversations } = idsInBody(read.json as AgentRequestBody);
       for (const [name, value] of Object.entries(body)) {
-        if (value !== undefined && !isValidId(value)) {
-          return c.json({ error: `Invalid ${name} in the request body: use 1 to 128 printable characters without spaces.` }, 400);
-        }
+        if (value !== undefined && !isValidId(value)) return refuse(c, 400, `${name} in the request body: use 1 to 128 printable characters without spaces`);
       }
-      const userId = authenticatedUser ?? headers.userId ?? body.userId ?? DEFAULT_USER_ID;
+      // With auth on, route-gate.ts has read the token's user; without, there is none.
+      const tokenUser = userOf(c.req.raw);
+      // Studio's top-level resourceId is the agent's id (replaced below); any other names a user.
+      const topLevelResource = read.json.resourceId === agentId ? undefined : read.json.resourceId;
+      if (tokenUser !== undefined && [...namedUsers, topLevelResource].some((named) => named !== undefined && named !== tokenUser)) {
+        return refuse(c, 403, 'the request names another user; leave the user out, it is the token\'s');
+      }
+      // Studio's resource is the agent's id: its turns are the local developer's.
+      const studioResource = body.resource === agentId && body.resource === firstString(read.json.resourceId);
+      const bodyUserId = studioResource && body.userId === body.resource ? localUserId : body.userId;
+      const userId = tokenUser ?? headers.userId ?? bodyUserId ?? DEFAULT_USER_ID;
       const conversationId = headers.conversationId ?? body.conversationId ?? randomUUID();
       // The memory resource and thread: the token's user or the header's ids, else the ones the caller
       // chose (also where a route ignores them, as generate does top-level ones), else the span ids.
-      const resource = authenticatedUser ?? headers.userId ?? body.resource ?? userId;
+      const resource = tokenUser ?? headers.userId ?? body.resource ?? userId;
       const thread = headers.conversationId ?? body.thread ?? conversationId;
-      let owner: string | undefined;
-      try {
-        owner = await ownerOf(c.get('mastra'), thread);
-      } catch (error) {
-        // The database is unreachable (restarting, failing over): a clean answer, and one log line.
-        c.get('mastra').getLogger().error('Memory storage unavailable', error);
-        return c.json({ error: 'Conversation storage is unavailable: try again shortly.' }, 503);
-      }
-      if (owner !== undefined && owner !== resource) {
-        return c.json({ error: 'This conversation belongs to another user: continue one of your own, or start a new one.' }, 403);
+      const conversations = new Set([thread, conversationId, ...namedConversations.filter((id): id is string => typeof id === 'string' && id !== '')]);
+      for (const conversation of conversations) {
+        let owner: string | undefined;
+        try {
+          owner = await ownerOf(c.get('mastra'), conversation);
+        } catch (error) {
+          // The database is unreachable (restarting, failing over): a clean answer, and one log line.
+          c.get('mastra').getLogger().error('Memory storage unavailable', error);
+          return refuse(c, 503, 'try again shortly', { logged: false });
+        }
+        if (owner !== undefined && owner !== resource) {
+          return refuse(c, 403, 'this conversation belongs to another user: continue one of your own, or start a new one');
+        }
       }
 
       const requestContext = c.get('requestContext');

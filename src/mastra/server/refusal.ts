@@ -1,0 +1,34 @@
+// How every middleware of this folder refuses a request: a one-line JSON error for the caller, and one
+// line in the server's log, naming the route and the reason but no user and no secret.
+import type { Middleware } from '@mastra/core/server';
+import { API_PREFIX } from './routes.ts';
+
+export type RefusalStatus = 400 | 401 | 403 | 404 | 413 | 503;
+
+const WHAT: Record<RefusalStatus, string> = {
+  400: 'Invalid request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  413: 'Request body too large',
+  503: 'Conversation storage is unavailable',
+};
+
+/** Whether a path is the API's (where Mastra's routes live) rather than Studio's pages. */
+export function isApiPath(path: string): boolean {
+  return path === API_PREFIX || path.startsWith(`${API_PREFIX}/`);
+}
+
+/** A path as it may appear in a log line: printable, bounded. */
+function printable(path: string): string {
+  return path.replace(/[^\x21-\x7e]/g, '?').slice(0, 200);
+}
+
+/** The context a server.middleware handler receives. */
+export type MiddlewareContext = Parameters<Extract<Middleware, { path: string }>['handler']>[0];
+
+/** The answer, and the log line (`logged: false` where the caller has logged its own one line). */
+export function refuse(c: MiddlewareContext, status: RefusalStatus, problem: string, { logged = true } = {}): Response {
+  if (logged) c.get('mastra').getLogger().warn(`Refused ${c.req.method} ${printable(c.req.path)} (${status}): ${problem}`);
+  return c.json({ error: `${WHAT[status]}: ${problem}.` }, status);
+}
