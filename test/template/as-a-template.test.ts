@@ -3,8 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import packageJson from '../package.json' with { type: 'json' };
-import { PROJECT_ROOT as ROOT, projectFiles } from './helpers/project-files.ts';
+import packageJson from '../../package.json' with { type: 'json' };
+import { PROJECT_ROOT as ROOT, projectFiles } from '../helpers/project-files.ts';
 
 const files = projectFiles();
 
