@@ -4,9 +4,10 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
-import { hasChromium, launchChromium, startStudio, type Studio } from './helpers/studio.ts';
+import { describeUnless } from './helpers/skip-notes.ts';
+import { chromiumMissing, hasChromium, launchChromium, startStudio, type Studio } from './helpers/studio.ts';
 
 const ORG_ID = 'org_studio_test';
 let receiver: OtlpReceiver;
@@ -42,7 +43,7 @@ async function send(text: string, expected: string) {
   await page.getByText(expected).first().waitFor({ timeout: 30_000 });
 }
 
-describe.skipIf(!hasChromium)('Mastra Studio', () => {
+describeUnless(chromiumMissing, 'Mastra Studio', () => {
   let threadId: string;
 
   it('chats two turns, and the conversation survives a reload', async () => {
