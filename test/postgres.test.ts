@@ -84,9 +84,12 @@ describeUnless(missing, 'two instances on one PostgreSQL database', () => {
   it('lose no message when both take turns in one conversation at once', async () => {
     const turns = Array.from({ length: 20 }, (_, index) => turn(index % 2 ? first : second, `turn ${index}`, 'user-busy', 'conv-busy'));
     expect((await Promise.all(turns)).map((result) => result.status)).toEqual(Array(20).fill(200));
-    const stored = await messagesOf(first, 'conv-busy');
-    expect(stored.filter((message) => message.role === 'user')).toHaveLength(20);
-    expect(stored.filter((message) => message.role === 'assistant').length).toBeGreaterThanOrEqual(20);
+    // Read back until every turn's two messages are there (the last saves may land just after the answers).
+    const count = async () => {
+      const stored = await messagesOf(first, 'conv-busy');
+      return { user: stored.filter((message) => message.role === 'user').length, assistant: stored.filter((message) => message.role === 'assistant').length };
+    };
+    await expect.poll(count, { timeout: 10_000, interval: 500 }).toEqual({ user: 20, assistant: 20 });
   });
 
   it('answer with an error while the database is down, stay up, and recover when it is back', async () => {
