@@ -82,8 +82,14 @@ describeUnless(missing, 'two instances on one PostgreSQL database', () => {
   });
 
   it('lose no message when both take turns in one conversation at once', async () => {
-    const turns = Array.from({ length: 20 }, (_, index) => turn(index % 2 ? first : second, `turn ${index}`, 'user-busy', 'conv-busy'));
-    expect((await Promise.all(turns)).map((result) => result.status)).toEqual(Array(20).fill(200));
+    // Each instance takes its ten turns one after another, both at once: the two write one conversation
+    // side by side.
+    const takeTurns = async (server: BuiltServer, parity: number) => {
+      const statuses: number[] = [];
+      for (let index = parity; index < 20; index += 2) statuses.push((await turn(server, `turn ${index}`, 'user-busy', 'conv-busy')).status);
+      return statuses;
+    };
+    expect((await Promise.all([takeTurns(first, 0), takeTurns(second, 1)])).flat()).toEqual(Array(20).fill(200));
     // Read back until every turn's two messages are there (the last saves may land just after the answers).
     const count = async () => {
       const stored = await messagesOf(first, 'conv-busy');
