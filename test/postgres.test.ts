@@ -90,7 +90,7 @@ describeUnless(missing, 'two instances on one PostgreSQL database', () => {
       return statuses;
     };
     expect((await Promise.all([takeTurns(first, 0), takeTurns(second, 1)])).flat()).toEqual(Array(20).fill(200));
-    // Read back until every turn's two messages are there (the last saves may land just after the answers).
+    // Polled, so that a save still in flight when the last answer arrives is not counted as lost.
     const count = async () => {
       const stored = await messagesOf(first, 'conv-busy');
       return { user: stored.filter((message) => message.role === 'user').length, assistant: stored.filter((message) => message.role === 'assistant').length };
