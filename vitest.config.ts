@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // server.test.ts and auth.test.ts run the built server (.mastra/output): build it once, first.
     globalSetup: ['test/helpers/build-once.ts'],
+    // A skipped suite's reason (no Chromium, no PostgreSQL build) printed at the end of the run.
+    reporters: ['test/helpers/skip-notes-reporter.ts', 'default'],
     // The tests spawn real processes and wait for real exports: give them room on a 2-core machine.
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -7,6 +7,10 @@ import { TOOL_ANSWER, TOOL_MESSAGE } from './helpers/agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
 import { newWorkDir, nodeArgsOf } from './helpers/run-script.ts';
+import { describeUnless } from './helpers/skip-notes.ts';
+
+// `script -qfec` is util-linux's; macOS's BSD `script` takes other flags.
+const scriptMissing = process.platform === 'linux' ? undefined : "the terminal tests drive util-linux's `script`, which only Linux has: run them on Linux (CI does)";
 
 const CHAT = nodeArgsOf('chat').map((arg) => `"${arg}"`).join(' ');
 const receivers: (OtlpReceiver | FakeOpenAI)[] = [];
@@ -40,7 +44,7 @@ async function answeredTurn(env: Record<string, string>) {
   return { chat, traceId };
 }
 
-describe('interactive chat in a terminal', () => {
+describeUnless(scriptMissing, 'interactive chat in a terminal', () => {
   it.each([
     ['/exit', '/exit\r', 0],
     ['Ctrl-D', '\x04', 0],

@@ -3,12 +3,13 @@
 // and the turn is traced and stored as the token's user, on the routes of the allow-list
 // (src/mastra/server/routes.ts).
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AGENT_ID, TOOL_ANSWER, TOOL_MESSAGE } from './helpers/agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
 import { signJwt } from './helpers/jwt.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
-import { hasChromium, launchChromium, startStudio, type Studio } from './helpers/studio.ts';
+import { describeUnless } from './helpers/skip-notes.ts';
+import { chromiumMissing, hasChromium, launchChromium, startStudio, type Studio } from './helpers/studio.ts';
 
 const SECRET = 'studio-secret-0b7e1f4c9a2d6e8f3c5a7b9d1e2f4a6c';
 const USER = 'user-studio-42';
@@ -31,7 +32,7 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-describe.skipIf(!hasChromium)('Mastra Studio with auth on', () => {
+describeUnless(chromiumMissing, 'Mastra Studio with auth on', () => {
   it('asks for the Authorization header without a token', async () => {
     await page.goto(`${studio.baseUrl}/agents`, { waitUntil: 'load' });
     await page.getByText('Authentication Required').waitFor({ timeout: 30_000 });

@@ -4,10 +4,11 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AGENT_ID, TOOL_ANSWER, TOOL_MESSAGE } from './helpers/agent.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
-import { hasChromium, launchChromium, startStudio, type Studio } from './helpers/studio.ts';
+import { describeUnless } from './helpers/skip-notes.ts';
+import { chromiumMissing, hasChromium, launchChromium, startStudio, type Studio } from './helpers/studio.ts';
 import { localUserId } from '../src/settings/ids.ts';
 
 const ORG_ID = 'org_studio_test';
@@ -44,7 +45,7 @@ async function send(text: string, expected: string | RegExp) {
   await page.getByText(expected).first().waitFor({ timeout: 30_000 });
 }
 
-describe.skipIf(!hasChromium)('Mastra Studio', () => {
+describeUnless(chromiumMissing, 'Mastra Studio', () => {
   let threadId: string;
 
   it('chats two turns, and the conversation survives a reload', async () => {

@@ -1,15 +1,19 @@
 // Mastra Studio for browser tests: `npm run dev` in a copy of the project (so it shares no .mastra/
-// folder or database with other tests), and Debian's Chromium driven by playwright-core.
+// folder or database with other tests), and a Chromium driven by playwright-core (./chromium.ts finds it).
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { findChromium } from './chromium.ts';
 import { PROJECT_ROOT } from './project-files.ts';
 import { freePort, stopProcessGroup, waitForServer } from './server.ts';
 
-export const CHROMIUM = '/usr/bin/chromium';
-export const hasChromium = existsSync(CHROMIUM);
+const chromiumFound = findChromium();
+export const CHROMIUM = chromiumFound.path;
+/** Why the Studio browser tests are skipped, and how to run them; undefined when Chromium is here. */
+export const chromiumMissing = chromiumFound.missing;
+export const hasChromium = CHROMIUM !== undefined;
 
 export interface Studio {
   baseUrl: string;
