@@ -14,7 +14,6 @@ import { askAgent } from '../src/ask-agent.ts';
 import { createObservability } from '../src/mastra/observability.ts';
 import { parseEnv } from '../src/settings/env.ts';
 import { createBillingAgent } from './fixtures/src/agents/billing-agent.ts';
-import { toolsCalled } from './helpers/agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
 
@@ -120,7 +119,6 @@ describe('the agent registry (src/agents/index.ts)', () => {
       const spans = receiver.spans().filter((span) => span.traceId === traceId);
       expect(spans.some((span) => span.parentSpanId === ''), agentId).toBe(true);
       for (const span of spans) expect(span.attributes, `${agentId}: ${span.name}`).toMatchObject(groupingKeys(ids.userId, ids.conversationId));
-      expect(toolsCalled(spans).every((tool) => tool.length > 0)).toBe(true);
     }
     await mastra.shutdown();
   });

@@ -18,7 +18,7 @@ export const TOOL_MESSAGE = 'What is 17 * 23?';
 /** The offline model's answer after tool calls: one line per tool, "<tool> returned <result>". */
 export const TOOL_ANSWER = /^[\w-]+ returned \S/;
 
-/** The names of the tools called in a trace, from its spans' names ("execute_tool <tool>"). */
-export function toolsCalled(spans: readonly { name: string }[]): string[] {
-  return spans.flatMap((span) => span.name.match(/^execute_tool (.+)$/)?.[1] ?? []);
+/** The names of the tools called in a trace, from its exported tool spans' GenAI attributes. */
+export function toolsCalled(spans: readonly { attributes: Record<string, unknown> }[]): string[] {
+  return spans.flatMap(({ attributes }) => (attributes['gen_ai.operation.name'] === 'execute_tool' ? [String(attributes['gen_ai.tool.name'])] : []));
 }
