@@ -8,7 +8,7 @@
 // every span, and route-gate.ts lets it reach only the routes in routes.ts, on its own data.
 import type { IUserProvider, MastraAuthProvider } from '@mastra/core/server';
 import type { JwtPayload } from 'jsonwebtoken';
-import { isValidId } from '../../settings/ids.ts';
+import { ID_RULE, isValidId } from '../../settings/ids.ts';
 
 /** The one signing algorithm accepted: a shared secret, as MASTRA_JWT_SECRET is. */
 export const JWT_ALGORITHM = 'HS256';
@@ -30,7 +30,7 @@ export async function verifyToken(token: string, secret: string): Promise<TokenR
   if (typeof payload !== 'object') return { problem: 'the token carries no claims' };
   if (typeof payload.exp !== 'number') return { problem: 'the token has no exp (expiry) claim' };
   if (typeof payload.sub !== 'string' || !isValidId(payload.sub)) {
-    return { problem: 'the token needs a sub (the user id, 1 to 128 printable characters without spaces)' };
+    return { problem: `the token needs a sub (the user id, ${ID_RULE})` };
   }
   return { user: payload.sub };
 }

@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { MASTRA_RESOURCE_ID_KEY, MASTRA_THREAD_ID_KEY } from '@mastra/core/request-context';
 import type { Middleware } from '@mastra/core/server';
-import { isValidId } from '../../settings/ids.ts';
+import { ID_RULE, isValidId } from '../../settings/ids.ts';
 import { userOf } from './auth.ts';
 import { refuse } from './refusal.ts';
 import { readBody } from './request-body.ts';
@@ -78,7 +78,7 @@ export function requestIds({ localUserId }: { localUserId: string }): Middleware
         [USER_ID_HEADER, headers.userId],
         [CONVERSATION_ID_HEADER, headers.conversationId],
       ] as const) {
-        if (value !== undefined && !isValidId(value)) return refuse(c, 400, `the ${name} header: use 1 to 128 printable characters without spaces`);
+        if (value !== undefined && !isValidId(value)) return refuse(c, 400, `the ${name} header: use ${ID_RULE}`);
       }
       const agentId = AGENT_CALL.exec(c.req.path)?.[1];
       if (c.req.method !== 'POST' || agentId === undefined) return next();
@@ -86,7 +86,7 @@ export function requestIds({ localUserId }: { localUserId: string }): Middleware
       if (read.tooLarge) return next(); // request-guard.ts has refused it already
       const { ids: body, namedUsers, namedConversations } = idsInBody(read.json as AgentRequestBody);
       for (const [name, value] of Object.entries(body)) {
-        if (value !== undefined && !isValidId(value)) return refuse(c, 400, `${name} in the request body: use 1 to 128 printable characters without spaces`);
+        if (value !== undefined && !isValidId(value)) return refuse(c, 400, `${name} in the request body: use ${ID_RULE}`);
       }
       // With auth on, route-gate.ts has read the token's user; without, there is none.
       const tokenUser = userOf(c.req.raw);
