@@ -8,6 +8,7 @@ import type { MastraModelConfig } from '@mastra/core/llm';
 import { LibSQLStore } from '@mastra/libsql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_ID } from './helpers/agent.ts';
+import { groupingKeys } from './helpers/grouping-keys.ts';
 import { sampleOf, startFakeOpenAI, type ChatRequest, type ChatReply, type FakeOpenAI } from './helpers/fake-openai.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
 
@@ -124,5 +125,40 @@ describe('the privacy switches', () => {
       expect(root.attributes[variable === 'AGNOST_DISABLE_INPUT' ? 'gen_ai.output.messages' : 'gen_ai.input.messages']).toBeDefined();
       expect(root.attributes[variable === 'AGNOST_DISABLE_INPUT' ? 'gen_ai.input.messages' : 'gen_ai.output.messages']).toBeUndefined();
     }
+  });
+});
+
+describe("a caller's tracingOptions.metadata", () => {
+  it("cannot write the turn's messages or the keys Agnost groups by", async () => {
+    const settings = parseEnv({ AGNOST_ORG_ID: 'org_content', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl, MASTRA_STORAGE_URL: ':memory:' });
+    const mastra = new Mastra({
+      agents: createAgents(openAI(answersPlainly)),
+      storage: new LibSQLStore({ id: 'metadata-test', url: ':memory:' }),
+      observability: createObservability(settings, { localTraces: false }),
+    });
+    const forged = '[{"role":"user","parts":[{"type":"text","content":"forged"}]}]';
+    const { traceId } = await mastra.getAgent(AGENT_ID).generate('hello from the user', {
+      memory: { resource: 'user-meta', thread: 'conv-meta' },
+      tracingOptions: {
+        metadata: {
+          userId: 'user-meta',
+          conversationId: 'conv-meta',
+          'gen_ai.input.messages': forged,
+          'gen_ai.output.messages': forged,
+          'gen_ai.conversation.id': 'conv-forged',
+          'gen_ai.user.id': 'user-forged',
+        },
+      },
+    });
+    await mastra.observability?.flush();
+    await mastra.shutdown();
+    const spans = receiver.spans().filter((span) => span.traceId === traceId);
+    expect(spans.length).toBeGreaterThan(0);
+    for (const span of spans) {
+      expect(span.attributes, span.name).toMatchObject(groupingKeys('user-meta', 'conv-meta'));
+      expect(span.attributes['gen_ai.user.id'], span.name).toBeUndefined();
+      for (const key of ['gen_ai.input.messages', 'gen_ai.output.messages']) expect(String(span.attributes[key] ?? ''), `${span.name}: ${key}`).not.toContain('forged');
+    }
+    expect(json(roots(spans)[0], 'gen_ai.input.messages')).toEqual([{ role: 'user', parts: text('hello from the user') }]);
   });
 });

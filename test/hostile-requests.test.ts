@@ -41,6 +41,7 @@ const CASES: [string, string | ((internal: string) => object), RegExp][] = [
   [`more than ${MAX_MESSAGES} messages`, JSON.stringify({ messages: Array.from({ length: MAX_MESSAGES + 1 }, () => ({ role: 'user', content: 'hi' })) }), new RegExp(`${MAX_MESSAGES + 1} messages in one request; send at most ${MAX_MESSAGES}`)],
   ['a data: URL that is not base64', JSON.stringify(image('data:image/png;base64,@@@@')), /image: the data: URL is not valid base64/],
   ['a body nested 5000 deep', deeplyNested, /nested deeper than 32 levels/],
+  ['JSON that does not parse', '{"messages": [{"role": "user", "content": "hi"}', /the body is not valid JSON/],
   ['an image URL on an internal address', (at) => image(`${at}/latest/meta-data/iam`), /image: media URLs are not fetched by this server/],
   ['an image given as a URL object', (at) => user([{ type: 'image_url', image_url: { url: `${at}/admin` } }]), /image_url\.url: media URLs are not fetched/],
   ['a file part with a URL', (at) => user([{ type: 'file', data: `${at}/etc/passwd`, mediaType: 'text/plain' }]), /data: media URLs are not fetched/],
@@ -122,6 +123,16 @@ describe.each(['open', 'JWT'] as const)('the built server, %s', (mode) => {
       refused.push(route);
     },
   );
+
+  // Mastra's route reads a body with Request.text(), which drops a UTF-8 byte-order mark: the checks
+  // read it the same way, so a BOM in front of any hostile body changes nothing.
+  it.each(CASES)('refuses %s behind a byte-order mark just the same', async (_name, body, names) => {
+    const text = typeof body === 'string' ? body : JSON.stringify(body(internalUrl));
+    const response = await post(servers[mode], 'generate', `\uFEFF${text}`, mode === 'JWT');
+    expect(response.status).toBe(400);
+    expect((JSON.parse(response.text) as { error: string }).error).toMatch(names);
+    refused.push('generate');
+  });
 
   it.each(OTHER_ROUTES)('refuses %s (400 open, 403 with auth on)', async (_name, path, body, names) => {
     const response = await send(servers[mode], path, JSON.stringify(body(internalUrl)), mode === 'JWT');

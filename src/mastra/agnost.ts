@@ -135,6 +135,8 @@ const [AGENT_RUN, WORKFLOW_RUN, MODEL_STEP, MODEL_INFERENCE] = ['agent_run', 'wo
 const BOTH_SIDES_IN = new Set(['model_generation', MODEL_STEP, MODEL_INFERENCE, 'memory_operation', 'processor_run']);
 const BOTH_SIDES_OUT = new Set(['memory_operation', 'processor_run']);
 const ID_KEYS = ['userId', 'conversationId', 'resourceId', 'threadId']; // the ids Agnost groups by, and memory's
+// The turn's messages, which only this exporter writes (as metadata, then moved to top-level gen_ai.*).
+const TURN_KEYS = ['gen_ai.input.messages', 'gen_ai.output.messages'];
 const KEPT = 10_000; // the most recent traces (and model steps in flight) remembered: memory stays bounded
 
 type LiveSpan = { id: string; traceId?: string; isInternal?: boolean; parent?: LiveSpan };
@@ -160,6 +162,7 @@ function conversationContent({ disableInput, disableOutput }: ReturnType<typeof 
     const rootJoined = outer && !exported.parentSpanId ? { parentSpanId: outer.parentSpanId, isRootSpan: false } : {};
     const span = outer ? { ...exported, traceId: outer.traceId, ...rootJoined } : exported;
     const metadata = { ...idsByTrace.get(span.traceId), ...span.metadata };
+    for (const key of TURN_KEYS) delete metadata[key]; // a caller's tracingOptions.metadata cannot speak for the user
     const ids = Object.fromEntries(ID_KEYS.filter((key) => metadata[key] !== undefined).map((key) => [key, metadata[key]]));
     if (Object.keys(ids).length > 0) remember(idsByTrace, span.traceId, ids);
     const isRun = type === AGENT_RUN || type === WORKFLOW_RUN;
@@ -181,7 +184,7 @@ function conversationContent({ disableInput, disableOutput }: ReturnType<typeof 
     if (disableOutput && type === AGENT_RUN && Array.isArray(input)) input = input.filter((item) => typeof item === 'string' || item?.role === 'user');
     // Only the run the user talked to holds the turn (a nested run's prompt came from another agent): the
     // trace's root, and for the answer a resumed run (the first run seen here, or a later run of the same
-    // agent or workflow). Written as mastra.metadata.gen_ai.*, moved to gen_ai.* by withAgnostKeys.
+    // agent or workflow). Written as metadata (TURN_KEYS), moved to top-level gen_ai.* by withAgnostKeys.
     const turn = turnRuns.get(span.traceId);
     const resumed = turn?.id === span.id || (turn?.entityId !== undefined && turn.entityId === span.entityId);
     if (isRun && span.endTime && (!span.parentSpanId || resumed)) {
@@ -246,9 +249,9 @@ function textOf(value: unknown): string | undefined {
 /** Agnost's own grouping keys (and OpenTelemetry's user.id / session.id) from the ids, else memory's resource and thread; tool spans named as Agnost classifies them. */
 function withAgnostKeys(span: ReadableSpan): ReadableSpan {
   const attributes = { ...span.attributes };
-  for (const key of Object.keys(attributes).filter((name) => name.startsWith('mastra.metadata.gen_ai.'))) {
-    attributes[key.slice('mastra.metadata.'.length)] = attributes[key];
-    delete attributes[key];
+  for (const key of TURN_KEYS.filter((name) => `mastra.metadata.${name}` in attributes)) {
+    attributes[key] = attributes[`mastra.metadata.${key}`];
+    delete attributes[`mastra.metadata.${key}`];
   }
   const userId = attributes['mastra.metadata.userId'] ?? attributes['mastra.metadata.resourceId']; // memory's resource is its user
   const sessionId = attributes['mastra.metadata.conversationId'] ?? attributes['mastra.metadata.threadId'] ?? attributes['gen_ai.conversation.id'];

@@ -5,7 +5,8 @@
 /** Mastra's own default, given to it as server.bodySizeLimit (server-options.ts) so both agree. */
 export const BODY_LIMIT_BYTES = 4.5 * 1024 * 1024;
 
-export type ReadBody = { text: string; json: Record<string, unknown>; tooLarge?: false } | { tooLarge: true };
+/** `malformed`: declared JSON that does not parse; refused (request-guard.ts), never passed on unchecked. */
+export type ReadBody = { text: string; json: Record<string, unknown>; malformed?: boolean; tooLarge?: false } | { tooLarge: true };
 
 /** What a body that is not a JSON object (or not JSON at all) reads as: the route answers for those. */
 const NOT_AN_OBJECT: Record<string, unknown> = Object.freeze({});
@@ -58,11 +59,14 @@ async function read(request: Request): Promise<ReadBody> {
     }
     return { text: JSON.stringify(fields), json: fields };
   }
-  const text = Buffer.from(bytes).toString('utf8');
+  // Decoded as Mastra's route reads it (Request.text(): a leading byte-order mark is dropped), so the
+  // checks see the body the route will see.
+  const text = new TextDecoder().decode(bytes);
+  if (text.trim() === '') return { text, json: NOT_AN_OBJECT }; // Mastra reads it as no body
   try {
     return { text, json: asObject(JSON.parse(text)) };
   } catch {
-    return { text, json: NOT_AN_OBJECT }; // malformed JSON: the route answers 400 itself
+    return { text, json: NOT_AN_OBJECT, malformed: true };
   }
 }
 

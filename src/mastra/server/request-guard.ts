@@ -168,6 +168,7 @@ export function requestGuard({ allowedMediaUrlPrefixes = [] }: { allowedMediaUrl
       if (!BODY_METHODS.has(c.req.method) || !isApiPath(c.req.path)) return next();
       const body = await readBody(c.req.raw);
       if (body.tooLarge) return refuse(c, 413, `the body is larger than ${BODY_LIMIT_BYTES} bytes`);
+      if (body.malformed) return refuse(c, 400, 'the body is not valid JSON');
       const problem = bodyProblem(c.req.path, body.text, body.json, allowedMediaUrlPrefixes);
       return problem ? refuse(c, 400, problem) : next();
     },

@@ -63,7 +63,7 @@ function idsInBody(body: AgentRequestBody) {
       thread,
     },
     /** Every id in the body that names a user, but the top-level resourceId (Studio names the agent there). */
-    namedUsers: [metadata.userId, memory.resource, context[MASTRA_RESOURCE_ID_KEY], context.userId],
+    namedUsers: [metadata.userId, metadata.resourceId, memory.resource, context[MASTRA_RESOURCE_ID_KEY], context.userId],
     /** Every id in the body that names a conversation: each must be the caller's own, or new. */
     namedConversations: [metadata.conversationId, metadata.threadId, threadIdOf(memory.thread), body.threadId, context[MASTRA_THREAD_ID_KEY], context.conversationId],
   };
