@@ -17,6 +17,9 @@ import { serverOptions } from './server/server-options.ts';
 import { createStorage } from './storage.ts';
 
 const config = loadConfigOrExit();
+// Studio's model list (GET /api/agents/providers): Mastra would ask its hosted model gateways on every
+// call, and log a stack trace whenever one is out of reach. This project's models are set in .env.
+process.env.AUTO_BLOCK_EXTERNAL_PROVIDERS ??= 'true';
 const model = await chooseModel(config);
 const { storage, localTraces } = await createStorage(config, { localTraces: 'always' });
 const auth = config.jwtSecret ? await jwtAuth(config.jwtSecret) : undefined;

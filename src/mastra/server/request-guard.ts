@@ -66,7 +66,9 @@ function checkMedia(value: unknown, where: string, allowedPrefixes: readonly str
     const comma = value.indexOf(',');
     const meta = value.slice('data:'.length, comma < 0 ? undefined : comma);
     if (comma < 0) return `${where}: the data: URL has no comma before its data`;
-    return meta.endsWith(';base64') && !isBase64(value.slice(comma + 1)) ? `${where}: the data: URL is not valid base64` : undefined;
+    // The AI SDK takes only base64 data: URLs; it tries to download any other kind (and fails with a 500).
+    if (!meta.endsWith(';base64')) return `${where}: a data: URL must be base64 (data:<type>;base64,<data>)`;
+    return isBase64(value.slice(comma + 1)) ? undefined : `${where}: the data: URL is not valid base64`;
   }
   if (/^https?:\/\//i.test(value) && allowedPrefixes.some((prefix) => value.startsWith(prefix))) return undefined;
   if (isBase64(value)) return undefined;
