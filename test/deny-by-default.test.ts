@@ -32,6 +32,12 @@ const routes = (await mastraRoutes()).map((route) => ({
   url: samplePath(route.path),
   isPublic: route.requiresAuth === false,
 }));
+/** Routes Mastra's server adds beside its route table (the browser view, its WebSocket outside /api). */
+const EXTRA_ROUTES = [
+  { method: 'GET', url: `${API_PREFIX}/agents/${AGENT_ID}/browser/session?threadId=${aliceConversation}` },
+  { method: 'POST', url: `${API_PREFIX}/agents/${AGENT_ID}/browser/close` },
+  { method: 'GET', url: `/browser/${AGENT_ID}/stream?threadId=${aliceConversation}` },
+];
 const refusedRoutes = routes.filter((route) => !route.isPublic && !isAllowed(route.method, `${API_PREFIX}${route.path}`));
 
 beforeAll(async () => {
@@ -95,6 +101,15 @@ describe('bob, with a valid token, on every route not on the allow-list', () => 
     const refusals = server.output().match(/^Refused \S+ \/api\/\S* \(403\): this route is not offered by this server$/gm) ?? [];
     expect(refusals.length).toBeGreaterThanOrEqual(refusedRoutes.length);
     expect(server.output()).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe("the routes Mastra's server adds beside its route table", () => {
+  it.each(EXTRA_ROUTES)('$method $url: 401 without a token, 403 for bob', async ({ method, url }) => {
+    expect((await send(method, url, undefined)).status).toBe(401);
+    const asBob = await send(method, url, tokenFor(bob));
+    expect(asBob.status).toBe(403);
+    expect(asBob.text).not.toContain('\n');
   });
 });
 

@@ -13,7 +13,7 @@ import { reportExportFailures } from './export-failures.ts';
 import { OneLineLogger } from './logger.ts';
 import { createObservability, traceDestinations } from './observability.ts';
 import { jwtAuth } from './server/auth.ts';
-import { serverOptions } from './server/server-options.ts';
+import { firstMiddleware, serverOptions } from './server/server-options.ts';
 import { createStorage } from './storage.ts';
 
 const config = loadConfigOrExit();
@@ -23,6 +23,7 @@ process.env.AUTO_BLOCK_EXTERNAL_PROVIDERS ??= 'true';
 const model = await chooseModel(config);
 const { storage, localTraces } = await createStorage(config, { localTraces: 'always' });
 const auth = config.jwtSecret ? await jwtAuth(config.jwtSecret) : undefined;
+const jwt = auth && config.jwtSecret ? { jwt: { secret: config.jwtSecret, auth } } : {};
 const AUTH_LINE = auth
   ? 'Auth: on (MASTRA_JWT_SECRET): every API call needs Authorization: Bearer <JWT>; its sub is the user.'
   : 'Auth: off: the API is unauthenticated and trusts x-user-id. Put it behind your own auth, or set MASTRA_JWT_SECRET.';
@@ -34,11 +35,7 @@ export const mastra = new Mastra({
   // PORT is honoured (default 4111). With MASTRA_JWT_SECRET set, every API call needs a JWT, and its
   // user reaches only the routes in server/routes.ts, on its own data; hostile bodies are refused in
   // both modes; the caller's ids reach traces and memory (server/server-options.ts).
-  server: serverOptions({
-    ...(auth && config.jwtSecret ? { jwt: { secret: config.jwtSecret, auth } } : {}),
-    allowedMediaUrlPrefixes: config.allowedMediaUrlPrefixes,
-    localUserId: localUserId(config),
-  }),
+  server: serverOptions({ ...jwt, allowedMediaUrlPrefixes: config.allowedMediaUrlPrefixes, localUserId: localUserId(config) }),
   // Warnings and errors only, one line each on stderr: stdout stays for the answers (and --json output).
   // A server (npm run dev, npm start) says once where it listens, which model answers, where its
   // traces go, and whether auth is on.
@@ -53,6 +50,9 @@ export const mastra = new Mastra({
       ].join('\n'),
   }),
 });
+
+// With auth on, deny by default, before every route (server/route-gate.ts).
+mastra.setServerMiddleware(firstMiddleware(jwt));
 
 // Says when traces stop reaching Agnost, and when they reach it again: one line, at most one a minute.
 reportExportFailures((line) => mastra.getLogger().warn(line));

@@ -1,12 +1,17 @@
 // Deny by default, with auth on: a request to the API needs a valid token (auth.ts), and reaches only
 // the routes in routes.ts, on its own user's data; every other route Mastra registers, now or in a
 // later version, answers 403 with one line. Without auth every route is open (docs/server.md).
-// Runs first, so every later middleware and Mastra's own auth check see a request it has let through.
+// Runs first, so every later middleware and Mastra's own auth check see a request it has let through:
+// index.ts registers it with mastra.setServerMiddleware, which Mastra's server installs before the
+// routes it adds outside its route table (the browser-view routes, whose WebSocket is /browser/...).
 import type { Middleware } from '@mastra/core/server';
 import { rememberUser, tokenOf, verifyToken } from './auth.ts';
 import { isApiPath, refuse } from './refusal.ts';
 import { allowedRoute, isAllowed } from './routes.ts';
 import { ownerOf } from './thread-owner.ts';
+
+/** Mastra's browser-view WebSocket, outside the API prefix: no route of this project's. */
+const BROWSER_STREAM_PREFIX = '/browser/';
 
 /** How Hono records Mastra's `app.get('*')` Studio page fallback. */
 const PAGE_FALLBACK = new Set(['*', '/*']);
@@ -15,7 +20,7 @@ export function routeGate({ jwtSecret }: { jwtSecret?: string }): Middleware {
   return {
     path: '*',
     handler: async (c, next) => {
-      if (!jwtSecret || !isApiPath(c.req.path)) return next();
+      if (!jwtSecret || !(isApiPath(c.req.path) || c.req.path.startsWith(BROWSER_STREAM_PREFIX))) return next();
       const carried = tokenOf(c.req.raw);
       if (!carried) return refuse(c, 401, 'send Authorization: Bearer <JWT>');
       if ('problem' in carried) return refuse(c, 401, carried.problem);
