@@ -232,6 +232,18 @@ describe('every allowed route, as alice and as bob, on alice’s conversation', 
     if (forAlice.shows) expect(asAlice.text).toMatch(new RegExp(`${ALICE_MARKER}|${aliceConversation}`));
   });
 
+  // Mastra's thread handlers may take the thread from the query or the body over the path's.
+  it.each([
+    ['GET', 'the query', (path: string) => `${path}?agentId=${AGENT_ID}&threadId=${aliceConversation}`, undefined],
+    ['DELETE', 'the query', (path: string) => `${path}?agentId=${AGENT_ID}&threadId=${aliceConversation}`, undefined],
+    ['DELETE', 'the body', (path: string) => `${path}?agentId=${AGENT_ID}`, { threadId: aliceConversation }],
+  ] as const)("refuses bob's %s on his own thread naming alice's in %s with a 404", async (method, _where, url, body) => {
+    await call('POST', generatePath, bearer(tokenFor(bob)), { ...message('my own thread'), memory: { resource: bob, thread: 'conv-bob-own' } });
+    const { status, text } = await call(method, url('/api/memory/threads/conv-bob-own'), bearer(tokenFor(bob)), body);
+    expect(status).toBe(404);
+    expect(text).not.toContain(alice);
+  });
+
   it("leaves alice's conversation hers: she still reads it, bob's attempts added nothing to it", async () => {
     const { messages } = await clientOf(alice).listThreadMessages(aliceConversation, { agentId: AGENT_ID });
     expect(JSON.stringify(messages)).toContain(ALICE_MARKER);

@@ -8,6 +8,7 @@ import type { Middleware } from '@mastra/core/server';
 import { rememberUser, tokenOf, verifyToken } from './auth.ts';
 import { isApiPath, refuse } from './refusal.ts';
 import { allowedRoute, isAllowed } from './routes.ts';
+import { readBody } from './request-body.ts';
 import { ownerOf } from './thread-owner.ts';
 
 /** Mastra's browser-view WebSocket, outside the API prefix: no route of this project's. */
@@ -15,6 +16,13 @@ const BROWSER_STREAM_PREFIX = '/browser/';
 
 /** How Hono records Mastra's `app.get('*')` Studio page fallback. */
 const PAGE_FALLBACK = new Set(['*', '/*']);
+
+/** The conversations a thread route names: its path's, and any threadId in its query or body. */
+async function threadsNamed(request: Request, pathThreadId: string): Promise<string[]> {
+  const body = await readBody(request);
+  const named = [pathThreadId, new URL(request.url).searchParams.get('threadId'), body.tooLarge ? undefined : body.json.threadId];
+  return [...new Set(named.filter((id): id is string => typeof id === 'string' && id !== ''))];
+}
 
 export function routeGate({ jwtSecret }: { jwtSecret?: string }): Middleware {
   return {
@@ -39,18 +47,25 @@ export function routeGate({ jwtSecret }: { jwtSecret?: string }): Middleware {
         return refuse(c, 403, 'this route is not offered by this server');
       }
       if (allowed.route.ownership === 'own-thread') {
-        let owner: string | undefined;
+        // Mastra's handler may take the thread from the query or the body instead of the path: each
+        // conversation the request names must be the user's.
+        let threadIds: string[];
         try {
-          // As the route reads it: Hono decodes path parameters.
-          const threadId = decodeURIComponent(allowed.params.threadId ?? '');
-          owner = await ownerOf(c.get('mastra'), threadId);
-        } catch (error) {
-          if (error instanceof URIError) return refuse(c, 404, 'no such conversation');
-          c.get('mastra').getLogger().error('Memory storage unavailable', error);
-          return refuse(c, 503, 'try again shortly', { logged: false });
+          threadIds = await threadsNamed(c.req.raw, decodeURIComponent(allowed.params.threadId ?? '')); // Hono decodes path parameters
+        } catch {
+          return refuse(c, 404, 'no such conversation');
         }
-        // Another user's conversation reads as no conversation at all: its existence is not disclosed.
-        if (owner !== reading.user) return refuse(c, 404, 'no such conversation');
+        for (const threadId of threadIds) {
+          let owner: string | undefined;
+          try {
+            owner = await ownerOf(c.get('mastra'), threadId);
+          } catch (error) {
+            c.get('mastra').getLogger().error('Memory storage unavailable', error);
+            return refuse(c, 503, 'try again shortly', { logged: false });
+          }
+          // Another user's conversation reads as no conversation at all: its existence is not disclosed.
+          if (owner !== reading.user) return refuse(c, 404, 'no such conversation');
+        }
       }
       return next();
     },
