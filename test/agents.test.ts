@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { createAgents, defaultAgentId } from '../src/agents/index.ts';
 import { createOfflineModel, fillFromMessage } from '../src/agents/offline-model.ts';
 import { askAgent } from '../src/ask-agent.ts';
+import { TOOL_MESSAGE } from './helpers/agent.ts';
 import { createObservability } from '../src/mastra/observability.ts';
 import { parseEnv } from '../src/settings/env.ts';
 import { createBillingAgent } from './fixtures/src/agents/billing-agent.ts';
@@ -113,7 +114,7 @@ describe('the agent registry (src/agents/index.ts)', () => {
     });
     for (const agentId of Object.keys(mastra.listAgents())) {
       const ids = { userId: `user-${agentId}`, conversationId: `conv-${agentId}` };
-      const { text, traceId } = await askAgent(mastra.getAgent(agentId), 'What is 17 * 23?', ids);
+      const { text, traceId } = await askAgent(mastra.getAgent(agentId), TOOL_MESSAGE, ids);
       expect(text.trim(), agentId).not.toBe('');
       await mastra.observability?.flush();
       const spans = receiver.spans().filter((span) => span.traceId === traceId);

@@ -53,21 +53,26 @@ describe('README and docs/ references', () => {
     expect(count, `README.md has ${count} lines: move detail into a page under docs/ and link to it`).toBeLessThanOrEqual(MAX_README_LINES);
   });
 
+  // These three list every offender at once, so one run shows all there is to fix.
   it('name only npm scripts that exist', () => {
+    const problems: string[] = [];
     for (const [page, text] of pages) {
       for (const [, run, lifecycle] of text.matchAll(/\bnpm (?:run ([\w:-]+)|(test|start)\b)/g)) {
         const script = run ?? lifecycle!;
-        expect(packageJson.scripts, `${page} names \`npm run ${script}\`, which package.json's "scripts" lacks: add it or fix the page`).toHaveProperty(script);
+        if (!(script in packageJson.scripts)) problems.push(`${page} names \`npm run ${script}\`, which package.json's "scripts" lacks: add it or fix the page`);
       }
     }
+    expect(problems).toEqual([]);
   });
 
   it('link only to pages that exist', () => {
+    const problems: string[] = [];
     for (const [page, text] of pages) {
       for (const [, target] of text.matchAll(/\]\(((?!https?:)[^)#\s]+)(#[^)]*)?\)/g)) {
-        expect(existsSync(join(ROOT, dirname(page), target!)), `${page} links to ${target}, which does not exist: fix or drop the link`).toBe(true);
+        if (!existsSync(join(ROOT, dirname(page), target!))) problems.push(`${page} links to ${target}, which does not exist: fix or drop the link`);
       }
     }
+    expect(problems).toEqual([]);
   });
 
   it('document every environment variable, as does .env.example', () => {
@@ -80,12 +85,14 @@ describe('README and docs/ references', () => {
 
   it("name only folders that exist (the README's paths under src/, scripts/, test/, bench/, docs/)", () => {
     const named = [...readme.matchAll(/`((?:src|scripts|test|bench|docs)\/[^`\s]*)`/g)].map(([, path]) => path!);
+    const problems: string[] = [];
     for (const path of named) {
       // A path may name a file still to be written (`src/tools/<name>-tool.ts`): only its folder must exist.
       const folder = path.endsWith('/') ? path.slice(0, -1) : dirname(path);
       const exists = existsSync(join(ROOT, folder)) && statSync(join(ROOT, folder)).isDirectory();
-      expect(exists, `README.md names \`${path}\`, but there is no folder ${folder}/: fix the path in README.md`).toBe(true);
+      if (!exists) problems.push(`README.md names \`${path}\`, but there is no folder ${folder}/: fix the path in README.md`);
     }
+    expect(problems).toEqual([]);
   });
 
   it('gives .ci/run the same test command as the quickstart', () => {
