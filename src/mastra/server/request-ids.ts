@@ -19,7 +19,7 @@ import { ID_RULE, isValidId } from '../../settings/ids.ts';
 import { userOf } from './auth.ts';
 import { refuse } from './refusal.ts';
 import { readBody } from './request-body.ts';
-import { ownerOf } from './thread-owner.ts';
+import { ownersOf } from './thread-owner.ts';
 
 export const USER_ID_HEADER = 'x-user-id';
 export const CONVERSATION_ID_HEADER = 'x-conversation-id';
@@ -105,18 +105,10 @@ export function requestIds({ localUserId }: { localUserId: string }): Middleware
       const resource = tokenUser ?? headers.userId ?? body.resource ?? userId;
       const thread = headers.conversationId ?? body.thread ?? conversationId;
       const conversations = new Set([thread, conversationId, ...namedConversations.filter((id): id is string => typeof id === 'string' && id !== '')]);
-      for (const conversation of conversations) {
-        let owner: string | undefined;
-        try {
-          owner = await ownerOf(c.get('mastra'), conversation);
-        } catch (error) {
-          // The database is unreachable (restarting, failing over): a clean answer, and one log line.
-          c.get('mastra').getLogger().error('Memory storage unavailable', error);
-          return refuse(c, 503, 'try again shortly', { logged: false });
-        }
-        if (owner !== undefined && owner !== resource) {
-          return refuse(c, 403, 'this conversation belongs to another user: continue one of your own, or start a new one');
-        }
+      const owners = await ownersOf(c.get('mastra'), conversations);
+      if (!owners) return refuse(c, 503, 'try again shortly', { logged: false });
+      if (owners.some((owner) => owner !== undefined && owner !== resource)) {
+        return refuse(c, 403, 'this conversation belongs to another user: continue one of your own, or start a new one');
       }
 
       const requestContext = c.get('requestContext');

@@ -9,7 +9,7 @@ import { rememberUser, tokenOf, verifyToken } from './auth.ts';
 import { isApiPath, refuse } from './refusal.ts';
 import { allowedRoute, isAllowed } from './routes.ts';
 import { readBody } from './request-body.ts';
-import { ownerOf } from './thread-owner.ts';
+import { ownersOf } from './thread-owner.ts';
 
 /** Mastra's browser-view WebSocket, outside the API prefix: no route of this project's. */
 const BROWSER_STREAM_PREFIX = '/browser/';
@@ -55,17 +55,10 @@ export function routeGate({ jwtSecret }: { jwtSecret?: string }): Middleware {
         } catch {
           return refuse(c, 404, 'no such conversation');
         }
-        for (const threadId of threadIds) {
-          let owner: string | undefined;
-          try {
-            owner = await ownerOf(c.get('mastra'), threadId);
-          } catch (error) {
-            c.get('mastra').getLogger().error('Memory storage unavailable', error);
-            return refuse(c, 503, 'try again shortly', { logged: false });
-          }
-          // Another user's conversation reads as no conversation at all: its existence is not disclosed.
-          if (owner !== reading.user) return refuse(c, 404, 'no such conversation');
-        }
+        const owners = await ownersOf(c.get('mastra'), threadIds);
+        if (!owners) return refuse(c, 503, 'try again shortly', { logged: false });
+        // Another user's conversation reads as no conversation at all: its existence is not disclosed.
+        if (owners.some((owner) => owner !== reading.user)) return refuse(c, 404, 'no such conversation');
       }
       return next();
     },
