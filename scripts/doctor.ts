@@ -31,6 +31,7 @@ const EFFECT: Record<EnvVariable, (config: AppConfig) => string> = {
     c.allowedMediaUrlPrefixes.length ? `the server may fetch media from ${c.allowedMediaUrlPrefixes.join(', ')}` : 'not set: media URLs in messages are refused',
   MASTRA_JWT_SECRET: (c) =>
     c.jwtSecret ? `${secret(c.jwtSecret, '')}: the server API requires a JWT` : 'not set: the server API is open (no auth)',
+  MASTRA_JWT_MAX_HOURS: (c) => `${c.jwtMaxHours}: tokens that expire further ahead are refused`,
 };
 out('Configuration');
 let invalid = 0;

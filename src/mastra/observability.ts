@@ -3,6 +3,7 @@ import { SpanType } from '@mastra/core/observability';
 import { MastraStorageExporter, Observability, SamplingStrategyType, SensitiveDataFilter } from '@mastra/observability';
 import { secretsOf, type AppConfig } from '../settings/env.ts';
 import { AgnostExporter } from './agnost.ts';
+import { CONVERSATION_KEY, USER_KEY } from './server/caller.ts';
 import { SecretValueFilter } from './secret-value-filter.ts';
 
 // Local traces for Mastra Studio, in the Mastra instance's storage, written within a second of each
@@ -39,8 +40,8 @@ export function createObservability(
       default: {
         serviceName: settings.serviceName,
         sampling: { type: SamplingStrategyType.ALWAYS },
-        // HTTP requests: the server's request-ids middleware puts the caller's ids here (see request-ids.ts).
-        requestContextKeys: ['userId', 'conversationId'],
+        // HTTP requests: the server's gate puts the caller's ids on the request context (server/caller.ts).
+        requestContextKeys: [USER_KEY, CONVERSATION_KEY],
         excludeSpanTypes,
         spanOutputProcessors: [
           // Redacts values under keys such as apiKey, token, password or authorization.

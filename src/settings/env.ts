@@ -106,7 +106,14 @@ export const envSchema = z.object({
     notTheDocsExample,
     atLeast32Characters,
   ),
+  MASTRA_JWT_MAX_HOURS: optional(
+    'give a number of hours, e.g. 24',
+    (value) => (/^\d+(\.\d+)?$/.test(value) && Number(value) > 0 ? undefined : 'must be a positive number of hours'),
+  ),
 });
+
+/** How far ahead a token may expire, unless MASTRA_JWT_MAX_HOURS says otherwise. */
+export const DEFAULT_JWT_MAX_HOURS = 24;
 
 export interface AppConfig {
   /** Undefined: the agent runs on the built-in offline model. */
@@ -128,6 +135,8 @@ export interface AppConfig {
   chatUserId: string | undefined;
   /** Undefined: the server API is open (no auth) and trusts x-user-id. */
   jwtSecret: string | undefined;
+  /** The longest a token may still be valid for: a longer exp is refused. */
+  jwtMaxHours: number;
   /** URL prefixes the server may fetch media in messages from; empty: media URLs are refused. */
   allowedMediaUrlPrefixes: string[];
 }
@@ -156,6 +165,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
     storageAuthToken: env.MASTRA_STORAGE_AUTH_TOKEN,
     chatUserId: env.CHAT_USER_ID,
     jwtSecret: env.MASTRA_JWT_SECRET,
+    jwtMaxHours: env.MASTRA_JWT_MAX_HOURS ? Number(env.MASTRA_JWT_MAX_HOURS) : DEFAULT_JWT_MAX_HOURS,
     allowedMediaUrlPrefixes: env.ALLOWED_MEDIA_URL_PREFIXES?.split(',') ?? [],
   };
 }

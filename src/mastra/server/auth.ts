@@ -1,11 +1,13 @@
 // Who may call the server. With MASTRA_JWT_SECRET set, every API call carries a JWT signed with it,
-// read in one place (tokenUser below) for this project's middlewares and for Mastra's own auth check
+// read in one place (verifyToken below) for this project's gate and for Mastra's own auth check
 // alike, so no check can be skipped by how the token is sent:
 // - only as `Authorization: Bearer <JWT>`; the other forms Mastra would take (a bare Authorization
 //   value, ?apiKey=) are refused with 401 before Mastra sees them (route-gate.ts);
-// - HS256 only, `exp` required, `sub` required and a valid id (settings/ids.ts): the token's user.
-// Mastra makes `sub` the memory resource (mapUserToResourceId), request-ids.ts makes it the userId on
-// every span, and route-gate.ts lets it reach only the routes in routes.ts, on its own data.
+// - HS256 only, no critical header extension (`crit`), `exp` required and at most MASTRA_JWT_MAX_HOURS
+//   ahead, `iat` and `nbf` not in the future (beyond CLOCK_SKEW_SECONDS), `sub` required and a valid id
+//   (settings/ids.ts): the token's user.
+// Mastra makes `sub` the memory resource (mapUserToResourceId), caller.ts makes it the user on every
+// span, and route-gate.ts lets it reach only the routes in routes.ts, on its own data.
 import type { IUserProvider, MastraAuthProvider } from '@mastra/core/server';
 import type { JwtPayload } from 'jsonwebtoken';
 import { ID_RULE, isValidId } from '../../settings/ids.ts';
@@ -13,14 +15,46 @@ import { ID_RULE, isValidId } from '../../settings/ids.ts';
 /** The one signing algorithm accepted: a shared secret, as MASTRA_JWT_SECRET is. */
 export const JWT_ALGORITHM = 'HS256';
 
+/** How far apart the issuer's clock and this server's may be. */
+export const CLOCK_SKEW_SECONDS = 60;
+
+export interface TokenRules {
+  secret: string;
+  /** MASTRA_JWT_MAX_HOURS: how far ahead a token's exp may be. */
+  maxLifetimeHours: number;
+}
+
 export type TokenReading = { user: string } | { problem: string };
 
+/** The token's header, if it is a JSON object. */
+function headerOf(token: string): Record<string, unknown> | undefined {
+  try {
+    const header: unknown = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'));
+    return header && typeof header === 'object' && !Array.isArray(header) ? (header as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What is wrong with the token's times, judged at `now` (seconds). */
+function timeProblem(payload: JwtPayload, maxLifetimeHours: number, now: number): string | undefined {
+  if (typeof payload.exp !== 'number') return 'the token has no exp (expiry) claim';
+  if (payload.exp > now + maxLifetimeHours * 3600 + CLOCK_SKEW_SECONDS) {
+    return `the token expires more than ${maxLifetimeHours} hours ahead (MASTRA_JWT_MAX_HOURS); issue shorter-lived tokens`;
+  }
+  if (typeof payload.iat === 'number' && payload.iat > now + CLOCK_SKEW_SECONDS) return 'the token is issued in the future (iat)';
+  return undefined;
+}
+
 /** The token's user, or why the token is refused (one line, naming no secret). */
-export async function verifyToken(token: string, secret: string): Promise<TokenReading> {
+export async function verifyToken(token: string, { secret, maxLifetimeHours }: TokenRules): Promise<TokenReading> {
   const { default: jwt } = await import('jsonwebtoken');
+  // RFC 7515: a token naming a critical extension the reader does not understand must be refused; this
+  // server understands none.
+  if (headerOf(token)?.crit !== undefined) return { problem: 'the token names a critical extension (crit) this server does not support' };
   let payload: string | JwtPayload;
   try {
-    payload = jwt.verify(token, secret, { algorithms: [JWT_ALGORITHM] });
+    payload = jwt.verify(token, secret, { algorithms: [JWT_ALGORITHM], clockTolerance: CLOCK_SKEW_SECONDS });
   } catch (error) {
     const name = (error as Error).name;
     if (name === 'TokenExpiredError') return { problem: 'the token has expired' };
@@ -28,7 +62,8 @@ export async function verifyToken(token: string, secret: string): Promise<TokenR
     return { problem: `the token is not an ${JWT_ALGORITHM} JWT signed with this server's secret` };
   }
   if (typeof payload !== 'object') return { problem: 'the token carries no claims' };
-  if (typeof payload.exp !== 'number') return { problem: 'the token has no exp (expiry) claim' };
+  const timing = timeProblem(payload, maxLifetimeHours, Math.floor(Date.now() / 1000));
+  if (timing) return { problem: timing };
   if (typeof payload.sub !== 'string' || !isValidId(payload.sub)) {
     return { problem: `the token needs a sub (the user id, ${ID_RULE})` };
   }
@@ -47,25 +82,13 @@ export function tokenOf(request: Request): { token: string } | { problem: string
   return token ? { token } : { problem: 'send the token as Authorization: Bearer <JWT>' };
 }
 
-// The user each request's token names, once it has been read (route-gate.ts reads it first).
-const users = new WeakMap<Request, string>();
-
-export function rememberUser(request: Request, user: string): void {
-  users.set(request, user);
-}
-
-/** The token's user for this request, as read by route-gate.ts; undefined without auth. */
-export function userOf(request: Request): string | undefined {
-  return users.get(request);
-}
-
 /** Mastra's server.auth, reading tokens with verifyToken. Loaded only with a secret. */
-export async function jwtAuth(secret: string): Promise<MastraAuthProvider<{ sub: string }>> {
+export async function jwtAuth(rules: TokenRules): Promise<MastraAuthProvider<{ sub: string }>> {
   const { MastraAuthProvider } = await import('@mastra/core/server');
   // A user provider too: Studio asks who is signed in (/api/auth/capabilities) before it shows a page.
   class ProjectJwtAuth extends MastraAuthProvider<{ sub: string }> implements IUserProvider {
     async authenticateToken(token: string) {
-      const reading = await verifyToken(token, secret);
+      const reading = await verifyToken(token, rules);
       return 'user' in reading ? { sub: reading.user } : null;
     }
     authorizeUser(user: { sub: string }) {
@@ -73,7 +96,7 @@ export async function jwtAuth(secret: string): Promise<MastraAuthProvider<{ sub:
     }
     async getCurrentUser(request: Request) {
       const carried = tokenOf(request);
-      const reading = carried && 'token' in carried ? await verifyToken(carried.token, secret) : undefined;
+      const reading = carried && 'token' in carried ? await verifyToken(carried.token, rules) : undefined;
       return reading && 'user' in reading ? { id: reading.user } : null;
     }
     async getUser() {

@@ -5,8 +5,11 @@
 /** Mastra's own default, given to it as server.bodySizeLimit (server-options.ts) so both agree. */
 export const BODY_LIMIT_BYTES = 4.5 * 1024 * 1024;
 
-/** `malformed`: declared JSON that does not parse; refused (request-guard.ts), never passed on unchecked. */
-export type ReadBody = { text: string; json: Record<string, unknown>; malformed?: boolean; tooLarge?: false } | { tooLarge: true };
+/**
+ * `value`: the parsed body, whatever its type (undefined when there is none); `json`: the same when it is
+ * an object, else `{}`. `malformed`: declared JSON that does not parse; refused, never passed on unchecked.
+ */
+export type ReadBody = { text: string; value?: unknown; json: Record<string, unknown>; malformed?: boolean; tooLarge?: false } | { tooLarge: true };
 
 /** What a body that is not a JSON object (or not JSON at all) reads as: the route answers for those. */
 const NOT_AN_OBJECT: Record<string, unknown> = Object.freeze({});
@@ -57,14 +60,15 @@ async function read(request: Request): Promise<ReadBody> {
     } catch {
       return { text: '', json: NOT_AN_OBJECT }; // malformed form data: the route answers 400 itself
     }
-    return { text: JSON.stringify(fields), json: fields };
+    return { text: JSON.stringify(fields), value: fields, json: fields };
   }
   // Decoded as Mastra's route reads it (Request.text(): a leading byte-order mark is dropped), so the
   // checks see the body the route will see.
   const text = new TextDecoder().decode(bytes);
   if (text.trim() === '') return { text, json: NOT_AN_OBJECT }; // Mastra reads it as no body
   try {
-    return { text, json: asObject(JSON.parse(text)) };
+    const value: unknown = JSON.parse(text);
+    return { text, value, json: asObject(value) };
   } catch {
     return { text, json: NOT_AN_OBJECT, malformed: true };
   }

@@ -1,26 +1,27 @@
-// Refuses, in both modes and on every API route that takes a body, what could hurt the server before
-// Mastra sees it, with a 400 that says what to fix (Mastra answers malformed messages with a 500 and a
-// stack in its log):
+// Refuses, on the API routes routes.ts does not list (open only without auth), what could hurt the
+// server before Mastra sees it, with a 400 that says what to fix (Mastra answers malformed messages with
+// a 500 and a stack in its log); the listed routes take only what their schemas name (route-gate.ts),
+// and their media is checked here too (mediaProblem):
 // - media given as a URL, wherever a body carries media (message content and parts, UI file parts,
 //   attachments, `context`, `system` / `instructions`, A2A file parts, messages saved to memory):
 //   the AI SDK downloads image and file URLs that a model cannot take itself, so a caller could make
 //   this server fetch any address it reaches (cloud metadata, internal admin ports), at once or when
 //   a stored message is replayed. Media goes inline (base64, checked by decoding it, or a data: URL),
 //   or from the URL prefixes a deployment allows in ALLOWED_MEDIA_URL_PREFIXES;
+// - any other URL the server would call, in a field named for one (url, uri, endpoint, webhook, ...):
+//   A2A push-notification configs make the server POST each task's answer to their URL, MCP and
+//   stored-agent configs connect to theirs. Only the ALLOWED_MEDIA_URL_PREFIXES are called;
 // - more messages than MAX_MESSAGES in one request, a body nested deeper than MAX_BODY_DEPTH, and a
 //   body over BODY_LIMIT_BYTES (413, read no further than that where Mastra has not read it already);
 // - on the agent routes, messages a model cannot take (no content, an unknown role, wrong types).
 import type { Middleware } from '@mastra/core/server';
 import { BODY_LIMIT_BYTES, readBody } from './request-body.ts';
 import { isApiPath, refuse } from './refusal.ts';
+import { MAX_MESSAGES } from './request-schemas.ts';
+import { allowedRoute } from './routes.ts';
 
 export const MAX_BODY_DEPTH = 32;
-/**
- * Messages per request (all lists of messages in the body together). Mastra's message handling costs
- * grow faster than the count: at this cap a request holds the event loop briefly (see BENCHMARKS.md);
- * a conversation's history comes from memory, so a client sends the new message, not the history.
- */
-export const MAX_MESSAGES = 200;
+export { MAX_MESSAGES };
 const ROLES = ['user', 'assistant', 'system', 'tool'];
 /** Part types (`type`, or A2A's `kind`) whose fields the AI SDK or Mastra may download. */
 const MEDIA_PART_TYPES = new Set(['image', 'file', 'image_url', 'input_image', 'input_file', 'input_audio', 'audio']);
@@ -50,6 +51,27 @@ export function jsonDepth(text: string): number {
   return deepest;
 }
 
+/** Field names that hold an address the server may call: url, uri, endpoint, webhook, baseUrl, serverUrl, ... */
+const URL_FIELD = /(url|uri|endpoint|webhook|href)$/i;
+
+/**
+ * Whether `value` lies under one of `prefixes`, read as URLs: the same scheme, host and port, and a path
+ * below the prefix's (so https://cdn.example.com@127.0.0.1/ is not under https://cdn.example.com).
+ */
+export function isUnderPrefix(value: string, prefixes: readonly string[]): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password) return false;
+  return prefixes.some((prefix) => {
+    const allowed = new URL(prefix);
+    return url.protocol === allowed.protocol && url.host === allowed.host && url.pathname.startsWith(allowed.pathname);
+  });
+}
+
 /** Base64 (standard or URL-safe, padding optional), proven by decoding it back to the same text. */
 export function isBase64(value: string): boolean {
   const compact = value.replace(/\s/g, '').replace(/=+$/, '');
@@ -70,14 +92,14 @@ function checkMedia(value: unknown, where: string, allowedPrefixes: readonly str
     if (!meta.endsWith(';base64')) return `${where}: a data: URL must be base64 (data:<type>;base64,<data>)`;
     return isBase64(value.slice(comma + 1)) ? undefined : `${where}: the data: URL is not valid base64`;
   }
-  if (/^https?:\/\//i.test(value) && allowedPrefixes.some((prefix) => value.startsWith(prefix))) return undefined;
+  if (/^https?:\/\//i.test(value) && isUnderPrefix(value, allowedPrefixes)) return undefined;
   if (isBase64(value)) return undefined;
   return /^[a-z][a-z0-9+.-]*:/i.test(value)
     ? `${where}: media URLs are not fetched by this server; send the file inline (base64 or a data: URL)`
     : `${where}: inline media must be base64 or a data: URL`;
 }
 
-/** The first media field anywhere in the body that holds an address (or bad inline data). */
+/** The first field anywhere in the body that holds an address the server would call (or bad inline media). */
 export function mediaProblem(body: unknown, allowedPrefixes: readonly string[] = []): Problem {
   // [node, path, inside a media part]; a list, not recursion: the depth is checked separately.
   const pending: [unknown, string, boolean][] = [[body, 'body', false]];
@@ -93,6 +115,9 @@ export function mediaProblem(body: unknown, allowedPrefixes: readonly string[] =
       if (isMedia && MEDIA_FIELDS.has(key)) {
         const problem = checkMedia(value, where, allowedPrefixes);
         if (problem) return problem;
+      }
+      if (!isMedia && URL_FIELD.test(key) && typeof value === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(value.trim()) && !isUnderPrefix(value.trim(), allowedPrefixes)) {
+        return `${where}: this server calls no URL a request names; leave it out`;
       }
       // Attachments (experimental_attachments, and Mastra's stored form) are media whatever their type says.
       const isAttachments = key === 'experimental_attachments' || key === 'attachments';
@@ -167,7 +192,7 @@ export function requestGuard({ allowedMediaUrlPrefixes = [] }: { allowedMediaUrl
   return {
     path: '*',
     handler: async (c, next) => {
-      if (!BODY_METHODS.has(c.req.method) || !isApiPath(c.req.path)) return next();
+      if (!BODY_METHODS.has(c.req.method) || !isApiPath(c.req.path) || allowedRoute(c.req.method, c.req.path)) return next();
       const body = await readBody(c.req.raw);
       if (body.tooLarge) return refuse(c, 413, `the body is larger than ${BODY_LIMIT_BYTES} bytes`);
       if (body.malformed) return refuse(c, 400, 'the body is not valid JSON');

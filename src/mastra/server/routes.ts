@@ -1,75 +1,207 @@
-// The routes this project offers when auth is on (MASTRA_JWT_SECRET), each with who may use it on
-// what data. Mastra's server registers hundreds more (traces of every user, schedules, stored agents,
-// the shared model, A2A tasks, datasets, ...); route-gate.ts refuses every route not listed here,
-// including the ones a later Mastra version adds. What uses them: the chat (generate / stream),
-// Studio and @mastra/client-js (the agent list, chat, its conversation list and history), the docs.
-// Paths are Mastra's (SERVER_ROUTES), without the /api prefix.
+// The routes this project offers, each with what a caller may send (its query and body schemas), who
+// may use it on what data (its ownership), and what Mastra receives (forward). Mastra's server
+// registers hundreds more (traces of every user, schedules, stored agents, A2A tasks, datasets, ...):
+// with auth on, route-gate.ts refuses every route not listed here, including the ones a later Mastra
+// version adds; in both modes a listed route takes only what its schemas name (400 naming the field
+// otherwise), and its ids, tracing and memory are set by the server from the caller (caller.ts) and
+// the conversation it names. Paths are Mastra's (SERVER_ROUTES), without the API prefix.
+// What uses them: the chat (generate / stream), Studio and @mastra/client-js (the agent list, chat, its
+// conversation list and history), the docs.
+import { z } from 'zod';
+import * as field from './request-schemas.ts';
 
 export type Ownership =
   /** The same for every user, read only: the agents and how their memory is set up. */
   | 'shared-read'
-  /** An agent call: the conversation it continues must be the token user's (request-ids.ts). */
+  /** An agent call: the conversation it names must be the caller's, or new. */
   | 'own-conversation'
   /** Lists conversations: Mastra lists only the token user's (its mapUserToResourceId). */
   | 'own-conversation-list'
   /** Names a conversation in the path (:threadId): it must be the token user's, else 404. */
   | 'own-thread';
 
+/** The ids of a run, as the server settles them (route-gate.ts): the user and the conversation. */
+export interface RunIds {
+  userId: string;
+  conversationId: string;
+  /** Memory's resource and thread: the user and conversation, but for Studio's resource without auth. */
+  resource: string;
+  thread: string;
+}
+
+/** The users and conversations a body names, each to be checked against the caller's. */
+export interface Named {
+  users: (string | undefined)[];
+  conversations: (string | undefined)[];
+}
+
 export interface AllowedRoute {
   method: 'GET' | 'POST' | 'DELETE';
   path: string;
   ownership: Ownership;
+  /** Its query parameters (each at most once). */
+  query: z.ZodType<Record<string, unknown>>;
+  /** Its JSON body; a route without one takes none (or `{}`). */
+  body: z.ZodType;
+  /** The users and conversations the validated body names (own-conversation routes). */
+  names?: (body: never) => Named;
+  /** What Mastra receives, built from the validated body and the settled ids (own-conversation routes). */
+  forward?: (body: never, ids: RunIds) => object;
 }
 
+/** A route, typed by its body schema so that names and forward read the validated body. */
+function route<Body extends z.ZodType>(spec: {
+  method: AllowedRoute['method'];
+  path: string;
+  ownership: Ownership;
+  query?: Record<string, z.ZodType>;
+  body?: Body;
+  names?: (body: z.output<Body>) => Named;
+  forward?: (body: z.output<Body>, ids: RunIds) => object;
+}): AllowedRoute {
+  return { ...spec, query: z.strictObject(spec.query ?? {}), body: spec.body ?? field.noBody } as AllowedRoute;
+}
+
+const threadOf = (thread: string | { id: string } | undefined) => (typeof thread === 'object' ? thread.id : thread);
+const tracingOf = (ids: RunIds) => ({ metadata: { userId: ids.userId, conversationId: ids.conversationId } });
+
+/** generate and stream: the messages and run settings; the conversation as Mastra clients name it. */
+const agentCall = z.strictObject({
+  messages: field.messages,
+  memory: field.memory.optional(),
+  resourceId: field.id.optional(),
+  threadId: field.id.optional(),
+  tracingOptions: field.tracingOptions.optional(),
+  requestContext: field.emptyRequestContext.optional(),
+  ...field.runSettings,
+});
+const agentCallRoute = (path: string) =>
+  route({
+    method: 'POST',
+    path,
+    ownership: 'own-conversation',
+    body: agentCall,
+    names: (body) => ({
+      users: [body.memory?.resource, body.resourceId, body.tracingOptions?.metadata.userId],
+      conversations: [threadOf(body.memory?.thread), body.threadId, body.tracingOptions?.metadata.conversationId],
+    }),
+    forward: (body, ids) => ({
+      messages: body.messages,
+      memory: { resource: ids.resource, thread: ids.thread },
+      tracingOptions: tracingOf(ids),
+      ...(body.maxSteps ? { maxSteps: body.maxSteps } : {}),
+      ...(body.modelSettings ? { modelSettings: body.modelSettings } : {}),
+    }),
+  });
+
+/** Studio's chat: a message to the thread, which starts a run when the thread is idle. */
+const sendMessage = z.strictObject({
+  message: field.studioMessage,
+  resourceId: field.id,
+  threadId: field.id,
+  ifIdle: z
+    .strictObject({ streamOptions: z.strictObject({ ...field.runSettings, requestContext: field.emptyRequestContext.optional() }).optional() })
+    .optional(),
+});
+const subscribe = z.strictObject({ resourceId: field.id.optional(), threadId: field.id });
+
+const withContext = { requestContext: field.query.requestContext.optional() };
+const threadQuery = { ...withContext, agentId: field.query.agentId.optional(), resourceId: field.query.resourceId.optional() };
+
 export const ALLOWED_ROUTES: readonly AllowedRoute[] = [
-  { method: 'GET', path: '/agents', ownership: 'shared-read' },
-  { method: 'GET', path: '/agents/:agentId', ownership: 'shared-read' },
-  { method: 'POST', path: '/agents/:agentId/generate', ownership: 'own-conversation' },
-  { method: 'POST', path: '/agents/:agentId/stream', ownership: 'own-conversation' },
+  route({ method: 'GET', path: '/agents', ownership: 'shared-read', query: { ...withContext, partial: field.query.flag.optional() } }),
+  route({ method: 'GET', path: '/agents/:agentId', ownership: 'shared-read', query: withContext }),
+  agentCallRoute('/agents/:agentId/generate'),
+  agentCallRoute('/agents/:agentId/stream'),
   // Studio's chat: it sends each message here and follows the thread's answer through subscribe.
-  { method: 'POST', path: '/agents/:agentId/send-message', ownership: 'own-conversation' },
-  { method: 'POST', path: '/agents/:agentId/threads/subscribe', ownership: 'own-conversation' },
+  route({
+    method: 'POST',
+    path: '/agents/:agentId/send-message',
+    ownership: 'own-conversation',
+    body: sendMessage,
+    names: (body) => ({ users: [body.resourceId], conversations: [body.threadId] }),
+    forward: (body, ids) => ({
+      message: body.message,
+      resourceId: ids.resource,
+      threadId: ids.thread,
+      ifIdle: {
+        streamOptions: {
+          ...(body.ifIdle?.streamOptions?.maxSteps ? { maxSteps: body.ifIdle.streamOptions.maxSteps } : {}),
+          ...(body.ifIdle?.streamOptions?.modelSettings ? { modelSettings: body.ifIdle.streamOptions.modelSettings } : {}),
+          tracingOptions: tracingOf(ids),
+        },
+      },
+    }),
+  }),
+  route({
+    method: 'POST',
+    path: '/agents/:agentId/threads/subscribe',
+    ownership: 'own-conversation',
+    body: subscribe,
+    names: (body) => ({ users: [body.resourceId], conversations: [body.threadId] }),
+    forward: (_body, ids) => ({ resourceId: ids.resource, threadId: ids.thread }),
+  }),
   // What Studio reads when it opens and around its chat: this project's own definitions and settings,
   // no user's data (it asks again and again for what it is refused).
-  { method: 'GET', path: '/agents/providers', ownership: 'shared-read' },
-  { method: 'GET', path: '/agents/:agentId/voice/speakers', ownership: 'shared-read' },
-  { method: 'GET', path: '/editor/builder/settings', ownership: 'shared-read' },
-  { method: 'GET', path: '/editor/builder/models/available', ownership: 'shared-read' },
-  { method: 'GET', path: '/workflows', ownership: 'shared-read' },
-  { method: 'GET', path: '/tools', ownership: 'shared-read' },
-  { method: 'GET', path: '/processors', ownership: 'shared-read' },
-  { method: 'GET', path: '/scores/scorers', ownership: 'shared-read' },
-  { method: 'GET', path: '/mcp/v0/servers', ownership: 'shared-read' },
-  { method: 'GET', path: '/system/packages', ownership: 'shared-read' },
-  { method: 'GET', path: '/memory/status', ownership: 'shared-read' },
-  { method: 'GET', path: '/memory/config', ownership: 'shared-read' },
-  { method: 'GET', path: '/memory/threads', ownership: 'own-conversation-list' },
-  { method: 'GET', path: '/memory/threads/:threadId', ownership: 'own-thread' },
-  { method: 'GET', path: '/memory/threads/:threadId/messages', ownership: 'own-thread' },
-  { method: 'GET', path: '/memory/threads/:threadId/working-memory', ownership: 'own-thread' },
-  { method: 'DELETE', path: '/memory/threads/:threadId', ownership: 'own-thread' },
+  route({ method: 'GET', path: '/agents/providers', ownership: 'shared-read' }),
+  route({ method: 'GET', path: '/agents/:agentId/voice/speakers', ownership: 'shared-read', query: withContext }),
+  route({ method: 'GET', path: '/editor/builder/settings', ownership: 'shared-read' }),
+  route({ method: 'GET', path: '/editor/builder/models/available', ownership: 'shared-read' }),
+  route({ method: 'GET', path: '/workflows', ownership: 'shared-read', query: { ...withContext, partial: field.query.flag.optional() } }),
+  route({ method: 'GET', path: '/tools', ownership: 'shared-read', query: withContext }),
+  route({ method: 'GET', path: '/processors', ownership: 'shared-read', query: withContext }),
+  route({ method: 'GET', path: '/scores/scorers', ownership: 'shared-read', query: withContext }),
+  route({ method: 'GET', path: '/mcp/v0/servers', ownership: 'shared-read', query: { page: field.query.page.optional(), perPage: field.query.perPage.optional() } }),
+  route({ method: 'GET', path: '/system/packages', ownership: 'shared-read' }),
+  route({ method: 'GET', path: '/memory/status', ownership: 'shared-read', query: { ...withContext, agentId: field.query.agentId } }),
+  route({ method: 'GET', path: '/memory/config', ownership: 'shared-read', query: { ...withContext, agentId: field.query.agentId } }),
+  route({
+    method: 'GET',
+    path: '/memory/threads',
+    ownership: 'own-conversation-list',
+    query: { ...threadQuery, page: field.query.page.optional(), perPage: field.query.perPage.optional(), orderBy: field.query.threadsOrderBy.optional() },
+  }),
+  route({ method: 'GET', path: '/memory/threads/:threadId', ownership: 'own-thread', query: threadQuery }),
+  route({
+    method: 'GET',
+    path: '/memory/threads/:threadId/messages',
+    ownership: 'own-thread',
+    query: {
+      ...threadQuery,
+      page: field.query.page.optional(),
+      perPage: field.query.perPage.optional(),
+      orderBy: field.query.messagesOrderBy.optional(),
+      includeSystemReminders: field.query.flag.optional(),
+    },
+  }),
+  route({ method: 'GET', path: '/memory/threads/:threadId/working-memory', ownership: 'own-thread', query: { ...threadQuery, agentId: field.query.agentId } }),
+  route({ method: 'DELETE', path: '/memory/threads/:threadId', ownership: 'own-thread', query: { ...threadQuery, agentId: field.query.agentId } }),
 ];
 
 export const API_PREFIX = '/api';
 
-const MATCHERS = ALLOWED_ROUTES.map((route) => ({
-  route,
-  // A parameter is one path segment, as Hono's router reads it.
-  pattern: new RegExp(`^${API_PREFIX}${route.path.replace(/:(\w+)/g, '(?<$1>[^/]+)')}$`),
-}));
+const parameterCount = (path: string) => path.split(':').length - 1;
+// Literal paths first: GET /agents/providers is that route, not GET /agents/:agentId.
+const MATCHERS = [...ALLOWED_ROUTES]
+  .sort((a, b) => parameterCount(a.path) - parameterCount(b.path))
+  .map((allowed) => ({
+    route: allowed,
+    // A parameter is one path segment, as Hono's router reads it.
+    pattern: new RegExp(`^${API_PREFIX}${allowed.path.replace(/:(\w+)/g, '(?<$1>[^/]+)')}$`),
+  }));
 
-/** Whether a route as Mastra registers it (method, path with the /api prefix) is on the list. */
+/** Whether a route as Mastra registers it (method, path with the API prefix) is on the list. */
 export function isAllowed(method: string, registeredPath: string): boolean {
   const asMethod = method === 'HEAD' ? 'GET' : method;
-  return ALLOWED_ROUTES.some((route) => route.method === asMethod && `${API_PREFIX}${route.path}` === registeredPath);
+  return ALLOWED_ROUTES.some((allowed) => allowed.method === asMethod && `${API_PREFIX}${allowed.path}` === registeredPath);
 }
 
 /** The allowed route a request's path names (HEAD reads as GET, as in Hono), with its path parameters. */
 export function allowedRoute(method: string, path: string): { route: AllowedRoute; params: Record<string, string> } | undefined {
   const asMethod = method === 'HEAD' ? 'GET' : method;
-  for (const { route, pattern } of MATCHERS) {
-    const match = route.method === asMethod ? pattern.exec(path) : null;
-    if (match) return { route, params: { ...match.groups } };
+  for (const { route: allowed, pattern } of MATCHERS) {
+    const match = allowed.method === asMethod ? pattern.exec(path) : null;
+    if (match) return { route: allowed, params: { ...match.groups } };
   }
   return undefined;
 }

@@ -1,21 +1,22 @@
 // The Mastra instance's `server` block, and the middleware that goes before every route: what every
 // API request goes through, in order.
-// 1. routeGate (firstMiddleware, for mastra.setServerMiddleware): with auth on, a valid token and a
-//    route from routes.ts, on the user's own data.
+// 1. routeGate (firstMiddleware, for mastra.setServerMiddleware): who calls; with auth on, a valid token
+//    and a route from routes.ts; on a listed route, only what its schemas name, on the caller's own
+//    conversations, with the ids, tracing and memory the server sets.
 // 2. withoutStackTraces: no stack in any JSON answer (error-responses.ts).
-// 3. requestGuard: bodies too large, too deep, with too many messages, or with media URLs (both modes).
-// 4. requestIds: the caller's ids on every span and in memory; nobody else's conversation.
+// 3. requestGuard: without auth, the bodies of the routes this project does not list: too large, too
+//    deep, too many messages, media URLs or other URLs the server would call (request-guard.ts).
 import type { Config } from '@mastra/core/mastra';
 import type { MastraAuthProvider, Middleware } from '@mastra/core/server';
+import type { TokenRules } from './auth.ts';
 import { onError, withoutStackTraces } from './error-responses.ts';
 import { BODY_LIMIT_BYTES } from './request-body.ts';
 import { requestGuard } from './request-guard.ts';
-import { requestIds } from './request-ids.ts';
 import { routeGate } from './route-gate.ts';
 
 export interface ServerOptions {
-  /** MASTRA_JWT_SECRET, and Mastra's auth provider built from it (auth.ts's jwtAuth); both or neither. */
-  jwt?: { secret: string; auth: MastraAuthProvider<{ sub: string }> };
+  /** MASTRA_JWT_SECRET's rules, and Mastra's auth provider built from them (auth.ts's jwtAuth); both or neither. */
+  jwt?: { rules: TokenRules; auth: MastraAuthProvider<{ sub: string }> };
   /** ALLOWED_MEDIA_URL_PREFIXES: media the server may fetch. */
   allowedMediaUrlPrefixes: readonly string[];
   /** Who Studio's turns belong to without auth: the local developer (the chat's user id). */
@@ -23,17 +24,13 @@ export interface ServerOptions {
 }
 
 /** For mastra.setServerMiddleware: Mastra's server installs it before any route, its own extra ones included. */
-export function firstMiddleware({ jwt }: Pick<ServerOptions, 'jwt'>): Middleware[] {
-  return [routeGate({ jwtSecret: jwt?.secret })];
+export function firstMiddleware({ jwt, allowedMediaUrlPrefixes, localUserId }: ServerOptions): Middleware[] {
+  return [routeGate({ tokenRules: jwt?.rules, allowedMediaUrlPrefixes, localUserId })];
 }
 
-export function serverOptions({ jwt, allowedMediaUrlPrefixes, localUserId }: ServerOptions): NonNullable<Config['server']> {
+export function serverOptions({ jwt, allowedMediaUrlPrefixes }: ServerOptions): NonNullable<Config['server']> {
   return {
-    middleware: [
-      withoutStackTraces(),
-      requestGuard({ allowedMediaUrlPrefixes }),
-      requestIds({ localUserId }),
-    ],
+    middleware: [withoutStackTraces(), requestGuard({ allowedMediaUrlPrefixes })],
     bodySizeLimit: BODY_LIMIT_BYTES,
     onError,
     ...(jwt ? { auth: jwt.auth } : {}),
