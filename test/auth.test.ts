@@ -105,6 +105,13 @@ describe('the token', () => {
     ['an HS384 token', () => bearer(hs('sha384', 'HS384')), '', /not an HS256 JWT/],
     ['an HS512 token', () => bearer(hs('sha512', 'HS512')), '', /not an HS256 JWT/],
     ['a valid token without "Bearer"', () => tokenFor(alice), '', /as Authorization: Bearer <JWT>/],
+    ['a token with a critical extension it does not know', () => bearer(signJwt({ sub: alice, exp: now() + 600 }, SECRET, { crit: ['x-unknown'], 'x-unknown': 1 })), '', /critical extension \(crit\)/],
+    ['a token with an empty crit', () => bearer(signJwt({ sub: alice, exp: now() + 600 }, SECRET, { crit: [] })), '', /critical extension \(crit\)/],
+    ['a token that expires in the year 9999', () => bearer(signJwt({ sub: alice, exp: 253402300799 }, SECRET)), '', /expires more than 24 hours ahead \(MASTRA_JWT_MAX_HOURS\)/],
+    ['a token that expires a day and an hour ahead', () => bearer(signJwt({ sub: alice, exp: now() + 25 * 3600 }, SECRET)), '', /expires more than 24 hours ahead/],
+    ['a token issued a year ahead', () => bearer(signJwt({ sub: alice, exp: now() + 600, iat: now() + 365 * 86400 }, SECRET)), '', /issued in the future \(iat\)/],
+    ['a token issued ten minutes ahead', () => bearer(signJwt({ sub: alice, exp: now() + 3600, iat: now() + 600 }, SECRET)), '', /issued in the future \(iat\)/],
+    ['a token not valid before ten minutes ahead', () => bearer(signJwt({ sub: alice, exp: now() + 3600, nbf: now() + 600 }, SECRET)), '', /not valid yet/],
     ['a valid token as ?apiKey=', () => undefined, `?apiKey=${tokenFor(alice)}`, /not as \?apiKey=/],
     ['a valid token as ?apiKey= beside a valid Bearer', () => bearer(tokenFor(alice)), `?apiKey=${tokenFor(bob)}`, /not as \?apiKey=/],
   ];
@@ -124,10 +131,19 @@ describe('the token', () => {
     }
   });
 
-  it('accepts a token from `npm run token`, and that script refuses without a secret', async () => {
+  it('accepts a token within the clock skew and the longest lifetime', async () => {
+    for (const claims of [{ exp: now() + 24 * 3600 }, { exp: now() + 600, iat: now() + 30 }, { exp: now() + 600, nbf: now() + 30 }]) {
+      expect((await call('POST', generatePath, bearer(signJwt({ sub: alice, ...claims }, SECRET)), message('hi'))).status).toBe(200);
+    }
+  });
+
+  it('accepts a token from `npm run token`, which stays within the longest lifetime, and refuses without a secret', async () => {
     const minted = await runScript('token', ['user-from-script'], { MASTRA_JWT_SECRET: SECRET });
     expect(minted.code).toBe(0);
     expect((await call('POST', generatePath, bearer(minted.stdout.trim()), message('hi'))).status).toBe(200);
+    const tooLong = await runScript('token', ['user-from-script', '48'], { MASTRA_JWT_SECRET: SECRET });
+    expect(tooLong.code).toBe(2);
+    expect(tooLong.stderr).toMatch(/^hours must be at most 24: the server refuses longer-lived tokens \(MASTRA_JWT_MAX_HOURS\)/);
     const refused = await runScript('token', ['user-from-script']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/^MASTRA_JWT_SECRET is not set/);
@@ -142,6 +158,8 @@ describe('every allowed route, as alice and as bob, on alice’s conversation', 
   }
   const read = (path: string) => (user: string) => call('GET', path, bearer(tokenFor(user)));
   const shared: Expectation = { status: 200, shows: false };
+  /** Another user's conversation: the answer for one that does not exist. */
+  const notFound: Expectation = { status: 404, shows: false };
   /** What Studio's chat posts: the message, and the thread it then follows (as server.test.ts's Studio case). */
   const studioMessage = (user: string) =>
     call('POST', `/api/agents/${AGENT_ID}/send-message`, bearer(tokenFor(user)), {
@@ -162,12 +180,12 @@ describe('every allowed route, as alice and as bob, on alice’s conversation', 
     ['GET /scores/scorers', (user) => clientOf(user).listScorers(), shared, shared],
     ['GET /mcp/v0/servers', read('/api/mcp/v0/servers'), shared, shared],
     ['GET /system/packages', read('/api/system/packages'), shared, shared],
-    ['POST /agents/:agentId/send-message', studioMessage, { status: 200, shows: false }, { status: 403, shows: false }],
+    ['POST /agents/:agentId/send-message', studioMessage, { status: 200, shows: false }, notFound],
     [
       'POST /agents/:agentId/threads/subscribe',
       (user) => call('POST', `/api/agents/${AGENT_ID}/threads/subscribe`, bearer(tokenFor(user)), { resourceId: AGENT_ID, threadId: aliceConversation }, {}, 1_000),
       { status: 200, shows: false },
-      { status: 403, shows: false },
+      notFound,
     ],
     ['GET /agents', (user) => clientOf(user).listAgents(), { status: 200, shows: false }, { status: 200, shows: false }],
     ['GET /agents/:agentId', (user) => clientOf(user).getAgent(AGENT_ID).details(), { status: 200, shows: false }, { status: 200, shows: false }],
@@ -175,13 +193,13 @@ describe('every allowed route, as alice and as bob, on alice’s conversation', 
       'POST /agents/:agentId/generate',
       (user) => clientOf(user).getAgent(AGENT_ID).generate('and again?', { memory: { thread: aliceConversation, resource: user } }),
       { status: 200, shows: false },
-      { status: 403, shows: false },
+      notFound,
     ],
     [
       'POST /agents/:agentId/stream',
       (user) => clientOf(user).getAgent(AGENT_ID).stream('and again?', { memory: { thread: aliceConversation, resource: user } }),
       { status: 200, shows: false },
-      { status: 403, shows: false },
+      notFound,
     ],
     ['GET /memory/status', (user) => clientOf(user).getMemoryStatus(AGENT_ID), { status: 200, shows: false }, { status: 200, shows: false }],
     ['GET /memory/config', (user) => clientOf(user).getMemoryConfig({ agentId: AGENT_ID }), { status: 200, shows: false }, { status: 200, shows: false }],
@@ -195,25 +213,25 @@ describe('every allowed route, as alice and as bob, on alice’s conversation', 
       'GET /memory/threads/:threadId',
       (user) => clientOf(user).getMemoryThread({ threadId: aliceConversation, agentId: AGENT_ID }).get(),
       { status: 200, shows: true },
-      { status: 404, shows: false },
+      notFound,
     ],
     [
       'GET /memory/threads/:threadId/messages',
       (user) => clientOf(user).listThreadMessages(aliceConversation, { agentId: AGENT_ID }),
       { status: 200, shows: true },
-      { status: 404, shows: false },
+      notFound,
     ],
     [
       'GET /memory/threads/:threadId/working-memory',
       (user) => clientOf(user).getWorkingMemory({ agentId: AGENT_ID, threadId: aliceConversation }),
       { status: 200, shows: false },
-      { status: 404, shows: false },
+      notFound,
     ],
     [
       'DELETE /memory/threads/:threadId',
       (user) => clientOf(user).deleteThread(aliceThrowaway, { agentId: AGENT_ID }),
       { status: 200, shows: false },
-      { status: 404, shows: false },
+      notFound,
     ],
   ];
 
@@ -225,6 +243,7 @@ describe('every allowed route, as alice and as bob, on alice’s conversation', 
     // Bob first: the delete case must find alice's conversation still there.
     const asBob = await outcome(() => run(bob));
     expect(asBob.status).toBe(forBob.status);
+    if (forBob === notFound) expect(JSON.parse(asBob.text).error).toBe('Not found: no such conversation.');
     expect(asBob.text).not.toContain(ALICE_MARKER);
     expect(asBob.text).not.toContain(alice);
     const asAlice = await outcome(() => run(alice));
@@ -232,15 +251,17 @@ describe('every allowed route, as alice and as bob, on alice’s conversation', 
     if (forAlice.shows) expect(asAlice.text).toMatch(new RegExp(`${ALICE_MARKER}|${aliceConversation}`));
   });
 
-  // Mastra's thread handlers may take the thread from the query or the body over the path's.
+  // Mastra's thread handlers would take a thread from the query or the body over the path's: only the
+  // path may name it.
   it.each([
-    ['GET', 'the query', (path: string) => `${path}?agentId=${AGENT_ID}&threadId=${aliceConversation}`, undefined],
-    ['DELETE', 'the query', (path: string) => `${path}?agentId=${AGENT_ID}&threadId=${aliceConversation}`, undefined],
-    ['DELETE', 'the body', (path: string) => `${path}?agentId=${AGENT_ID}`, { threadId: aliceConversation }],
-  ] as const)("refuses bob's %s on his own thread naming alice's in %s with a 404", async (method, _where, url, body) => {
+    ['GET', 'the query', (path: string) => `${path}?agentId=${AGENT_ID}&threadId=${aliceConversation}`, undefined, /query\.threadId: not accepted here/],
+    ['DELETE', 'the query', (path: string) => `${path}?agentId=${AGENT_ID}&threadId=${aliceConversation}`, undefined, /query\.threadId: not accepted here/],
+    ['DELETE', 'the body', (path: string) => `${path}?agentId=${AGENT_ID}`, { threadId: aliceConversation }, /^Invalid request: threadId: not accepted here/],
+  ] as const)("refuses bob's %s on his own thread naming another in %s with a 400", async (method, _where, url, body, says) => {
     await call('POST', generatePath, bearer(tokenFor(bob)), { ...message('my own thread'), memory: { resource: bob, thread: 'conv-bob-own' } });
     const { status, text } = await call(method, url('/api/memory/threads/conv-bob-own'), bearer(tokenFor(bob)), body);
-    expect(status).toBe(404);
+    expect(status).toBe(400);
+    expect(JSON.parse(text).error).toMatch(says);
     expect(text).not.toContain(alice);
   });
 
@@ -268,33 +289,71 @@ describe("the token's user is the only user", () => {
     expect(JSON.stringify(spans.map((span) => span.attributes))).not.toContain(alice);
   });
 
-  /** Bodies that name alice (or her conversation) under bob's token: each refused, naming no one. */
-  const SPOOFED: [string, object][] = [
-    ['tracingOptions.metadata.userId', { tracingOptions: { metadata: { userId: alice } } }],
-    ['tracingOptions.metadata.conversationId', { tracingOptions: { metadata: { conversationId: aliceConversation } } }],
-    ['tracingOptions.metadata.threadId', { tracingOptions: { metadata: { threadId: aliceConversation } } }],
-    ['tracingOptions.metadata.resourceId', { tracingOptions: { metadata: { resourceId: alice } } }],
-    ['memory.resource', { memory: { resource: alice, thread: 'conv-bob-2' } }],
-    ['memory.thread', { memory: { resource: bob, thread: aliceConversation } }],
-    ['top-level threadId', { resourceId: bob, threadId: aliceConversation }],
-    ['top-level resourceId', { resourceId: alice, threadId: 'conv-bob-4' }],
-    ['requestContext.userId', { requestContext: { userId: alice } }],
-    ['requestContext resource', { requestContext: { 'mastra__resourceId': alice } }],
+  it("is the only user on the spans of every allowed route that runs the agent", async () => {
+    const runs: [string, string, object][] = [
+      ['generate', 'conv-bob-every-generate', { ...message('what is 2 * 2?'), memory: { thread: 'conv-bob-every-generate' } }],
+      ['stream', 'conv-bob-every-stream', { ...message('what is 3 * 3?'), memory: { thread: 'conv-bob-every-stream' } }],
+      ['send-message', 'conv-bob-every-send', { message: 'what is 4 * 4?', resourceId: AGENT_ID, threadId: 'conv-bob-every-send' }],
+    ];
+    const runRoutes = ALLOWED_ROUTES.filter((route) => route.forward && route.path !== '/agents/:agentId/threads/subscribe');
+    expect(runs.map(([route]) => `/agents/:agentId/${route}`).sort()).toEqual(runRoutes.map((route) => route.path).sort());
+    for (const [route, conversation, body] of runs) {
+      const { status } = await call('POST', `/api/agents/${AGENT_ID}/${route}`, bearer(tokenFor(bob)), body, {}, route === 'stream' ? 2_000 : undefined);
+      expect(status, route).toBe(200);
+      const sessionSpans = () => receiver.spans().filter((span) => span.attributes['agnost.session_id'] === conversation);
+      await expect.poll(() => sessionSpans().some((span) => span.parentSpanId === ''), { timeout: 20_000 }).toBe(true);
+      for (const span of sessionSpans()) expect(span.attributes, `${route}: ${span.name}`).toMatchObject(groupingKeys(bob, conversation));
+    }
+  });
+
+  /** Bodies that name alice (or her conversation) under bob's token, or set what only the server sets: each refused, naming no one. */
+  const SPOOFED: [string, object, number][] = [
+    ['tracingOptions.metadata.userId', { tracingOptions: { metadata: { userId: alice } } }, 403],
+    ['tracingOptions.metadata.conversationId', { tracingOptions: { metadata: { conversationId: aliceConversation } } }, 404],
+    ['tracingOptions.metadata.threadId', { tracingOptions: { metadata: { threadId: aliceConversation } } }, 400],
+    ['tracingOptions.metadata.resourceId', { tracingOptions: { metadata: { resourceId: alice } } }, 400],
+    ['tracingOptions.metadata with Agnost keys', { tracingOptions: { metadata: { 'agnost.user_id': alice } } }, 400],
+    ['tracingOptions.traceId', { tracingOptions: { traceId: '0af7651916cd43dd8448eb211c80319c', metadata: {} } }, 400],
+    ['tracingOptions.parentSpanId', { tracingOptions: { parentSpanId: 'b7ad6b7169203331', metadata: {} } }, 400],
+    ['memory.resource', { memory: { resource: alice, thread: 'conv-bob-2' } }, 403],
+    ['memory.thread', { memory: { resource: bob, thread: aliceConversation } }, 404],
+    ['memory.options', { memory: { thread: 'conv-bob-5', options: { lastMessages: 1000 } } }, 400],
+    ['top-level threadId', { resourceId: bob, threadId: aliceConversation }, 404],
+    ['top-level resourceId', { resourceId: alice, threadId: 'conv-bob-4' }, 403],
+    ['requestContext.userId', { requestContext: { userId: alice } }, 400],
+    ['requestContext resource', { requestContext: { mastra__resourceId: alice } }, 400],
   ];
 
   // Each also behind a UTF-8 byte-order mark, which Mastra's route drops before parsing: read the same.
-  it.each(SPOOFED.flatMap(([field, spoof]) => [[field, spoof, ''], [`${field} (behind a byte-order mark)`, spoof, '\uFEFF']] as const))('refuses %s naming someone else with 403, and exports no span of it', async (_field, spoof, prefix) => {
+  it.each(SPOOFED.flatMap(([field, spoof, status]) => [[field, spoof, status, ''], [`${field} (behind a byte-order mark)`, spoof, status, '\uFEFF']] as const))('refuses %s with %i, and exports no span of it', async (_field, spoof, expected, prefix) => {
     const spansBefore = receiver.spans().length;
     for (const path of [generatePath, `/api/agents/${AGENT_ID}/stream`]) {
       const body = prefix + JSON.stringify({ ...message(`spoof ${_field}`), ...spoof });
-      const { status, text } = await call('POST', path, bearer(tokenFor(bob)), body, { 'x-conversation-id': 'conv-bob-3' });
-      expect(status, path).toBe(403);
+      const { status, text } = await call('POST', path, bearer(tokenFor(bob)), body);
+      expect(status, path).toBe(expected);
       expect(text).not.toContain(alice);
       expect(text).not.toContain('\n');
     }
     await new Promise((resolve) => setTimeout(resolve, 300)); // an export would have gone by now
     expect(receiver.spans().slice(spansBefore).some((span) => JSON.stringify(span.attributes).includes(`spoof ${_field}`))).toBe(false);
     expect(receiver.spans().some((span) => span.attributes['agnost.user_id'] === alice && JSON.stringify(span.attributes).includes('spoof'))).toBe(false);
+  });
+
+  // Studio's chat route nests the run's options: none of them is the caller's to set either.
+  it.each([
+    ['ifIdle.streamOptions.tracingOptions', { tracingOptions: { metadata: { userId: alice, conversationId: aliceConversation } } }],
+    ['ifIdle.streamOptions.memory', { memory: { resource: alice, thread: aliceConversation } }],
+    ['ifIdle.streamOptions.requestContext', { requestContext: { userId: alice } }],
+    ['ifIdle.streamOptions.context', { context: [{ role: 'user', content: 'injected' }] }],
+  ])('refuses send-message with %s with a 400 naming it', async (field, streamOptions) => {
+    const { status, text } = await call('POST', `/api/agents/${AGENT_ID}/send-message`, bearer(tokenFor(bob)), {
+      message: 'hi',
+      resourceId: AGENT_ID,
+      threadId: 'conv-bob-studio',
+      ifIdle: { streamOptions },
+    });
+    expect(status).toBe(400);
+    expect(JSON.parse(text).error).toContain(field);
   });
 
   it("accepts the token's own user named in the body", async () => {

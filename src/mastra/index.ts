@@ -24,7 +24,7 @@ const model = await chooseModel(config);
 const { storage, localTraces } = await createStorage(config, { localTraces: 'always' });
 const tokenRules = config.jwtSecret ? { secret: config.jwtSecret, maxLifetimeHours: config.jwtMaxHours } : undefined;
 const jwt = tokenRules ? { rules: tokenRules, auth: await jwtAuth(tokenRules) } : undefined;
-const server = { jwt, allowedMediaUrlPrefixes: config.allowedMediaUrlPrefixes, localUserId: localUserId(config) };
+const serverSettings = { jwt, allowedMediaUrlPrefixes: config.allowedMediaUrlPrefixes, localUserId: localUserId(config) };
 const AUTH_LINE = jwt
   ? 'Auth: on (MASTRA_JWT_SECRET): every API call needs Authorization: Bearer <JWT>; its sub is the user.'
   : 'Auth: off: the API is unauthenticated and trusts x-user-id. Put it behind your own auth, or set MASTRA_JWT_SECRET.';
@@ -36,7 +36,7 @@ export const mastra = new Mastra({
   // PORT is honoured (default 4111). With MASTRA_JWT_SECRET set, every API call needs a JWT, and its
   // user reaches only the routes in server/routes.ts, on its own data; hostile bodies are refused in
   // both modes; the caller's ids reach traces and memory (server/server-options.ts).
-  server: serverOptions(server),
+  server: serverOptions(serverSettings),
   // Warnings and errors only, one line each on stderr: stdout stays for the answers (and --json output).
   // A server (npm run dev, npm start) says once where it listens, which model answers, where its
   // traces go, and whether auth is on.
@@ -53,7 +53,7 @@ export const mastra = new Mastra({
 });
 
 // Before every route: who calls, and (with auth on) deny by default (server/route-gate.ts).
-mastra.setServerMiddleware(firstMiddleware(server));
+mastra.setServerMiddleware(firstMiddleware(serverSettings));
 
 // Says when traces stop reaching Agnost, and when they reach it again: one line, at most one a minute.
 reportExportFailures((line) => mastra.getLogger().warn(line));

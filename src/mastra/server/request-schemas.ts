@@ -18,40 +18,33 @@ const mediaType = z.string().max(255);
 
 const textPart = z.strictObject({ type: z.literal('text'), text: z.string() });
 const imagePart = z.strictObject({ type: z.literal('image'), image: media, mediaType: mediaType.optional() });
-const filePart = z.strictObject({ type: z.literal('file'), data: media, mediaType, filename: z.string().max(255).optional() });
-/** The AI SDK's UI form of a file (useChat): `url` is a data: URL or an allowed URL. */
-const uiFilePart = z.strictObject({ type: z.literal('file'), url: media, mediaType, filename: z.string().max(255).optional() });
+/** A file as a model message writes it (`data`) or as a UI message (useChat) does (`url`: a data: URL or an allowed URL). */
+const filePart = z
+  .strictObject({ type: z.literal('file'), data: media.optional(), url: media.optional(), mediaType, filename: z.string().max(255).optional() })
+  .refine((part) => (part.data === undefined) !== (part.url === undefined), { message: 'give the file as data or as url, one of them' });
+const PART_KINDS = { error: 'must be a part: { type: "text", text }, { type: "image", image } or { type: "file", data, mediaType }' };
+const parts = z.array(z.discriminatedUnion('type', [textPart, imagePart, filePart], PART_KINDS)).min(1).max(MAX_PARTS);
+const content = z.union([z.string(), parts], { error: 'must be a text or a list of parts' });
 
-const parts = <T extends z.ZodType>(part: T) => z.array(part).min(1).max(MAX_PARTS);
-
-/** A message as the AI SDK's model messages write it, or as its UI messages (useChat) do. */
-const modelMessage = z.union([
-  z.strictObject({ role: z.literal('user'), content: z.union([z.string(), parts(z.discriminatedUnion('type', [textPart, imagePart, filePart]))]) }),
-  z.strictObject({ role: z.literal('assistant'), content: z.union([z.string(), parts(textPart)]) }),
-]);
-const uiMessage = z.strictObject({
-  id: z.string().max(128).optional(),
-  role: z.enum(['user', 'assistant']),
-  parts: parts(z.union([textPart, uiFilePart])),
-});
+/** A message as the AI SDK's model messages write it (content), or as its UI messages (useChat) do (parts). */
+const message = z
+  .strictObject({ id: z.string().max(128).optional(), role: z.enum(['user', 'assistant']), content: content.optional(), parts: parts.optional() })
+  .refine((given) => (given.content === undefined) !== (given.parts === undefined), { message: 'give content (a text or a list of parts), or parts' });
 
 /** An agent call's input: a text, a message, or a list of them. */
-export const messages = z.union([
-  z.string(),
-  modelMessage,
-  uiMessage,
-  z.array(z.union([z.string(), modelMessage, uiMessage])).min(1).max(MAX_MESSAGES),
-]);
+export const messages = z.union(
+  [z.string(), message, z.array(z.union([z.string(), message], { error: 'must be a text or a message { role, content }' })).min(1).max(MAX_MESSAGES)],
+  { error: 'must be a text, a message { role, content } or a list of them' },
+);
 
 /** Studio's message on send-message: its text (or parts) and the id its page gave it. */
-export const studioMessage = z.union([
-  z.string(),
-  parts(z.discriminatedUnion('type', [textPart, filePart])),
-  z.strictObject({
-    contents: z.union([z.string(), parts(z.discriminatedUnion('type', [textPart, filePart]))]),
-    metadata: z.strictObject({ clientMessageId: z.string().max(128) }).optional(),
-  }),
-]);
+export const studioMessage = z.union(
+  [
+    content,
+    z.strictObject({ contents: content, metadata: z.strictObject({ clientMessageId: z.string().max(128) }).optional() }),
+  ],
+  { error: 'must be a text, a list of parts, or { contents }' },
+);
 
 /** How a Mastra client names the conversation: memory: { thread, resource }. */
 export const memory = z.strictObject({
@@ -117,10 +110,41 @@ export const query = {
 /** A route without a body: nothing, or an empty JSON object. */
 export const noBody = z.strictObject({});
 
-/** One line per problem, naming the field's path: "ifIdle.streamOptions.context: not accepted here". */
-export function describeIssue(issue: z.core.$ZodIssue, where: string): string {
-  const path = [where, ...issue.path.map(String)].filter((part) => part !== '').join('.');
-  const at = (key: string) => (path ? `${path}.${key}` : key);
-  if (issue.code === 'unrecognized_keys') return `${issue.keys.map(at).join(', ')}: not accepted here`;
-  return `${path || 'the body'}: ${issue.message}`;
+type Issue = z.core.$ZodIssue;
+
+/**
+ * Of a union's failed options, the issue that got furthest into the value (what the caller most likely
+ * meant); a union whose options all fail where it stands speaks for itself, unless one says the list is
+ * too long or too short.
+ */
+function deepestIssue(issue: Issue): Issue {
+  if (issue.code !== 'invalid_union') return issue;
+  const inner = issue.errors.flat().map((nested) => deepestIssue({ ...nested, path: [...issue.path, ...nested.path] } as Issue));
+  const deepest = inner.reduce<Issue>((best, candidate) => (candidate.path.length > best.path.length ? candidate : best), issue);
+  if (deepest !== issue) return deepest;
+  return inner.find((candidate) => candidate.code === 'too_big' || candidate.code === 'too_small') ?? issue;
+}
+
+/** A field's path as a caller writes it: ifIdle.streamOptions.context, messages[0].content. */
+function pathOf(where: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), where);
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined), input);
+}
+
+/** One line naming the field's path: "ifIdle.streamOptions.context: not accepted here". */
+export function describeIssue(first: Issue, input: unknown, where = ''): string {
+  const issue = deepestIssue(first);
+  const path = pathOf(where, issue.path);
+  const field = path || 'the body';
+  if (issue.code === 'unrecognized_keys') return `${issue.keys.map((key) => pathOf(path, [key])).join(', ')}: not accepted here`;
+  if (issue.path.length > 0 && valueAt(input, issue.path) === undefined) return `${field}: is required`;
+  if (issue.code === 'too_big' || issue.code === 'too_small') {
+    const bound = issue.code === 'too_big' ? `at most ${issue.maximum}` : `at least ${issue.minimum}`;
+    const unit = issue.origin === 'array' ? 'items' : issue.origin === 'string' ? 'characters' : '';
+    return `${field}: ${bound}${unit ? ` ${unit}` : ''}`;
+  }
+  return `${field}: ${issue.message.replace(/^Invalid input: /, '')}`;
 }

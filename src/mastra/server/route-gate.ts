@@ -47,8 +47,8 @@ function onlyListedHandlers(c: MiddlewareContext): boolean {
   return handlers.length > 0 && handlers.every((matched) => isAllowed(c.req.method, matched.path));
 }
 
-function firstIssue(result: z.ZodSafeParseResult<unknown>, where: string): Refusal | undefined {
-  return result.success ? undefined : { status: 400, problem: describeIssue(result.error.issues[0]!, where) };
+function firstIssue(result: z.ZodSafeParseResult<unknown>, input: unknown, where: string): Refusal | undefined {
+  return result.success ? undefined : { status: 400, problem: describeIssue(result.error.issues[0]!, input, where) };
 }
 
 /** The query parameters and body, as the route's schemas read them. */
@@ -56,16 +56,18 @@ async function validated(request: Request, allowed: AllowedRoute): Promise<{ que
   const params = new URL(request.url).searchParams;
   const repeated = [...params.keys()].find((key, index, keys) => keys.indexOf(key) !== index);
   if (repeated) return { status: 400, problem: `${repeated}: given more than once` };
-  const query = allowed.query.safeParse(Object.fromEntries(params));
-  const queryProblem = firstIssue(query, 'query');
+  const given = Object.fromEntries(params);
+  const query = allowed.query.safeParse(given);
+  const queryProblem = firstIssue(query, given, 'query');
   if (queryProblem) return queryProblem;
 
   const read = await readBody(request);
   if (read.tooLarge) return { status: 413, problem: `the body is larger than ${BODY_LIMIT_BYTES} bytes` };
   if (read.malformed) return { status: 400, problem: 'the body is not valid JSON' };
   if (jsonDepth(read.text) > MAX_BODY_DEPTH) return { status: 400, problem: `the body is nested deeper than ${MAX_BODY_DEPTH} levels` };
-  const body = allowed.body.safeParse(read.value ?? {});
-  return firstIssue(body, '') ?? { query: query.data as Record<string, unknown>, body: body.data };
+  const value = read.value ?? {};
+  const body = allowed.body.safeParse(value);
+  return firstIssue(body, value, '') ?? { query: query.data as Record<string, unknown>, body: body.data };
 }
 
 /** The run's ids: the caller's user, and the one conversation the request names (or a new one). */
