@@ -71,6 +71,9 @@ const BAD_VALUES: [variable: string, value: string, problem: string][] = [
   ['MASTRA_JWT_SECRET', 'too-short-secret', 'at least 32'],
   ['MASTRA_JWT_SECRET', '<your-jwt-secret>', 'placeholder'],
   ['MASTRA_JWT_SECRET', 'supersecretdevkeythatishs256safe!', "example from Mastra's docs"],
+  ['MASTRA_JWT_MAX_HOURS', 'a day', 'positive number of hours'],
+  ['MASTRA_JWT_MAX_HOURS', '0', 'positive number of hours'],
+  ['MASTRA_JWT_MAX_HOURS', '-5', 'positive number of hours'],
 ];
 
 describe.each(BAD_VALUES)('%s=%j', (variable, value, problem) => {

@@ -11,6 +11,7 @@ import { BODY_LIMIT_BYTES } from '../src/mastra/server/request-body.ts';
 import { MAX_MESSAGES, MAX_PARTS } from '../src/mastra/server/request-schemas.ts';
 import { AGENT_ID, TOOL_ANSWER, TOOL_MESSAGE } from './helpers/agent.ts';
 import { signJwt } from './helpers/jwt.ts';
+import { queriesWithUnknownKey, samples, withUnknownKeyAtEveryDepth } from './helpers/route-samples.ts';
 import { startBuiltServer, stopProcessGroup, type BuiltServer } from './helpers/server.ts';
 
 const SECRET = 'hostile-secret-5d2b8e1f9a7c3e4b6d0f2a8c1e3b5d7f';
@@ -53,7 +54,7 @@ const CASES: [string, string | ((internal: string) => object), RegExp][] = [
   ['an image URL on localhost', (at) => image(`${at.replace('127.0.0.1', 'localhost')}/cdn/x.png`), /image: media URLs are not fetched/],
   ['an image URL that climbs out of the allowed prefix', (at) => image(`${at}/cdn/../admin`), /image: media URLs are not fetched/],
   ['an image URL with the allowed prefix as its user name', (at) => image(`${at}/cdn@127.0.0.1:1/x.png`.replace('http://', 'http://x:y@')), /image: media URLs are not fetched/],
-  ['an image given as a URL object', (at) => user([{ type: 'image_url', image_url: { url: `${at}/admin` } }]), /content\[0\]: must be a part/],
+  ['an image given as a URL object', (at) => user([{ type: 'image_url', image_url: { url: `${at}/admin` } }]), /content\[0\]\.type: must be a part/],
   ['a file part with a URL', (at) => user([{ type: 'file', data: `${at}/etc/passwd`, mediaType: 'text/plain' }]), /data: media URLs are not fetched/],
   ['a UI message file part with a URL', (at) => ({ messages: [{ role: 'user', parts: [{ type: 'file', url: `${at}/x`, mediaType: 'image/png' }] }] }), /url: media URLs/],
   ['an attachment with a URL', (at) => ({ messages: [{ role: 'user', content: 'see', experimental_attachments: [{ url: `${at}/y`, contentType: 'image/png' }] }] }), /messages\[0\]\.experimental_attachments: not accepted here/],
@@ -189,6 +190,24 @@ describe.each(['open', 'JWT'] as const)('the built server, %s', (mode) => {
     expect(response.status).toBe(400);
     expect(JSON.parse(response.text).error).toMatch(/messages\[0\]\.content\[0\]\.image: media URLs/);
     refused.push('multipart');
+  });
+
+  // Every allowed route's full request with an unknown key at each depth of its body and query.
+  it.each(Object.entries(samples(AGENT_ID, 'user-hostile', 'conv-hostile')))('refuses an unknown key at every depth of %s with a 400 naming it', async (key, sample) => {
+    const headers = { 'content-type': 'application/json', ...(mode === 'JWT' ? { authorization: `Bearer ${token}` } : {}) };
+    const method = key.split(' ')[0]!;
+    const attempts: [string, Record<string, string>, unknown][] = [
+      ...withUnknownKeyAtEveryDepth(sample.body ?? {}).filter(() => method !== 'GET').map(([where, body]): [string, Record<string, string>, unknown] => [where, sample.query, body]),
+      ...queriesWithUnknownKey(sample.query).map(([where, query]): [string, Record<string, string>, unknown] => [where, query, sample.body]),
+    ];
+    for (const [where, query, body] of attempts) {
+      const search = new URLSearchParams(query).toString();
+      const response = await fetch(`${servers[mode].baseUrl}/api${sample.path}${search ? `?${search}` : ''}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      const text = await response.text();
+      expect(response.status, where).toBe(400);
+      expect(JSON.parse(text).error, where).toBe(`Invalid request: ${where}: not accepted here.`);
+      if (method === 'POST') refused.push(where);
+    }
   });
 
   // Studio's chat route nests a run's options under ifIdle.streamOptions: they take only what the schema names.
