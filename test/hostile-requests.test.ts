@@ -210,6 +210,18 @@ describe.each(['open', 'JWT'] as const)('the built server, %s', (mode) => {
     }
   });
 
+  // Hono decodes a path before it routes it: every spelling that reaches generate meets its schema.
+  it.each([`/api/agents/${AGENT_ID}/gen%65rate`, `/api/agents/${encodeURIComponent(AGENT_ID).replace(/^./, (first) => `%${first.charCodeAt(0).toString(16)}`)}/generate`, `/api/agents/${AGENT_ID}/./generate`])(
+    'applies the schema to %s',
+    async (path) => {
+      const body = JSON.stringify({ ...user('hi'), tracingOptions: { traceId: '0af7651916cd43dd8448eb211c80319c' } });
+      const response = await send(servers[mode], path, body, mode === 'JWT');
+      expect(response.status).toBe(400);
+      expect(JSON.parse(response.text).error).toBe('Invalid request: tracingOptions.traceId: not accepted here.');
+      refused.push(path);
+    },
+  );
+
   // Studio's chat route nests a run's options under ifIdle.streamOptions: they take only what the schema names.
   it.each([
     ['8,000 messages of context', { context: Array.from({ length: 8_000 }, () => ({ role: 'user', content: 'hi' })) }, /ifIdle\.streamOptions\.context: not accepted here/],

@@ -54,7 +54,7 @@ export const memory = z.strictObject({
 
 /** The ids under Agnost's keys, as the README's calls write them; the server writes its own. */
 export const tracingOptions = z.strictObject({
-  metadata: z.strictObject({ userId: id.optional(), conversationId: id.optional() }),
+  metadata: z.strictObject({ userId: id.optional(), conversationId: id.optional() }).optional(),
 });
 
 /** What a caller may tune about a run: how many steps, and the model's sampling. */

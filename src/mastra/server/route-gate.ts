@@ -17,7 +17,7 @@ import { isApiPath, refuse, type MiddlewareContext, type RefusalStatus } from '.
 import { BODY_LIMIT_BYTES, readBody } from './request-body.ts';
 import { jsonDepth, MAX_BODY_DEPTH, mediaProblem } from './request-guard.ts';
 import { describeIssue } from './request-schemas.ts';
-import { allowedRoute, isAllowed, type AllowedRoute, type Named, type RunIds } from './routes.ts';
+import { allowedRoute, API_PREFIX, isAllowed, type AllowedRoute, type Named, type RunIds } from './routes.ts';
 import { ownersOf } from './thread-owner.ts';
 
 /** Mastra's browser-view WebSocket, outside the API prefix: no route of this project's. */
@@ -39,12 +39,11 @@ export interface GateOptions {
 type Refusal = { status: RefusalStatus; problem: string; logged?: false };
 const isRefusal = (value: unknown): value is Refusal => !!value && typeof value === 'object' && 'problem' in value;
 
-/** Whether every handler Hono matched is a listed route: a parameter never stands for a literal route. */
-function onlyListedHandlers(c: MiddlewareContext): boolean {
+/** The routes that will answer, as Hono matched them (registered paths). */
+function handlersOf(c: MiddlewareContext): string[] {
   // Middleware is registered for ALL methods, and GET /* is the Studio page fallback, which hands /api
   // paths on. c.req.matchedRoutes is deprecated for hono/route's helper; hono is Mastra's, not ours.
-  const handlers = c.req.matchedRoutes.filter((matched) => matched.method !== 'ALL' && !PAGE_FALLBACK.has(matched.path));
-  return handlers.length > 0 && handlers.every((matched) => isAllowed(c.req.method, matched.path));
+  return c.req.matchedRoutes.filter((matched) => matched.method !== 'ALL' && !PAGE_FALLBACK.has(matched.path)).map((matched) => matched.path);
 }
 
 function firstIssue(result: z.ZodSafeParseResult<unknown>, input: unknown, where: string): Refusal | undefined {
@@ -145,7 +144,18 @@ export function routeGate(options: GateOptions): Middleware {
       const caller = await identify(c.req.raw, tokenRules);
       if ('problem' in caller) return refuse(c, caller.status, caller.problem);
       const allowed = browserStream ? undefined : allowedRoute(c.req.method, c.req.path);
-      if (tokenRules && (!allowed || !onlyListedHandlers(c))) return refuse(c, 403, 'this route is not offered by this server');
+      const handlers = handlersOf(c);
+      const listed = handlers.filter((path) => isAllowed(c.req.method, path));
+      // With auth on, every handler must be a listed route: a parameter never stands for a literal route.
+      if (tokenRules && (!allowed || handlers.length === 0 || listed.length !== handlers.length)) {
+        return refuse(c, 403, 'this route is not offered by this server');
+      }
+      // The first handler answers: when it is a listed route, the path must read as that route, so its
+      // schema is the one that applies.
+      const answering = handlers[0];
+      if (answering && isAllowed(c.req.method, answering) && answering !== `${API_PREFIX}${allowed?.route.path}`) {
+        return refuse(c, 400, 'the path does not name one route plainly');
+      }
       if (!allowed) {
         // Without auth, a route this project does not list still gets the headers' ids on its spans.
         carryIds(c.get('requestContext'), { userId: caller.user, conversationId: caller.conversation });

@@ -82,8 +82,8 @@ const agentCallRoute = (path: string) =>
     ownership: 'own-conversation',
     body: agentCall,
     names: (body) => ({
-      users: [body.memory?.resource, body.resourceId, body.tracingOptions?.metadata.userId],
-      conversations: [threadOf(body.memory?.thread), body.threadId, body.tracingOptions?.metadata.conversationId],
+      users: [body.memory?.resource, body.resourceId, body.tracingOptions?.metadata?.userId],
+      conversations: [threadOf(body.memory?.thread), body.threadId, body.tracingOptions?.metadata?.conversationId],
     }),
     forward: (body, ids) => ({
       messages: body.messages,
