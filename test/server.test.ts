@@ -14,6 +14,7 @@ import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpe
 import { PROJECT_ROOT } from './helpers/project-files.ts';
 import { newWorkDir } from './helpers/run-script.ts';
 import { freePort, startBuiltServer, stopProcessGroup, waitForServer } from './helpers/server.ts';
+import { libsqlTurns } from '../src/mastra/conversation-turns.ts';
 import { localUserId } from '../src/settings/ids.ts';
 
 const ORG_ID = 'org_server_test';
@@ -22,6 +23,7 @@ let server: ChildProcess;
 let serverOutput = '';
 let baseUrl: string;
 let serverExit: Promise<{ code: number | null; at: number }>;
+const storageUrl = `file:${join(newWorkDir(), 'server.db')}`;
 
 
 async function generate(body: object, headers: Record<string, string> = {}) {
@@ -71,7 +73,7 @@ beforeAll(async () => {
       AGNOST_ORG_ID: ORG_ID,
       AGNOST_OTEL_ENDPOINT: receiver.tracesUrl,
       OPENAI_API_KEY: '',
-      MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'server.db')}`,
+      MASTRA_STORAGE_URL: storageUrl,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so cleanup can reach npm's children too
@@ -205,6 +207,29 @@ describe('the built server', () => {
     const [span] = spansOf(json.traceId);
     expect(span!.attributes['mastra.metadata.userId']).toBe('anonymous');
     expect(span!.attributes['mastra.metadata.conversationId']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('refuses a second turn in a conversation while one runs there, from any instance (409), and lets go after each answer', async () => {
+    const turns = await libsqlTurns(storageUrl, undefined); // another instance on the same database
+    const ids = { 'x-user-id': 'user-busy', 'x-conversation-id': 'conv-busy' };
+    const free = async () => {
+      const end = await turns.begin('conv-busy');
+      await end?.();
+      return end !== undefined;
+    };
+    const endOther = (await turns.begin('conv-busy'))!;
+    const generated = await generate(message('me too'), ids);
+    expect(generated.status).toBe(409);
+    expect(generated.json.error).toBe('Conflict: a turn is already running in this conversation; send this message once it has answered.');
+    const streamed = await fetch(`${baseUrl}/api/agents/${AGENT_ID}/stream`, { method: 'POST', headers: { 'content-type': 'application/json', ...ids }, body: JSON.stringify(message('me too')) });
+    expect(streamed.status).toBe(409);
+    await endOther();
+    expect((await generate(message('my turn now'), ids)).status).toBe(200);
+    await expect.poll(free).toBe(true);
+    const stream = await fetch(`${baseUrl}/api/agents/${AGENT_ID}/stream`, { method: 'POST', headers: { 'content-type': 'application/json', ...ids }, body: JSON.stringify(message('and a stream')) });
+    expect(stream.status).toBe(200);
+    await stream.text();
+    await expect.poll(free).toBe(true);
   });
 
   it.each([

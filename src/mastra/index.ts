@@ -21,10 +21,10 @@ const config = loadConfigOrExit();
 // call, and log a stack trace whenever one is out of reach. This project's models are set in .env.
 process.env.AUTO_BLOCK_EXTERNAL_PROVIDERS ??= 'true';
 const model = await chooseModel(config);
-const { storage, localTraces } = await createStorage(config, { localTraces: 'always' });
+const { storage, localTraces, turns } = await createStorage(config, { localTraces: 'always' });
 const tokenRules = config.jwtSecret ? { secret: config.jwtSecret, maxLifetimeHours: config.jwtMaxHours } : undefined;
 const jwt = tokenRules ? { rules: tokenRules, auth: await jwtAuth(tokenRules) } : undefined;
-const serverSettings = { jwt, allowedMediaUrlPrefixes: config.allowedMediaUrlPrefixes, localUserId: localUserId(config) };
+const serverSettings = { jwt, allowedMediaUrlPrefixes: config.allowedMediaUrlPrefixes, localUserId: localUserId(config), turns };
 const AUTH_LINE = jwt
   ? 'Auth: on (MASTRA_JWT_SECRET): every API call needs Authorization: Bearer <JWT>; its sub is the user.'
   : 'Auth: off: the API is unauthenticated and trusts x-user-id. Put it behind your own auth, or set MASTRA_JWT_SECRET.';

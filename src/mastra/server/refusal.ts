@@ -3,13 +3,14 @@
 import type { Middleware } from '@mastra/core/server';
 import { API_PREFIX } from './routes.ts';
 
-export type RefusalStatus = 400 | 401 | 403 | 404 | 413 | 503;
+export type RefusalStatus = 400 | 401 | 403 | 404 | 409 | 413 | 503;
 
 const WHAT: Record<RefusalStatus, string> = {
   400: 'Invalid request',
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not found',
+  409: 'Conflict',
   413: 'Request body too large',
   503: 'Conversation storage is unavailable',
 };

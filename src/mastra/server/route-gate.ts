@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { MASTRA_RESOURCE_ID_KEY, MASTRA_THREAD_ID_KEY } from '@mastra/core/request-context';
 import type { Middleware } from '@mastra/core/server';
 import type { z } from 'zod';
+import type { ConversationTurns, EndTurn } from '../conversation-turns.ts';
 import type { TokenRules } from './auth.ts';
 import { carryIds, DEFAULT_USER_ID, identify, type Caller } from './caller.ts';
 import { isApiPath, refuse, type MiddlewareContext, type RefusalStatus } from './refusal.ts';
@@ -33,6 +34,8 @@ export interface GateOptions {
   /** Who Studio's turns belong to without auth: the local developer. */
   localUserId: string;
   allowedMediaUrlPrefixes: readonly string[];
+  /** One turn at a time per conversation (storage.ts). */
+  turns: ConversationTurns;
 }
 
 /** `logged: false` where a log line was written already. */
@@ -100,8 +103,45 @@ function withBody(request: Request, body: object | undefined): Request {
   return new Request(request.url, { method: request.method, headers, signal: request.signal, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
 }
 
-/** Checks a listed route's request and hands Mastra what the server built from it. */
-async function admit(c: MiddlewareContext, caller: Caller, allowed: { route: AllowedRoute; params: Record<string, string> }, options: GateOptions) {
+/**
+ * The answer as Mastra sends it, ending the turn once its body has been sent or dropped. A turn whose end
+ * cannot be written (the database is down) keeps its conversation until its lease lapses.
+ */
+function endingTurn(response: Response, endTurn: EndTurn): Response {
+  const end = () => endTurn().catch(() => undefined);
+  const reader = response.body?.getReader();
+  if (!reader) {
+    void end();
+    return response;
+  }
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        await end();
+        throw error;
+      }
+      if (!chunk.done) return controller.enqueue(chunk.value);
+      controller.close();
+      await end();
+    },
+    async cancel(reason) {
+      await reader.cancel(reason);
+      await end();
+    },
+  });
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+/** Checks a listed route's request and hands Mastra what the server built from it; a turn's end, if it began one. */
+async function admit(
+  c: MiddlewareContext,
+  caller: Caller,
+  allowed: { route: AllowedRoute; params: Record<string, string> },
+  options: GateOptions,
+): Promise<Refusal | { endTurn?: EndTurn }> {
   const request = await validated(c.req.raw, allowed.route);
   if (isRefusal(request)) return request;
   const mediaIssue = mediaProblem(request.body, options.allowedMediaUrlPrefixes);
@@ -116,6 +156,7 @@ async function admit(c: MiddlewareContext, caller: Caller, allowed: { route: All
     if (owners[0] !== caller.user) return { status: 404, problem: NO_SUCH_CONVERSATION } satisfies Refusal;
   }
 
+  let endTurn: EndTurn | undefined;
   let forwarded = route.method === 'POST' || route.method === 'DELETE' ? (request.body as object) : undefined;
   if (route.names && route.forward) {
     const ids = settleIds(caller, route.names(request.body as never), decodeURIComponent(allowed.params.agentId ?? ''), options.localUserId);
@@ -123,6 +164,10 @@ async function admit(c: MiddlewareContext, caller: Caller, allowed: { route: All
     const owners = await ownersOf(mastra, [ids.thread]);
     if (!owners) return { status: 503, problem: 'try again shortly', logged: false } satisfies Refusal;
     if (owners[0] !== undefined && owners[0] !== ids.resource) return { status: 404, problem: NO_SUCH_CONVERSATION } satisfies Refusal;
+    if (route.turn) {
+      endTurn = await options.turns.begin(ids.thread);
+      if (!endTurn) return { status: 409, problem: 'a turn is already running in this conversation; send this message once it has answered' };
+    }
     const requestContext = c.get('requestContext');
     carryIds(requestContext, ids);
     // Reserved keys, which win over anything else that names memory's resource and thread.
@@ -131,7 +176,7 @@ async function admit(c: MiddlewareContext, caller: Caller, allowed: { route: All
     forwarded = route.forward(request.body as never, ids);
   }
   if (route.method !== 'GET') c.req.raw = withBody(c.req.raw, Object.keys(forwarded ?? {}).length > 0 ? forwarded : undefined);
-  return undefined;
+  return { endTurn };
 }
 
 export function routeGate(options: GateOptions): Middleware {
@@ -162,9 +207,16 @@ export function routeGate(options: GateOptions): Middleware {
         return next();
       }
       if (caller.verified) carryIds(c.get('requestContext'), { userId: caller.user });
-      const refusal = await admit(c, caller, allowed, options);
-      if (refusal) return refuse(c, refusal.status, refusal.problem, { logged: refusal.logged ?? true });
-      return next();
+      const admitted = await admit(c, caller, allowed, options);
+      if (isRefusal(admitted)) return refuse(c, admitted.status, admitted.problem, { logged: admitted.logged ?? true });
+      if (!admitted.endTurn) return next();
+      try {
+        await next();
+      } catch (error) {
+        await admitted.endTurn().catch(() => undefined);
+        throw error;
+      }
+      c.res = endingTurn(c.res, admitted.endTurn);
     },
   };
 }

@@ -47,6 +47,8 @@ export interface AllowedRoute {
   names?: (body: never) => Named;
   /** What Mastra receives, built from the validated body and the settled ids (own-conversation routes). */
   forward?: (body: never, ids: RunIds) => object;
+  /** A turn: it holds its conversation until its answer ends, and a second one meanwhile gets 409. */
+  turn?: boolean;
 }
 
 /** A route, typed by its body schema so that names and forward read the validated body. */
@@ -58,6 +60,7 @@ function route<Body extends z.ZodType>(spec: {
   body?: Body;
   names?: (body: z.output<Body>) => Named;
   forward?: (body: z.output<Body>, ids: RunIds) => object;
+  turn?: boolean;
 }): AllowedRoute {
   return { ...spec, query: z.strictObject(spec.query ?? {}), body: spec.body ?? field.noBody } as AllowedRoute;
 }
@@ -80,6 +83,7 @@ const agentCallRoute = (path: string) =>
     method: 'POST',
     path,
     ownership: 'own-conversation',
+    turn: true,
     body: agentCall,
     names: (body) => ({
       users: [body.memory?.resource, body.resourceId, body.tracingOptions?.metadata?.userId],

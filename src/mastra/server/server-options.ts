@@ -8,6 +8,7 @@
 //    deep, too many messages, media URLs or other URLs the server would call (request-guard.ts).
 import type { Config } from '@mastra/core/mastra';
 import type { MastraAuthProvider, Middleware } from '@mastra/core/server';
+import type { ConversationTurns } from '../conversation-turns.ts';
 import type { TokenRules } from './auth.ts';
 import { onError, withoutStackTraces } from './error-responses.ts';
 import { BODY_LIMIT_BYTES } from './request-body.ts';
@@ -21,11 +22,13 @@ export interface ServerOptions {
   allowedMediaUrlPrefixes: readonly string[];
   /** Who Studio's turns belong to without auth: the local developer (the chat's user id). */
   localUserId: string;
+  /** One turn at a time per conversation (storage.ts). */
+  turns: ConversationTurns;
 }
 
 /** For mastra.setServerMiddleware: Mastra's server installs it before any route, its own extra ones included. */
-export function firstMiddleware({ jwt, allowedMediaUrlPrefixes, localUserId }: ServerOptions): Middleware[] {
-  return [routeGate({ tokenRules: jwt?.rules, allowedMediaUrlPrefixes, localUserId })];
+export function firstMiddleware({ jwt, allowedMediaUrlPrefixes, localUserId, turns }: ServerOptions): Middleware[] {
+  return [routeGate({ tokenRules: jwt?.rules, allowedMediaUrlPrefixes, localUserId, turns })];
 }
 
 export function serverOptions({ jwt, allowedMediaUrlPrefixes }: ServerOptions): NonNullable<Config['server']> {
