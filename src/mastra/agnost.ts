@@ -13,10 +13,8 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 export const AGNOST_DEFAULT_ENDPOINT = 'https://otel.agnost.ai/v1/traces';
 /** Each export's outcome is published here: subscribe(EXPORT_CHANNEL, ...) from node:diagnostics_channel. */
 export const EXPORT_CHANNEL = 'agnost:trace-export';
-/** A trace is exported as its root ends; traces ending within this long of an export's start go in the next one. */
-export const EXPORT_WINDOW_MS = 200;
-/** The default timeoutMillis. */
-export const EXPORT_TIMEOUT_MS = 2_000;
+export const EXPORT_WINDOW_MS = 200; // traces ending within this long of an export's start go in the next one
+export const EXPORT_TIMEOUT_MS = 2_000; // the default timeoutMillis
 /** The finish_reason of an answer the caller stopped (abortSignal); none of the GenAI conventions' values fits. */
 export const STOPPED_FINISH_REASON = 'cancelled';
 
@@ -225,11 +223,7 @@ function enclosingRun(span: Span, memory: TraceMemory, currentSpan: () => LiveSp
 // Read at call time, not imported by name: @mastra/core exports it only from the version that tracks the current span.
 const resolveCurrentSpan = (): LiveSpan | undefined => (Reflect.get(mastraObservability, 'resolveCurrentSpan') as (() => LiveSpan) | undefined)?.();
 
-/**
- * The trace's ids on each of its spans: the span's metadata (tracingOptions.metadata, memory's), else its
- * RequestContext's userId / conversationId (a server middleware's), else the trace's earlier spans'. Mastra
- * leaves them off network()'s spans, a resumed run's, and a joined run's.
- */
+/** The trace's ids on each span: its metadata's, else its RequestContext's (a server middleware's), else the trace's earlier spans' (network(), resumed and joined runs lack them). */
 export function withTraceIds(span: Span, memory: TraceMemory): Span {
   const metadata = { ...memory.ids.get(span.traceId), ...idsIn(span.requestContext), ...span.metadata };
   for (const key of TURN_KEYS) delete metadata[key]; // a caller's tracingOptions.metadata cannot speak for the user
@@ -263,10 +257,9 @@ export function withPrivacy(span: Span, { disableInput, disableOutput }: Privacy
 }
 
 /**
- * The turn's new user message and answer, in OpenTelemetry's GenAI form, on the run the user talked to
- * only: the trace's root, and for the answer a resumed run (the trace's first run seen here, or a later
- * run of the same agent or workflow). A nested run's prompt came from another agent. Written as metadata
- * (TURN_KEYS), moved to top-level gen_ai.* by withAgnostKeys.
+ * The turn's new user message and answer (GenAI form) on the run the user talked to only: the root, and for the answer a
+ * resumed run (the trace's first run seen here, or a later run of the same agent or workflow). A nested run's prompt came
+ * from another agent. Written as metadata (TURN_KEYS), moved to top-level gen_ai.* by withAgnostKeys.
  */
 export function withTurnMessages(span: Span, memory: TraceMemory): Span {
   const type: string = span.type;
@@ -275,7 +268,7 @@ export function withTurnMessages(span: Span, memory: TraceMemory): Span {
   if (type === MODEL_GENERATION && span.endTime && span.parentSpanId) remember(memory.answers, span.parentSpanId, (span.output as { text?: unknown })?.text);
   if (!isRun || !span.endTime) return span;
   const produced = memory.answers.get(span.id);
-  memory.answers.delete(span.id);
+  memory.answers.delete(span.id); // kept only while the run is in flight
   const turn = memory.turns.get(span.traceId);
   const resumed = turn?.id === span.id || (turn?.entityId !== undefined && turn.entityId === span.entityId);
   if (span.parentSpanId && !resumed) return span;
