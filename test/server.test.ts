@@ -209,6 +209,22 @@ describe('the built server', () => {
     expect(span!.attributes['mastra.metadata.conversationId']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("puts the headers' ids, else the anonymous user, never the agent's id, on a route this project does not list (A2A)", async () => {
+    const send = (headers: Record<string, string>, text: string) =>
+      fetch(`${baseUrl}/api/a2a/${AGENT_ID}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'message/send', params: { message: { role: 'user', kind: 'message', messageId: `m-${text}`, parts: [{ kind: 'text', text }] }, configuration: { blocking: true } } }),
+      });
+    expect((await send({ 'x-user-id': 'user-a2a', 'x-conversation-id': 'conv-a2a' }, 'a2a with ids')).status).toBe(200);
+    expect((await send({}, 'a2a without ids')).status).toBe(200);
+    const rootSaying = (text: string) => receiver.spans().find((span) => span.parentSpanId === '' && JSON.stringify(span.attributes).includes(text));
+    await expect.poll(() => rootSaying('a2a with ids') !== undefined && rootSaying('a2a without ids') !== undefined).toBe(true);
+    expect(rootSaying('a2a with ids')!.attributes).toMatchObject(groupingKeys('user-a2a', 'conv-a2a'));
+    expect(rootSaying('a2a without ids')!.attributes['agnost.user_id']).toBe('anonymous');
+    expect(receiver.spans().filter((span) => span.attributes['agnost.user_id'] === AGENT_ID)).toEqual([]);
+  });
+
   it('refuses a second turn in a conversation while one runs there, from any instance (409), and lets go after each answer', async () => {
     const turns = await libsqlTurns(storageUrl, undefined); // another instance on the same database
     const ids = { 'x-user-id': 'user-busy', 'x-conversation-id': 'conv-busy' };

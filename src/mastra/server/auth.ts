@@ -39,6 +39,9 @@ function headerOf(token: string): Record<string, unknown> | undefined {
 /** What is wrong with the token's times, judged at `now` (seconds). */
 function timeProblem(payload: JwtPayload, maxLifetimeHours: number, now: number): string | undefined {
   if (typeof payload.exp !== 'number') return 'the token has no exp (expiry) claim';
+  for (const claim of ['iat', 'nbf'] as const) {
+    if (payload[claim] !== undefined && typeof payload[claim] !== 'number') return `the token's ${claim} must be a number of seconds`;
+  }
   if (payload.exp > now + maxLifetimeHours * 3600 + CLOCK_SKEW_SECONDS) {
     return `the token expires more than ${maxLifetimeHours} hours ahead (MASTRA_JWT_MAX_HOURS); issue shorter-lived tokens`;
   }

@@ -17,7 +17,7 @@ import { carryIds, DEFAULT_USER_ID, identify, type Caller } from './caller.ts';
 import { isApiPath, refuse, type MiddlewareContext, type RefusalStatus } from './refusal.ts';
 import { BODY_LIMIT_BYTES, readBody } from './request-body.ts';
 import { jsonDepth, MAX_BODY_DEPTH, mediaProblem } from './request-guard.ts';
-import { describeIssue } from './request-schemas.ts';
+import { capsProblem, describeIssue } from './request-schemas.ts';
 import { allowedRoute, API_PREFIX, isAllowed, type AllowedRoute, type Named, type RunIds } from './routes.ts';
 import { ownersOf } from './thread-owner.ts';
 
@@ -25,6 +25,8 @@ import { ownersOf } from './thread-owner.ts';
 const BROWSER_STREAM_PREFIX = '/browser/';
 /** How Hono records Mastra's `app.get('*')` Studio page fallback. */
 const PAGE_FALLBACK = new Set(['*', '/*']);
+/** How Studio says a request is its own. */
+const STUDIO_CLIENT_HEADER = 'x-mastra-client-type';
 /** The one answer for another user's conversation and one that does not exist. */
 export const NO_SUCH_CONVERSATION = 'no such conversation';
 
@@ -95,6 +97,14 @@ function settleIds(caller: Caller, named: Named, agentId: string, localUserId: s
   return { userId, conversationId, resource, thread: conversationId };
 }
 
+function decodedParam(param: string): string | undefined {
+  try {
+    return decodeURIComponent(param);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The request Mastra's route reads: the same, with the body the server built (or none). */
 function withBody(request: Request, body: object | undefined): Request {
   const headers = new Headers(request.headers);
@@ -144,13 +154,15 @@ async function admit(
 ): Promise<Refusal | { endTurn?: EndTurn }> {
   const request = await validated(c.req.raw, allowed.route);
   if (isRefusal(request)) return request;
-  const mediaIssue = mediaProblem(request.body, options.allowedMediaUrlPrefixes);
-  if (mediaIssue) return { status: 400, problem: mediaIssue } satisfies Refusal;
+  const problem = capsProblem(request.body) ?? mediaProblem(request.body, options.allowedMediaUrlPrefixes);
+  if (problem) return { status: 400, problem } satisfies Refusal;
   const { route } = allowed;
   const mastra = c.get('mastra');
+  // Hono decodes path parameters as it routes them: the ids read the same way, or not at all.
+  const [threadId, agentId] = [allowed.params.threadId, allowed.params.agentId].map((param) => (param === undefined ? '' : decodedParam(param)));
+  if (threadId === undefined || agentId === undefined) return { status: 400, problem: 'the path is not valid percent-encoding' };
 
   if (route.ownership === 'own-thread' && caller.verified) {
-    const threadId = decodeURIComponent(allowed.params.threadId ?? ''); // Hono decodes path parameters
     const owners = await ownersOf(mastra, [threadId]);
     if (!owners) return { status: 503, problem: 'try again shortly', logged: false } satisfies Refusal;
     if (owners[0] !== caller.user) return { status: 404, problem: NO_SUCH_CONVERSATION } satisfies Refusal;
@@ -159,13 +171,18 @@ async function admit(
   let endTurn: EndTurn | undefined;
   let forwarded = route.method === 'POST' || route.method === 'DELETE' ? (request.body as object) : undefined;
   if (route.names && route.forward) {
-    const ids = settleIds(caller, route.names(request.body as never), decodeURIComponent(allowed.params.agentId ?? ''), options.localUserId);
+    const ids = settleIds(caller, route.names(request.body as never), agentId, options.localUserId);
     if (isRefusal(ids)) return ids;
     const owners = await ownersOf(mastra, [ids.thread]);
     if (!owners) return { status: 503, problem: 'try again shortly', logged: false } satisfies Refusal;
     if (owners[0] !== undefined && owners[0] !== ids.resource) return { status: 404, problem: NO_SUCH_CONVERSATION } satisfies Refusal;
     if (route.turn) {
-      endTurn = await options.turns.begin(ids.thread);
+      try {
+        endTurn = await options.turns.begin(ids.thread);
+      } catch (error) {
+        mastra.getLogger().error('Memory storage unavailable', error);
+        return { status: 503, problem: 'try again shortly', logged: false } satisfies Refusal;
+      }
       if (!endTurn) return { status: 409, problem: 'a turn is already running in this conversation; send this message once it has answered' };
     }
     const requestContext = c.get('requestContext');
@@ -203,7 +220,8 @@ export function routeGate(options: GateOptions): Middleware {
       }
       if (!allowed) {
         // Without auth, a route this project does not list still gets the headers' ids on its spans.
-        carryIds(c.get('requestContext'), { userId: caller.user, conversationId: caller.conversation });
+        const studio = c.req.header(STUDIO_CLIENT_HEADER) === 'studio';
+        carryIds(c.get('requestContext'), { userId: caller.user ?? (studio ? options.localUserId : DEFAULT_USER_ID), conversationId: caller.conversation });
         return next();
       }
       if (caller.verified) carryIds(c.get('requestContext'), { userId: caller.user });

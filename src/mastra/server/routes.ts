@@ -65,6 +65,13 @@ function route<Body extends z.ZodType>(spec: {
   return { ...spec, query: z.strictObject(spec.query ?? {}), body: spec.body ?? field.noBody } as AllowedRoute;
 }
 
+/** Memory stores a message under its id, whoever's conversation holds it: the ids are Mastra's to choose. */
+function withoutMessageIds(messages: z.output<typeof field.messages>) {
+  const strip = (message: (typeof list)[number]) => (typeof message === 'object' ? (({ id: _id, ...rest }) => rest)(message) : message);
+  const list = Array.isArray(messages) ? messages : [messages];
+  return Array.isArray(messages) ? list.map(strip) : strip(messages);
+}
+
 const threadOf = (thread: string | { id: string } | undefined) => (typeof thread === 'object' ? thread.id : thread);
 const tracingOf = (ids: RunIds) => ({ metadata: { userId: ids.userId, conversationId: ids.conversationId } });
 
@@ -90,7 +97,7 @@ const agentCallRoute = (path: string) =>
       conversations: [threadOf(body.memory?.thread), body.threadId, body.tracingOptions?.metadata?.conversationId],
     }),
     forward: (body, ids) => ({
-      messages: body.messages,
+      messages: withoutMessageIds(body.messages),
       memory: { resource: ids.resource, thread: ids.thread },
       tracingOptions: tracingOf(ids),
       ...(body.maxSteps ? { maxSteps: body.maxSteps } : {}),
