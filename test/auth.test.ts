@@ -112,7 +112,7 @@ describe('the token', () => {
     ['a token issued a year ahead', () => bearer(signJwt({ sub: alice, exp: now() + 600, iat: now() + 365 * 86400 }, SECRET)), '', /issued in the future \(iat\)/],
     ['a token issued ten minutes ahead', () => bearer(signJwt({ sub: alice, exp: now() + 3600, iat: now() + 600 }, SECRET)), '', /issued in the future \(iat\)/],
     ['a token whose iat is not a number', () => bearer(signJwt({ sub: alice, exp: now() + 600, iat: String(now() + 365 * 86400) }, SECRET)), '', /iat must be a number/],
-    ['a token whose nbf is not a number', () => bearer(signJwt({ sub: alice, exp: now() + 600, nbf: String(now() + 600) }, SECRET)), '', /nbf must be a number|not valid yet/],
+    ['a token whose nbf is not a number', () => bearer(signJwt({ sub: alice, exp: now() + 600, nbf: String(now() + 600) }, SECRET)), '', /nbf must be a number/],
     ['a token not valid before ten minutes ahead', () => bearer(signJwt({ sub: alice, exp: now() + 3600, nbf: now() + 600 }, SECRET)), '', /not valid yet/],
     ['a valid token as ?apiKey=', () => undefined, `?apiKey=${tokenFor(alice)}`, /not as \?apiKey=/],
     ['a valid token as ?apiKey= beside a valid Bearer', () => bearer(tokenFor(alice)), `?apiKey=${tokenFor(bob)}`, /not as \?apiKey=/],

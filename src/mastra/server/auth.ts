@@ -59,9 +59,11 @@ export async function verifyToken(token: string, { secret, maxLifetimeHours }: T
   try {
     payload = jwt.verify(token, secret, { algorithms: [JWT_ALGORITHM], clockTolerance: CLOCK_SKEW_SECONDS });
   } catch (error) {
-    const name = (error as Error).name;
+    const { name, message } = error as Error;
     if (name === 'TokenExpiredError') return { problem: 'the token has expired' };
     if (name === 'NotBeforeError') return { problem: 'the token is not valid yet' };
+    const claim = /^invalid (exp|nbf) value/.exec(message)?.[1];
+    if (claim) return { problem: `the token's ${claim} must be a number of seconds` };
     return { problem: `the token is not an ${JWT_ALGORITHM} JWT signed with this server's secret` };
   }
   if (typeof payload !== 'object') return { problem: 'the token carries no claims' };
