@@ -8,7 +8,7 @@ import { createTool } from '@mastra/core/tools';
 import { LibSQLStore } from '@mastra/libsql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createAgents, defaultAgentId } from '../src/agents/index.ts';
+import { createAgents, defaultAgentId, type AgentFactory } from '../src/agents/index.ts';
 import { createOfflineModel, fillFromMessage } from '../src/agents/offline-model.ts';
 import { askAgent } from '../src/ask-agent.ts';
 import { TOOL_MESSAGE } from './helpers/agent.ts';
@@ -90,8 +90,8 @@ describe('the offline demo model', () => {
 
 describe("docs/make-it-yours.md's example: a billing agent with an orderStatus tool", () => {
   it('runs on the offline model unchanged and calls its tool with the id from the message', async () => {
-    const agent = createBillingAgent(createOfflineModel());
-    const mastra = new Mastra({ agents: { billing: agent }, storage: new LibSQLStore({ id: 'billing-test', url: ':memory:' }) });
+    const [agent] = Object.values(createAgents(createOfflineModel(), { factories: { billing: createBillingAgent } }));
+    const mastra = new Mastra({ agents: { billing: agent! }, storage: new LibSQLStore({ id: 'billing-test', url: ':memory:' }) });
     const { text } = await askAgent(mastra.getAgent('billing'), 'Where is my order ORD-1234?', { userId: 'user-b', conversationId: 'conv-b' });
     expect(text).toBe('orderStatus returned {"orderId":"ORD-1234","status":"shipped"}');
   });
@@ -103,6 +103,29 @@ describe('the agent registry (src/agents/index.ts)', () => {
     expect(Object.keys(agents).length).toBeGreaterThan(0);
     for (const [key, agent] of Object.entries(agents)) expect(agent.id).toBe(key);
     expect(defaultAgentId(agents)).toBe(Object.keys(agents)[0]);
+  });
+
+  it('builds each agent once: a sub-agent is the same instance as the agent listed under its id', async () => {
+    let built = 0;
+    const concierge: AgentFactory = ({ model }) => (built++, new Agent({ id: 'concierge', name: 'Concierge', instructions: 'Plan trips.', model }));
+    const triage: AgentFactory = ({ model, agent }) =>
+      new Agent({ id: 'triage', name: 'Triage', instructions: 'Route requests.', model, agents: { concierge: agent('concierge') } });
+    // triage first: the default, listed before the sub-agent it uses.
+    const agents = createAgents(createOfflineModel(), { factories: { triage, concierge } });
+    expect(Object.keys(agents)).toEqual(['triage', 'concierge']);
+    expect(built).toBe(1);
+    expect((await agents.triage!.listAgents()).concierge).toBe(agents.concierge);
+  });
+
+  it('says which line of the registry to fix: a key that is not the id, an unknown sub-agent, a cycle', () => {
+    const model = createOfflineModel();
+    const named = (id: string): AgentFactory => ({ model }) => new Agent({ id, name: id, instructions: '-', model });
+    expect(() => createAgents(model, { factories: { helper: named('assistant') } })).toThrow('src/agents/index.ts lists the agent "assistant" as "helper": use its id as the key');
+    const usesMissing: AgentFactory = ({ model, agent }) => new Agent({ id: 'a', name: 'a', instructions: '-', model, agents: { b: agent('b') } });
+    expect(() => createAgents(model, { factories: { a: usesMissing } })).toThrow('No agent "b" in src/agents/index.ts: add it to AGENTS, or use one of a');
+    const a: AgentFactory = ({ model, agent }) => new Agent({ id: 'a', name: 'a', instructions: '-', model, agents: { b: agent('b') } });
+    const b: AgentFactory = ({ model, agent }) => new Agent({ id: 'b', name: 'b', instructions: '-', model, agents: { a: agent('a') } });
+    expect(() => createAgents(model, { factories: { a, b } })).toThrow("Agents a -> b -> a are each other's sub-agents: break the cycle");
   });
 
   it('every agent answers on the offline model, with both ids on every span of its trace', async () => {
