@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { useBuiltServer } from './helpers/build.ts';
 import { AGENT_ID } from './helpers/agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
@@ -20,6 +21,8 @@ let db: Postgres;
 let receiver: OtlpReceiver;
 let first: BuiltServer;
 let second: BuiltServer;
+
+if (missing === undefined) useBuiltServer();
 
 beforeAll(async () => {
   if (missing !== undefined) return;
