@@ -14,7 +14,11 @@ import { askAgent } from '../src/ask-agent.ts';
 import { TOOL_MESSAGE } from './helpers/agent.ts';
 import { createObservability } from '../src/mastra/observability.ts';
 import { parseEnv } from '../src/settings/env.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createBillingAgent } from './fixtures/src/agents/billing-agent.ts';
+import { createConciergeAgent } from './fixtures/src/agents/concierge-agent.ts';
+import { createTriageAgent } from './fixtures/src/agents/triage-agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
 
@@ -88,9 +92,51 @@ describe('the offline demo model', () => {
   });
 });
 
+// The docs' example agents, as a fork lists them; cast because the fixtures' settings type is a fork's
+// (with WEATHER_API_URL declared), which this template's AppSettings is not.
+const FIXTURES = { billing: createBillingAgent } as unknown as Record<string, AgentFactory>;
+const TRAVEL = { triage: createTriageAgent, concierge: createConciergeAgent } as unknown as Record<string, AgentFactory>;
+const WEATHER_VARIABLE = { name: 'WEATHER_API_URL', rule: 'url', default: 'https://weather.invalid/v1', fix: 'e.g. https://api.example.com/weather' } as const;
+
+describe("docs/make-it-yours.md's travel example: a tool on its own variable, a sub-agent", () => {
+  it("calls the API at the product's WEATHER_API_URL, and the sub-agent is the concierge itself, with the conversation's session on every span", async () => {
+    const asked: string[] = [];
+    const weather = createServer((request, response) => {
+      asked.push(request.url ?? '');
+      response.setHeader('content-type', 'application/json').end(JSON.stringify({ forecast: 'sunny' }));
+    });
+    await new Promise<void>((resolve) => weather.listen(0, '127.0.0.1', resolve));
+    try {
+      const apiUrl = `http://127.0.0.1:${(weather.address() as AddressInfo).port}/weather`;
+      const settings = parseEnv({ WEATHER_API_URL: apiUrl, AGNOST_ORG_ID: 'org_travel', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl }, [WEATHER_VARIABLE]);
+      const agents = createAgents(createOfflineModel(), { settings: settings.app, factories: TRAVEL });
+      expect((await agents.triage!.listAgents()).concierge).toBe(agents.concierge);
+      const mastra = new Mastra({ agents, storage: new LibSQLStore({ id: 'travel-test', url: ':memory:' }), observability: createObservability(settings, { localTraces: false }) });
+
+      const { text } = await askAgent(mastra.getAgent('concierge'), 'Lisbon', { userId: 'user-t', conversationId: 'conv-weather' });
+      expect(text).toBe('weatherLookup returned {"city":"Lisbon","forecast":"sunny"}');
+      expect(asked).toEqual(['/weather?city=Lisbon']);
+
+      const ids = { userId: 'user-t', conversationId: 'conv-triage' };
+      const { traceId } = await askAgent(mastra.getAgent('triage'), 'Lisbon in May', ids);
+      await mastra.observability?.flush();
+      const spans = receiver.spans().filter((span) => span.traceId === traceId);
+      expect(spans.some((span) => span.name === 'invoke_agent Concierge')).toBe(true);
+      for (const span of spans) expect(span.attributes, span.name).toMatchObject({ 'agnost.session_id': ids.conversationId, 'agnost.user_id': ids.userId });
+      // The sub-agent keeps its own memory thread inside the conversation: <conversation>-<uuid>.
+      const subAgentThreads = spans.map((span) => span.attributes['gen_ai.conversation.id']).filter((id) => id !== ids.conversationId);
+      expect(subAgentThreads.length).toBeGreaterThan(0);
+      for (const thread of subAgentThreads) expect(thread).toMatch(new RegExp(`^${ids.conversationId}-[0-9a-f-]{36}$`));
+      await mastra.shutdown();
+    } finally {
+      weather.close();
+    }
+  });
+});
+
 describe("docs/make-it-yours.md's example: a billing agent with an orderStatus tool", () => {
   it('runs on the offline model unchanged and calls its tool with the id from the message', async () => {
-    const [agent] = Object.values(createAgents(createOfflineModel(), { factories: { billing: createBillingAgent } }));
+    const [agent] = Object.values(createAgents(createOfflineModel(), { factories: FIXTURES }));
     const mastra = new Mastra({ agents: { billing: agent! }, storage: new LibSQLStore({ id: 'billing-test', url: ':memory:' }) });
     const { text } = await askAgent(mastra.getAgent('billing'), 'Where is my order ORD-1234?', { userId: 'user-b', conversationId: 'conv-b' });
     expect(text).toBe('orderStatus returned {"orderId":"ORD-1234","status":"shipped"}');
