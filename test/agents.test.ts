@@ -153,9 +153,10 @@ describe('the agent registry (src/agents/index.ts)', () => {
 
   it('builds each agent once: a sub-agent is the same instance as the agent listed under its id', async () => {
     let built = 0;
-    const concierge: AgentFactory = ({ model }) => (built++, new Agent({ id: 'concierge', name: 'Concierge', instructions: 'Plan trips.', model }));
-    const triage: AgentFactory = ({ model, agent }) =>
-      new Agent({ id: 'triage', name: 'Triage', instructions: 'Route requests.', model, agents: { concierge: agent('concierge') } });
+    // The offline model's own type, not the factory's MastraModelConfig: tsc takes seconds per agent on that union.
+    const model = createOfflineModel();
+    const concierge: AgentFactory = () => (built++, new Agent({ id: 'concierge', name: 'Concierge', instructions: 'Plan trips.', model }));
+    const triage: AgentFactory = ({ agent }) => new Agent({ id: 'triage', name: 'Triage', instructions: 'Route requests.', model, agents: { concierge: agent('concierge') } });
     // triage first: the default, listed before the sub-agent it uses.
     const agents = createAgents(createOfflineModel(), { factories: { triage, concierge } });
     expect(Object.keys(agents)).toEqual(['triage', 'concierge']);
@@ -165,12 +166,12 @@ describe('the agent registry (src/agents/index.ts)', () => {
 
   it('says which line of the registry to fix: a key that is not the id, an unknown sub-agent, a cycle', () => {
     const model = createOfflineModel();
-    const named = (id: string): AgentFactory => ({ model }) => new Agent({ id, name: id, instructions: '-', model });
+    const named = (id: string): AgentFactory => () => new Agent({ id, name: id, instructions: '-', model });
     expect(() => createAgents(model, { factories: { helper: named('assistant') } })).toThrow('src/agents/index.ts lists the agent "assistant" as "helper": use its id as the key');
-    const usesMissing: AgentFactory = ({ model, agent }) => new Agent({ id: 'a', name: 'a', instructions: '-', model, agents: { b: agent('b') } });
+    const usesMissing: AgentFactory = ({ agent }) => new Agent({ id: 'a', name: 'a', instructions: '-', model, agents: { b: agent('b') } });
     expect(() => createAgents(model, { factories: { a: usesMissing } })).toThrow('No agent "b" in src/agents/index.ts: add it to AGENTS, or use one of a');
-    const a: AgentFactory = ({ model, agent }) => new Agent({ id: 'a', name: 'a', instructions: '-', model, agents: { b: agent('b') } });
-    const b: AgentFactory = ({ model, agent }) => new Agent({ id: 'b', name: 'b', instructions: '-', model, agents: { a: agent('a') } });
+    const a: AgentFactory = ({ agent }) => new Agent({ id: 'a', name: 'a', instructions: '-', model, agents: { b: agent('b') } });
+    const b: AgentFactory = ({ agent }) => new Agent({ id: 'b', name: 'b', instructions: '-', model, agents: { a: agent('a') } });
     expect(() => createAgents(model, { factories: { a, b } })).toThrow("Agents a -> b -> a are each other's sub-agents: break the cycle");
   });
 

@@ -7,17 +7,22 @@ import type { MastraModelConfig } from '@mastra/core/llm';
 import type { AppSettings } from '../settings/app-env.ts';
 import { createAssistantAgent } from './assistant-agent.ts';
 
+// Any agent, whatever its id and tools. Typed with `any` on purpose: checking each agent's own type
+// against Agent's defaults costs tsc seconds per agent.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyAgent = Agent<any, any, any, any, any>;
+
 /** What an agent's factory is given. */
 export interface AgentParts {
   /** The model every agent runs on, chosen once (model.ts). */
   model: MastraModelConfig;
   /** Another agent of AGENTS, built once and shared: give it as a sub-agent (`agents: { x: agent('x') }`). */
-  agent: (id: string) => Agent;
+  agent: (id: string) => AnyAgent;
   /** The product's own variables (src/settings/app-env.ts), validated at start-up. */
   settings: AppSettings;
 }
 
-export type AgentFactory = (parts: AgentParts) => Agent;
+export type AgentFactory = (parts: AgentParts) => AnyAgent;
 
 const AGENTS: Record<string, AgentFactory> = {
   assistant: createAssistantAgent,
@@ -30,10 +35,10 @@ const AGENTS: Record<string, AgentFactory> = {
 export function createAgents(
   model: MastraModelConfig,
   { settings = {} as AppSettings, factories = AGENTS }: { settings?: AppSettings; factories?: Record<string, AgentFactory> } = {},
-): Record<string, Agent> {
-  const built = new Map<string, Agent>();
+): Record<string, AnyAgent> {
+  const built = new Map<string, AnyAgent>();
   const building: string[] = [];
-  const agent = (id: string): Agent => {
+  const agent = (id: string): AnyAgent => {
     const existing = built.get(id);
     if (existing) return existing;
     const create = factories[id];
