@@ -9,7 +9,6 @@ import { createAssistantAgent } from './assistant-agent.ts';
 
 // Any agent, whatever its id and tools. Typed with `any` on purpose: checking each agent's own type
 // against Agent's defaults costs tsc seconds per agent.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyAgent = Agent<any, any, any, any, any>;
 
 /** What an agent's factory is given. */
