@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // server.test.ts and auth.test.ts run the built server (.mastra/output): build it once, first.
-    globalSetup: ['test/helpers/build-once.ts'],
+    // The test files that run the built server (.mastra/output) build it themselves, only when the
+    // sources changed (useBuiltServer in test/helpers/build.ts): one file runs without a build.
     // A skipped suite's reason (no Chromium, no PostgreSQL build) printed at the end of the run.
     reporters: ['test/helpers/skip-notes-reporter.ts', 'default'],
     // The tests spawn real processes and wait for real exports: give them room on a 2-core machine.

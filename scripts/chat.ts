@@ -1,5 +1,6 @@
-// npm run chat: talk to an agent of src/agents/index.ts (the default one, or --agent <id>) in a terminal,
-// one-shot (--message) or piped, with every turn traced under your user id and conversation id. See --help.
+// npm run chat: talk to an agent of src/agents/index.ts (the default one, or --agent <id>), or run a
+// workflow (--workflow <id>), in a terminal, one-shot (--message) or piped, with every turn traced under
+// your user id and conversation id. See --help.
 // package.json starts it with two flags for a quick start: Node's compile cache on before any TypeScript
 // loads (scripts/compile-cache.js) and a small young generation (--max-semi-space-size=8: about 80 MB
 // less peak memory, no slower; see BENCHMARKS.md).
@@ -26,24 +27,31 @@ if (options.help) {
 
 // Loaded after the flags are checked, so --help and bad flags answer at once.
 const config = (await import('../src/settings/config.ts')).loadConfigOrExit();
-const { chooseModel } = await import('../src/agents/model.ts');
-const { createAgents, defaultAgentId } = await import('../src/agents/index.ts');
-const model = await chooseModel(config);
-const agents = createAgents(model.model);
-const agentId = options.agentId ?? defaultAgentId(agents);
-if (!agents[agentId]) {
-  process.stderr.write(`Unknown agent "${agentId}": use --agent with one of ${Object.keys(agents).join(', ')}.\n`);
+// The names are checked before anything is built, so a wrong one gets its one line and nothing else.
+const { listedAgentIds } = await import('../src/agents/index.ts');
+const { listedWorkflowIds } = await import('../src/workflows/index.ts');
+const agentIds = listedAgentIds();
+const agentId = options.agentId ?? agentIds[0]!;
+if (!agentIds.includes(agentId)) {
+  process.stderr.write(`Unknown agent "${agentId}": use --agent with one of ${agentIds.join(', ')}.\n`);
   process.exit(2);
 }
+const workflowId = options.workflowId;
+if (workflowId !== undefined && !listedWorkflowIds().includes(workflowId)) {
+  const known = listedWorkflowIds();
+  process.stderr.write(`Unknown workflow "${workflowId}": ${known.length ? `use --workflow with one of ${known.join(', ')}` : 'src/workflows/index.ts lists none'}.\n`);
+  process.exit(2);
+}
+const { createMastra } = await import('../src/mastra/assembly.ts');
+const { mastra, model, traceStore, localTraces } = await createMastra(config, { mode: 'cli' });
 if (model.notice) process.stderr.write(`${model.notice}\n`);
-const { createCliMastra } = await import('../src/cli/mastra.ts');
-const { mastra, traceStore, localTraces } = await createCliMastra(config, agents);
 const { secretsOf } = await import('../src/settings/env.ts');
 const { localUserId } = await import('../src/settings/ids.ts');
 const { askAgent } = await import('../src/ask-agent.ts');
+const { runWorkflow } = await import('../src/run-workflow.ts');
 const { summarizeDelivery, watchTraceDelivery } = await import('../src/cli/trace-delivery.ts');
 const { TraceFlusher } = await import('../src/cli/trace-flusher.ts');
-const { describeModelError } = await import('../src/cli/errors.ts');
+const { describeModelError, describeWorkflowError } = await import('../src/cli/errors.ts');
 const { dim, startSpinner, yellow } = await import('../src/cli/terminal.ts');
 
 const agent = mastra.getAgent(agentId);
@@ -109,14 +117,21 @@ async function streamedTurn(message: string) {
   }
 }
 
-/** One turn: ask, print, start exporting its spans. Returns false if the model failed. */
+/** With --workflow: one run with `{ message }` as its input; its answer is the result's `text` if it has one. */
+async function workflowTurn(id: string, message: string) {
+  const { result, traceId } = await runWorkflow(mastra.getWorkflow(id), { message }, ids);
+  const text = (result as { text?: unknown } | undefined)?.text;
+  return { text: typeof text === 'string' ? text : JSON.stringify(result), traceId };
+}
+
+/** One turn: ask (or run the workflow), print, start exporting its spans. Returns false if it failed. */
 async function turn(message: string): Promise<boolean> {
   try {
-    if (interactive) {
+    if (interactive && workflowId === undefined) {
       await streamedTurn(message);
       return true;
     }
-    const answer = await askAgent(agent, message, ids);
+    const answer = workflowId === undefined ? await askAgent(agent, message, ids) : await workflowTurn(workflowId, message);
     if (exiting) return true; // interrupted: the answer arrived after Ctrl-C
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ text: answer.text, ...ids, traceId: answer.traceId ?? null })}\n`);
@@ -125,7 +140,7 @@ async function turn(message: string): Promise<boolean> {
     }
     return true;
   } catch (error) {
-    process.stderr.write(`${describeModelError(error, secrets)}\n`);
+    process.stderr.write(`${workflowId === undefined ? describeModelError(error, secrets) : describeWorkflowError(workflowId, error, secrets)}\n`);
     return false;
   } finally {
     flusher.flushInBackground();
@@ -138,7 +153,7 @@ if (options.message !== undefined) {
 
 if (interactive) {
   process.stderr.write(
-    dim(`Chatting with ${agentId} as ${ids.userId} in conversation ${ids.conversationId}. /help for commands, Ctrl-D to quit.\n`),
+    dim(`Chatting with ${workflowId === undefined ? agentId : `workflow ${workflowId}`} as ${ids.userId} in conversation ${ids.conversationId}. /help for commands, Ctrl-D to quit.\n`),
   );
 }
 const lines = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive });

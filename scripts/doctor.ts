@@ -1,5 +1,5 @@
 // npm run doctor: "why is nothing showing up in Agnost?" Checks every setting, then sends one real
-// traced turn from each agent to the configured endpoint and reports what happened on the wire. Exit 0 only if the
+// traced turn from each agent and workflow to the configured endpoint and reports what happened on the wire. Exit 0 only if the
 // endpoint accepted the spans; 1 if it did not; 2 if a setting is invalid.
 import { randomUUID } from 'node:crypto';
 import { subscribe } from 'node:diagnostics_channel';
@@ -7,8 +7,9 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import dotenv from 'dotenv';
 import { maskSecret } from '../src/settings/secrets.ts';
 import { loadConfig } from '../src/settings/config.ts';
-import { ConfigError, displayStorageUrl, ENV_VARIABLES, parseEnv, secretsOf, type AppConfig, type EnvVariable } from '../src/settings/env.ts';
+import { ConfigError, displayStorageUrl, parseEnv, secretsOf, type AppConfig, type EnvVariable } from '../src/settings/env.ts';
 import type { ExportOutcome } from '../src/mastra/agnost.ts';
+import { APP_VARIABLES, type AppVariable } from '../src/settings/app-env.ts';
 
 dotenv.config({ quiet: true });
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -33,12 +34,23 @@ const EFFECT: Record<EnvVariable, (config: AppConfig) => string> = {
     c.jwtSecret ? `${secret(c.jwtSecret, '')}: the server API requires a JWT` : 'not set: the server API is open (no auth)',
   MASTRA_JWT_MAX_HOURS: (c) => `${c.jwtMaxHours}: tokens that expire further ahead are refused`,
 };
+// The product's own variables (src/settings/app-env.ts): the value, masked if secret.
+const APP_EFFECT = Object.fromEntries(
+  APP_VARIABLES.map((variable: AppVariable) => [
+    variable.name,
+    (c: AppConfig) => {
+      const value = (c.app as Record<string, string | undefined>)[variable.name];
+      return value === undefined ? 'not set' : variable.secret ? secret(value, '') : value;
+    },
+  ]),
+);
+const effects: Record<string, (config: AppConfig) => string> = { ...EFFECT, ...APP_EFFECT };
 out('Configuration');
 let invalid = 0;
-const nameWidth = Math.max(...ENV_VARIABLES.map((name) => name.length)) + 2;
-for (const name of ENV_VARIABLES) {
+const nameWidth = Math.max(...Object.keys(effects).map((name) => name.length)) + 2;
+for (const [name, effectOf] of Object.entries(effects)) {
   try {
-    const effect = EFFECT[name](parseEnv({ [name]: process.env[name] }));
+    const effect = effectOf(parseEnv({ [name]: process.env[name] }));
     out(`  ${(process.env[name] ? 'ok' : 'default').padEnd(9)}${name.padEnd(nameWidth)}${effect}`);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -84,36 +96,55 @@ const tally = watchTraceDelivery();
 // What Agnost was sent: the spans of every export, as they went on the wire.
 const sent: ExportOutcome['sent'][number][] = [];
 subscribe(EXPORT_CHANNEL, (outcome) => sent.push(...(outcome as ExportOutcome).sent));
-const { chooseModel } = await import('../src/agents/model.ts');
-const { createAgents } = await import('../src/agents/index.ts');
-const { createCliMastra } = await import('../src/cli/mastra.ts');
+const { createMastra } = await import('../src/mastra/assembly.ts');
 const { askAgent } = await import('../src/ask-agent.ts');
-const { describeModelError } = await import('../src/cli/errors.ts');
+const { runWorkflow } = await import('../src/run-workflow.ts');
+const { describeModelError, describeWorkflowError } = await import('../src/cli/errors.ts');
 const { TraceFlusher } = await import('../src/cli/trace-flusher.ts');
-const model = await chooseModel(config);
-const { mastra } = await createCliMastra(config, createAgents(model.model));
+const { mastra, model } = await createMastra(config, { mode: 'cli' });
 
 const agents = Object.keys(mastra.listAgents());
-out(`\nSending one traced turn to each agent (${agents.join(', ')}; ${model.name}) to ${url}`);
+const workflows = Object.keys(mastra.listWorkflows());
+const runs = [...agents.map((id) => `agent ${id}`), ...workflows.map((id) => `workflow ${id}`)];
+out(`\nSending one traced turn to each agent and workflow (${runs.join(', ')}; ${model.name}) to ${url}`);
 const message = 'What is 2 + 2?';
 const userId = 'agnost-doctor';
-const turns: { agentId: string; conversationId: string; traceId?: string; answer: string }[] = [];
-for (const agentId of agents) {
-  const turn = { agentId, conversationId: `doctor-${randomUUID()}`, traceId: undefined as string | undefined, answer: '' };
+const turns: { name: string; conversationId: string; traceId?: string; answer: string }[] = [];
+async function traced(name: string, run: (conversationId: string) => Promise<{ traceId?: string; text: string }>, describe: (error: unknown) => string) {
+  const turn = { name, conversationId: `doctor-${randomUUID()}`, traceId: undefined as string | undefined, answer: '' };
   try {
-    ({ traceId: turn.traceId, text: turn.answer } = await askAgent(mastra.getAgent(agentId), message, { userId, conversationId: turn.conversationId }));
+    ({ traceId: turn.traceId, text: turn.answer } = await run(turn.conversationId));
   } catch (error) {
-    out(`  ${agentId}: ${describeModelError(error, secretsOf(config))}`);
+    out(`  ${name}: ${describe(error)}`);
   }
   turns.push(turn);
+}
+for (const agentId of agents) {
+  await traced(
+    `agent ${agentId}`,
+    (conversationId) => askAgent(mastra.getAgent(agentId), message, { userId, conversationId }),
+    (error) => describeModelError(error, secretsOf(config)),
+  );
+}
+// Each workflow with `{ message }`, its ids in the run's requestContext as the server gives them.
+for (const workflowId of workflows) {
+  await traced(
+    `workflow ${workflowId}`,
+    async (conversationId) => {
+      const { result, traceId } = await runWorkflow(mastra.getWorkflow(workflowId), { message }, { userId, conversationId });
+      const text = (result as { text?: unknown } | undefined)?.text;
+      return { traceId, text: typeof text === 'string' ? text : JSON.stringify(result) };
+    },
+    (error) => describeWorkflowError(workflowId, error, secretsOf(config)),
+  );
 }
 await new TraceFlusher(mastra).close();
 
 const total = tally.spansExported + tally.spansFailed;
 out(`  wire      POST ${url}  HTTP ${statuses.length ? [...new Set(statuses)].join(', ') : 'no answer'}  ${total} spans in ${tally.exports} export(s)`);
-for (const { agentId, conversationId, traceId, answer } of turns) {
+for (const { name, conversationId, traceId, answer } of turns) {
   if (!traceId) continue;
-  out(`  ${agentId}`);
+  out(`  ${name}`);
   out(`    answered  trace ${traceId}, userId ${userId}, conversationId ${conversationId}`);
   const traceSpans = sent.filter((span) => span.spanContext().traceId === traceId);
   spanTree(traceSpans).forEach((line, index) => out(`    ${index === 0 ? 'spans     ' : '          '}${line}`));

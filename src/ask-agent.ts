@@ -1,6 +1,7 @@
 // The one way this project calls the agent: every call carries the user and conversation ids, so
 // Agnost can group its traces by user and session. Copy this function into your own app.
 import type { Agent } from '@mastra/core/agent';
+import type { TracingContext } from '@mastra/core/observability';
 
 export interface ConversationIds {
   /** Who is talking: a stable, pseudonymous id (no names or emails). */
@@ -14,9 +15,11 @@ export interface StreamingOptions {
   onText?: (text: string) => void;
   /** Stops the answer (a streamed one keeps what arrived so far in its trace). */
   abortSignal?: AbortSignal;
+  /** Inside a workflow step or a tool: the step's tracingContext, so the agent's spans join its trace. */
+  tracingContext?: TracingContext;
 }
 
-export async function askAgent(agent: Agent, message: string, { userId, conversationId }: ConversationIds, { onText, abortSignal }: StreamingOptions = {}) {
+export async function askAgent(agent: Agent, message: string, { userId, conversationId }: ConversationIds, { onText, abortSignal, tracingContext }: StreamingOptions = {}) {
   const options = {
     // The same ids select the memory: the user is the resource, the conversation is the thread.
     // Mastra then also sets mastra.metadata.threadId and gen_ai.conversation.id to the conversation id.
@@ -24,6 +27,7 @@ export async function askAgent(agent: Agent, message: string, { userId, conversa
     // Reserved keys Agnost reads; Mastra copies them onto every span of the trace as mastra.metadata.*.
     tracingOptions: { metadata: { userId, conversationId } },
     ...(abortSignal ? { abortSignal } : {}),
+    ...(tracingContext ? { tracingContext } : {}),
   };
   if (!onText) {
     const result = await agent.generate(message, options);

@@ -8,13 +8,17 @@ import { createTool } from '@mastra/core/tools';
 import { LibSQLStore } from '@mastra/libsql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createAgents, defaultAgentId } from '../src/agents/index.ts';
+import { createAgents, defaultAgentId, type AgentFactory } from '../src/agents/index.ts';
 import { createOfflineModel, fillFromMessage } from '../src/agents/offline-model.ts';
 import { askAgent } from '../src/ask-agent.ts';
 import { TOOL_MESSAGE } from './helpers/agent.ts';
 import { createObservability } from '../src/mastra/observability.ts';
 import { parseEnv } from '../src/settings/env.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createBillingAgent } from './fixtures/src/agents/billing-agent.ts';
+import { createConciergeAgent } from './fixtures/src/agents/concierge-agent.ts';
+import { createTriageAgent } from './fixtures/src/agents/triage-agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
 
@@ -88,10 +92,52 @@ describe('the offline demo model', () => {
   });
 });
 
+// The docs' example agents, as a fork lists them; cast because the fixtures' settings type is a fork's
+// (with WEATHER_API_URL declared), which this template's AppSettings is not.
+const FIXTURES = { billing: createBillingAgent } as unknown as Record<string, AgentFactory>;
+const TRAVEL = { triage: createTriageAgent, concierge: createConciergeAgent } as unknown as Record<string, AgentFactory>;
+const WEATHER_VARIABLE = { name: 'WEATHER_API_URL', rule: 'url', default: 'https://weather.invalid/v1', fix: 'e.g. https://api.example.com/weather' } as const;
+
+describe("docs/make-it-yours.md's travel example: a tool on its own variable, a sub-agent", () => {
+  it("calls the API at the product's WEATHER_API_URL, and the sub-agent is the concierge itself, with the conversation's session on every span", async () => {
+    const asked: string[] = [];
+    const weather = createServer((request, response) => {
+      asked.push(request.url ?? '');
+      response.setHeader('content-type', 'application/json').end(JSON.stringify({ forecast: 'sunny' }));
+    });
+    await new Promise<void>((resolve) => weather.listen(0, '127.0.0.1', resolve));
+    try {
+      const apiUrl = `http://127.0.0.1:${(weather.address() as AddressInfo).port}/weather`;
+      const settings = parseEnv({ WEATHER_API_URL: apiUrl, AGNOST_ORG_ID: 'org_travel', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl }, [WEATHER_VARIABLE]);
+      const agents = createAgents(createOfflineModel(), { settings: settings.app, factories: TRAVEL });
+      expect((await agents.triage!.listAgents()).concierge).toBe(agents.concierge);
+      const mastra = new Mastra({ agents, storage: new LibSQLStore({ id: 'travel-test', url: ':memory:' }), observability: createObservability(settings, { localTraces: false }) });
+
+      const { text } = await askAgent(mastra.getAgent('concierge'), 'Lisbon', { userId: 'user-t', conversationId: 'conv-weather' });
+      expect(text).toBe('weatherLookup returned {"city":"Lisbon","forecast":"sunny"}');
+      expect(asked).toEqual(['/weather?city=Lisbon']);
+
+      const ids = { userId: 'user-t', conversationId: 'conv-triage' };
+      const { traceId } = await askAgent(mastra.getAgent('triage'), 'Lisbon in May', ids);
+      await mastra.observability?.flush();
+      const spans = receiver.spans().filter((span) => span.traceId === traceId);
+      expect(spans.some((span) => span.name === 'invoke_agent Concierge')).toBe(true);
+      for (const span of spans) expect(span.attributes, span.name).toMatchObject({ 'agnost.session_id': ids.conversationId, 'agnost.user_id': ids.userId });
+      // The sub-agent keeps its own memory thread inside the conversation: <conversation>-<uuid>.
+      const subAgentThreads = spans.map((span) => span.attributes['gen_ai.conversation.id']).filter((id) => id !== ids.conversationId);
+      expect(subAgentThreads.length).toBeGreaterThan(0);
+      for (const thread of subAgentThreads) expect(thread).toMatch(new RegExp(`^${ids.conversationId}-[0-9a-f-]{36}$`));
+      await mastra.shutdown();
+    } finally {
+      weather.close();
+    }
+  });
+});
+
 describe("docs/make-it-yours.md's example: a billing agent with an orderStatus tool", () => {
   it('runs on the offline model unchanged and calls its tool with the id from the message', async () => {
-    const agent = createBillingAgent(createOfflineModel());
-    const mastra = new Mastra({ agents: { billing: agent }, storage: new LibSQLStore({ id: 'billing-test', url: ':memory:' }) });
+    const [agent] = Object.values(createAgents(createOfflineModel(), { factories: FIXTURES }));
+    const mastra = new Mastra({ agents: { billing: agent! }, storage: new LibSQLStore({ id: 'billing-test', url: ':memory:' }) });
     const { text } = await askAgent(mastra.getAgent('billing'), 'Where is my order ORD-1234?', { userId: 'user-b', conversationId: 'conv-b' });
     expect(text).toBe('orderStatus returned {"orderId":"ORD-1234","status":"shipped"}');
   });
@@ -103,6 +149,30 @@ describe('the agent registry (src/agents/index.ts)', () => {
     expect(Object.keys(agents).length).toBeGreaterThan(0);
     for (const [key, agent] of Object.entries(agents)) expect(agent.id).toBe(key);
     expect(defaultAgentId(agents)).toBe(Object.keys(agents)[0]);
+  });
+
+  it('builds each agent once: a sub-agent is the same instance as the agent listed under its id', async () => {
+    let built = 0;
+    // The offline model's own type, not the factory's MastraModelConfig: tsc takes seconds per agent on that union.
+    const model = createOfflineModel();
+    const concierge: AgentFactory = () => (built++, new Agent({ id: 'concierge', name: 'Concierge', instructions: 'Plan trips.', model }));
+    const triage: AgentFactory = ({ agent }) => new Agent({ id: 'triage', name: 'Triage', instructions: 'Route requests.', model, agents: { concierge: agent('concierge') } });
+    // triage first: the default, listed before the sub-agent it uses.
+    const agents = createAgents(createOfflineModel(), { factories: { triage, concierge } });
+    expect(Object.keys(agents)).toEqual(['triage', 'concierge']);
+    expect(built).toBe(1);
+    expect((await agents.triage!.listAgents()).concierge).toBe(agents.concierge);
+  });
+
+  it('says which line of the registry to fix: a key that is not the id, an unknown sub-agent, a cycle', () => {
+    const model = createOfflineModel();
+    const named = (id: string): AgentFactory => () => new Agent({ id, name: id, instructions: '-', model });
+    expect(() => createAgents(model, { factories: { helper: named('assistant') } })).toThrow('src/agents/index.ts lists the agent "assistant" as "helper": use its id as the key');
+    const usesMissing: AgentFactory = ({ agent }) => new Agent({ id: 'a', name: 'a', instructions: '-', model, agents: { b: agent('b') } });
+    expect(() => createAgents(model, { factories: { a: usesMissing } })).toThrow('No agent "b" in src/agents/index.ts: add it to AGENTS, or use one of a');
+    const a: AgentFactory = ({ agent }) => new Agent({ id: 'a', name: 'a', instructions: '-', model, agents: { b: agent('b') } });
+    const b: AgentFactory = ({ agent }) => new Agent({ id: 'b', name: 'b', instructions: '-', model, agents: { a: agent('a') } });
+    expect(() => createAgents(model, { factories: { a, b } })).toThrow("Agents a -> b -> a are each other's sub-agents: break the cycle");
   });
 
   it('every agent answers on the offline model, with both ids on every span of its trace', async () => {

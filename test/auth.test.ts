@@ -7,6 +7,7 @@ import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { MastraClient, MastraClientError } from '@mastra/client-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useBuiltServer } from './helpers/build.ts';
 import { ALLOWED_ROUTES } from '../src/mastra/server/routes.ts';
 import { AGENT_ID } from './helpers/agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
@@ -26,6 +27,8 @@ const aliceConversation = 'conv-alice';
 const aliceThrowaway = 'conv-alice-throwaway';
 let receiver: OtlpReceiver;
 let server: BuiltServer;
+
+useBuiltServer();
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver();

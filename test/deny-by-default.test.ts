@@ -5,6 +5,7 @@
 // route answers 401, but the few Mastra itself declares public (its sign-in endpoints).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useBuiltServer } from './helpers/build.ts';
 import { ALLOWED_ROUTES, API_PREFIX, isAllowed } from '../src/mastra/server/routes.ts';
 import { AGENT_ID } from './helpers/agent.ts';
 import { signJwt } from './helpers/jwt.ts';
@@ -39,6 +40,8 @@ const EXTRA_ROUTES = [
   { method: 'GET', url: `/browser/${AGENT_ID}/stream?threadId=${aliceConversation}` },
 ];
 const refusedRoutes = routes.filter((route) => !route.isPublic && !isAllowed(route.method, `${API_PREFIX}${route.path}`));
+
+useBuiltServer();
 
 beforeAll(async () => {
   server = await startBuiltServer({ MASTRA_JWT_SECRET: SECRET, MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'sweep.db')}` });

@@ -1,7 +1,7 @@
 // npm run doctor against a local OTLP receiver in each state a user can meet.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver, type ReceiverMode } from './helpers/otlp-receiver.ts';
-import { AGENT_IDS } from './helpers/agent.ts';
+import { AGENT_IDS, WORKFLOW_IDS } from './helpers/agent.ts';
 import { runScript } from './helpers/run-script.ts';
 
 const ORG_ID = 'org_doctor_secret_1234';
@@ -27,11 +27,12 @@ describe('npm run doctor', () => {
     expect(receiver.requests[0]?.headers['x-agnost-org-id']).toBe(ORG_ID);
   });
 
-  it("sends a turn from every agent and shows each one's span tree as Agnost received it, with the ids, the message and the answer on it", async () => {
+  it("sends a turn from every agent and workflow and shows each one's span tree as Agnost received it, with the ids, the message and the answer on it", async () => {
     const { run, receiver } = await doctorAgainst({ status: 200 });
-    for (const agentId of AGENT_IDS) {
-      const at = run.stdout.indexOf(`\n  ${agentId}\n    answered  trace `);
-      expect(at, `${agentId}: ${run.stdout}`).toBeGreaterThan(0);
+    const runs = [...AGENT_IDS.map((id) => `agent ${id}`), ...WORKFLOW_IDS.map((id) => `workflow ${id}`)];
+    for (const name of runs) {
+      const at = run.stdout.indexOf(`\n  ${name}\n    answered  trace `);
+      expect(at, `${name}: ${run.stdout}`).toBeGreaterThan(0);
       const block = run.stdout.slice(at + 1).split(/\n(?=  \S|\n)/)[0]!;
       const traceId = block.match(/answered {2}trace (\w+), userId agnost-doctor/)![1];
       const trace = receiver.spans().filter((span) => span.traceId === traceId);

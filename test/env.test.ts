@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
 import { AGNOST_DEFAULT_ENDPOINT } from '../src/mastra/agnost.ts';
+import type { AppVariable } from '../src/settings/app-env.ts';
 import { ConfigError, displayStorageUrl, parseEnv, secretsOf } from '../src/settings/env.ts';
+import { childEnv } from './helpers/child-env.ts';
 import { newWorkDir, runChat } from './helpers/run-script.ts';
 
 describe('parseEnv', () => {
@@ -38,6 +40,57 @@ describe('parseEnv', () => {
       serviceName: 'support-bot',
       storageUrl: 'libsql://db.example.turso.io',
     });
+  });
+});
+
+// A fork's own variables, as it declares them in src/settings/app-env.ts.
+const PRODUCT_VARIABLES: AppVariable[] = [
+  { name: 'WEATHER_API_URL', rule: 'url', default: 'https://weather.example.com/v1', fix: 'e.g. https://api.example.com/weather' },
+  { name: 'WEATHER_API_KEY', rule: 'token', secret: true, fix: 'paste the key from your weather provider' },
+  { name: 'WEATHER_RETRIES', rule: 'integer', fix: 'e.g. 3' },
+];
+
+describe("a product's own variables (src/settings/app-env.ts)", () => {
+  it('get their defaults when unset or empty, and are undefined without one', () => {
+    const { app } = parseEnv({ WEATHER_API_URL: '' }, PRODUCT_VARIABLES);
+    expect(app).toEqual({ WEATHER_API_URL: 'https://weather.example.com/v1', WEATHER_API_KEY: undefined, WEATHER_RETRIES: undefined });
+  });
+
+  it('take valid values as given, and a secret one is among the secrets', () => {
+    const config = parseEnv({ WEATHER_API_URL: 'http://127.0.0.1:9/w', WEATHER_API_KEY: 'wk-0123456789abcdef', WEATHER_RETRIES: '3' }, PRODUCT_VARIABLES);
+    expect(config.app).toEqual({ WEATHER_API_URL: 'http://127.0.0.1:9/w', WEATHER_API_KEY: 'wk-0123456789abcdef', WEATHER_RETRIES: '3' });
+    expect(secretsOf(config)).toContain('wk-0123456789abcdef');
+    expect(secretsOf(config)).not.toContain('http://127.0.0.1:9/w');
+  });
+
+  it.each([
+    ['WEATHER_API_URL', 'weather.example.com', 'Invalid WEATHER_API_URL: must be an http:// or https:// URL; e.g. https://api.example.com/weather.'],
+    ['WEATHER_API_KEY', 'your-key-here', 'Invalid WEATHER_API_KEY: is still a placeholder; paste the key from your weather provider.'],
+    ['WEATHER_API_KEY', 'two words', 'Invalid WEATHER_API_KEY: contains whitespace; paste the key from your weather provider.'],
+    ['WEATHER_RETRIES', 'three', 'Invalid WEATHER_RETRIES: must be a whole number; e.g. 3.'],
+  ])('%s=%j is refused in one line naming it, as the template variables are', (name, value, line) => {
+    let error: unknown;
+    try {
+      parseEnv({ [name]: value }, PRODUCT_VARIABLES);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toBe(line);
+  });
+
+  it("reach the processes the tests start, and nothing else of this run's environment does", () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, { WEATHER_API_URL: 'http://127.0.0.1:9/w', OPENAI_API_KEY: 'sk-developer-0123456789' });
+      const env = childEnv({ MASTRA_STORAGE_URL: ':memory:' }, { names: ['WEATHER_API_URL', 'WEATHER_API_KEY'] });
+      expect(env).toMatchObject({ WEATHER_API_URL: 'http://127.0.0.1:9/w', MASTRA_STORAGE_URL: ':memory:' });
+      expect(env).not.toHaveProperty('WEATHER_API_KEY'); // declared, but not set in this run
+      expect(env).not.toHaveProperty('OPENAI_API_KEY');
+      expect(childEnv({ WEATHER_API_URL: 'http://test/w' }, { names: ['WEATHER_API_URL'] }).WEATHER_API_URL).toBe('http://test/w');
+    } finally {
+      process.env = saved;
+    }
   });
 });
 

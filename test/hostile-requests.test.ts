@@ -7,6 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useBuiltServer } from './helpers/build.ts';
 import { BODY_LIMIT_BYTES } from '../src/mastra/server/request-body.ts';
 import { MAX_MEDIA_PER_REQUEST, MAX_MESSAGES, MAX_PARTS, MAX_PARTS_PER_REQUEST } from '../src/mastra/server/request-schemas.ts';
 import { AGENT_ID, TOOL_ANSWER, TOOL_MESSAGE } from './helpers/agent.ts';
@@ -149,6 +150,8 @@ async function send(server: BuiltServer, path: string, body: string | FormData, 
 }
 const post = (server: BuiltServer, route: string, body: string | FormData, withToken: boolean) =>
   send(server, `/api/agents/${AGENT_ID}/${route}`, body, withToken);
+
+useBuiltServer();
 
 beforeAll(async () => {
   // The stand-in internal service (a metadata endpoint, an admin port): it records every request.

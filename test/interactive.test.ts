@@ -6,6 +6,7 @@ import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.ts';
 import { TOOL_ANSWER, TOOL_MESSAGE } from './helpers/agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
+import { childEnv } from './helpers/child-env.ts';
 import { newWorkDir, nodeArgsOf } from './helpers/run-script.ts';
 import { describeUnless } from './helpers/skip-notes.ts';
 
@@ -21,7 +22,7 @@ afterEach(async () => {
 function startInTerminal(env: Record<string, string>) {
   const child = spawn('script', ['-qfec', `"${process.execPath}" ${CHAT} --user user-tty`, '/dev/null'], {
     cwd: newWorkDir(),
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TERM: 'xterm', MASTRA_TELEMETRY_DISABLED: '1', ...env },
+    env: childEnv({ TERM: 'xterm', ...env }),
   });
   let screen = '';
   child.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString()));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { postgresTurns } from '../src/mastra/conversation-turns.ts';
+import { useBuiltServer } from './helpers/build.ts';
 import { AGENT_ID } from './helpers/agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
@@ -22,6 +23,8 @@ let db: Postgres;
 let receiver: OtlpReceiver;
 let first: BuiltServer;
 let second: BuiltServer;
+
+if (missing === undefined) useBuiltServer();
 
 beforeAll(async () => {
   if (missing !== undefined) return;

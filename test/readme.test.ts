@@ -6,6 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
+import { appVariableNames } from '../src/settings/app-env.ts';
 import { ENV_VARIABLES } from '../src/settings/env.ts';
 import { codeBlocks, docPages } from './helpers/docs.ts';
 import { PROJECT_ROOT as ROOT } from './helpers/project-files.ts';
@@ -80,6 +81,10 @@ describe('README and docs/ references', () => {
     for (const variable of ENV_VARIABLES) {
       expect(readme, `README.md's variables table has no row \`| \\\`${variable}\\\` | default | what it does |\`: add one`).toContain(`| \`${variable}\` |`);
       expect(example, `.env.example has no line \`${variable}=\` (empty, with a comment above): add one`).toMatch(new RegExp(`^${variable}=$`, 'm'));
+    }
+    // The product's own variables (src/settings/app-env.ts) are documented in .env.example only.
+    for (const variable of appVariableNames()) {
+      expect(example, `.env.example has no line \`${variable}=\` (empty, with a comment above): add one under "Your product's own variables"`).toMatch(new RegExp(`^${variable}=$`, 'm'));
     }
   });
 

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { MastraClient } from '@mastra/client-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useBuiltServer } from './helpers/build.ts';
 import { OFFLINE_MODEL_NOTICE } from '../src/agents/model.ts';
 import { AGENT_ID, TOOL_ANSWER, TOOL_MESSAGE, toolsCalled } from './helpers/agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
@@ -57,6 +58,8 @@ function expectIds(spans: ReceivedSpan[], userId: string, conversationId: string
   expect(spans.length).toBeGreaterThan(0);
   for (const span of spans) expect(span.attributes, span.name).toMatchObject(groupingKeys(userId, conversationId));
 }
+
+useBuiltServer();
 
 beforeAll(async () => {
 

@@ -5,6 +5,7 @@
 // (With auth on the token's user wins: test/auth.test.ts.)
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useBuiltServer } from './helpers/build.ts';
 import { localUserId } from '../src/settings/ids.ts';
 import { AGENT_ID } from './helpers/agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
@@ -13,6 +14,8 @@ import { startBuiltServer, stopProcessGroup, type BuiltServer } from './helpers/
 
 let receiver: OtlpReceiver;
 const servers: { named?: BuiltServer; pseudonymous?: BuiltServer } = {};
+
+useBuiltServer();
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver();

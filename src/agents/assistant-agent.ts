@@ -1,11 +1,11 @@
 // The demo agent: instructions, its calculator tool, and memory. The model is given (model.ts chooses
 // it once for every agent); the registry (index.ts) lists this agent.
 import { Agent } from '@mastra/core/agent';
-import type { MastraModelConfig } from '@mastra/core/llm';
 import { Memory } from '@mastra/memory';
 import { calculatorTool } from '../tools/calculator-tool.ts';
+import type { AgentParts } from './index.ts';
 
-export function createAssistantAgent(model: MastraModelConfig) {
+export function createAssistantAgent({ model }: AgentParts) {
   return new Agent({
     id: 'assistant',
     name: 'Assistant',

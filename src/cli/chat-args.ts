@@ -8,10 +8,12 @@ Talk to the agent. Every turn is traced with your user id and conversation id.
   Interactive:  npm run chat
   One-shot:     npm run chat -- --message "What is 17 * 23?"
   Piped:        printf 'hello\\nwhat is 2 + 2?\\n' | npm run chat
+  A workflow:   npm run chat -- --workflow askAssistant --message "What is 2 + 2?"
 
 Options:
   --message <text>       answer one message and exit
   --agent <id>           the agent to talk to (default: the first in src/agents/index.ts)
+  --workflow <id>        run a workflow of src/workflows/index.ts with each message ({ message }) instead
   --user <id>            user id (default: CHAT_USER_ID, else a stable pseudonymous id for this machine)
   --conversation <id>    conversation id to resume (default: a new one per run)
   --json                 print one JSON object per turn: text, userId, conversationId, traceId
@@ -25,6 +27,8 @@ export interface ChatOptions {
   message: string | undefined;
   /** From --agent; checked against the project's agents once they are built. */
   agentId: string | undefined;
+  /** From --workflow; checked against the project's workflows once they are built. */
+  workflowId: string | undefined;
   /** From --user; the chat falls back to CHAT_USER_ID, then to localUserId() (src/settings/ids.ts). */
   userId: string | undefined;
   conversationId: string | undefined;
@@ -48,6 +52,7 @@ export function parseChatArgs(argv: string[]): ChatOptions {
       options: {
         message: { type: 'string' },
         agent: { type: 'string' },
+        workflow: { type: 'string' },
         user: { type: 'string' },
         conversation: { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -61,9 +66,11 @@ export function parseChatArgs(argv: string[]): ChatOptions {
   }
   const { values } = parsed;
   if (values.message !== undefined && values.message.trim() === '') throw new UsageError('--message needs some text');
+  if (values.agent !== undefined && values.workflow !== undefined) throw new UsageError('--agent and --workflow: give one or the other');
   return {
     message: values.message,
     agentId: values.agent,
+    workflowId: values.workflow,
     userId: values.user !== undefined ? checkId('--user', values.user) : undefined,
     conversationId: values.conversation !== undefined ? checkId('--conversation', values.conversation) : undefined,
     json: values.json ?? false,

@@ -2,6 +2,7 @@
 // (the server's src/mastra/index.ts, the chat, the doctor), never at import. Values are never printed,
 // because some of them are secrets.
 import dotenv from 'dotenv';
+import { appVariableNames } from './app-env.ts';
 import { ConfigError, ENV_VARIABLES, parseEnv, type AppConfig } from './env.ts';
 
 /** Reads .env and the environment; throws ConfigError naming the first bad variable and its fix. */
@@ -10,7 +11,7 @@ export function loadConfig(): AppConfig {
   dotenv.config({ quiet: true });
   // An empty value means "the default", for our code and for the dependencies that read the same
   // variables themselves (@ai-sdk/openai throws on an empty OPENAI_BASE_URL): unset them.
-  for (const name of ENV_VARIABLES) if (process.env[name] === '') delete process.env[name];
+  for (const name of [...ENV_VARIABLES, ...appVariableNames()]) if (process.env[name] === '') delete process.env[name];
   return parseEnv();
 }
 

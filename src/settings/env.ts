@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
 import { AgnostConfigError as ConfigError, isHttpUrl, PLACEHOLDER, resolveAgnostSettings } from '../mastra/agnost.ts';
+import { APP_VARIABLES, type AppSettings, type AppVariable } from './app-env.ts';
 
 export const DEFAULT_OPENAI_MODEL = 'gpt-5-mini';
 
@@ -77,6 +78,27 @@ function optional(fix: string, ...checks: Check[]) {
     });
 }
 
+/** The rules a product's own variables (app-env.ts) can follow, made of the same checks as the template's. */
+export const RULES = {
+  url: [noControlCharacters, noWhitespace, httpUrl],
+  token: [noControlCharacters, noWhitespace, notPlaceholder],
+  text: [noControlCharacters, notPlaceholder],
+  integer: [(value: string) => (/^-?\d+$/.test(value) ? undefined : 'must be a whole number')],
+} satisfies Record<string, Check[]>;
+export type RuleName = keyof typeof RULES;
+
+/** Pure: the product's variables from `source`, defaults applied; throws ConfigError on the first bad one. */
+export function parseAppEnv(source: NodeJS.ProcessEnv, variables: readonly AppVariable[] = APP_VARIABLES): AppSettings {
+  const schema = z.object(Object.fromEntries(variables.map((variable) => [variable.name, optional(variable.fix, ...RULES[variable.rule])])));
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ConfigError(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'is invalid');
+  }
+  const values = result.data as Record<string, string | undefined>;
+  return Object.fromEntries(variables.map(({ name, default: fallback }) => [name, values[name] ?? fallback])) as AppSettings;
+}
+
 const KEY_FIX = 'set a real key, or leave OPENAI_API_KEY empty to use the offline demo model';
 
 export const envSchema = z.object({
@@ -139,10 +161,17 @@ export interface AppConfig {
   jwtMaxHours: number;
   /** URL prefixes the server may fetch media in messages from; empty: media URLs are refused. */
   allowedMediaUrlPrefixes: string[];
+  /** The product's own variables (app-env.ts), defaults applied. */
+  app: AppSettings;
+  /** The names of the product's secret variables: their values are kept out of every output. */
+  appSecrets: string[];
 }
 
-/** Pure: validates `source` (process.env by default) and throws ConfigError on the first bad variable. */
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
+/**
+ * Pure: validates `source` (process.env by default), the template's variables then the product's
+ * (`appVariables`), and throws ConfigError on the first bad variable.
+ */
+export function parseEnv(source: NodeJS.ProcessEnv = process.env, appVariables: readonly AppVariable[] = APP_VARIABLES): AppConfig {
   const result = envSchema.safeParse(source);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -150,6 +179,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const env = result.data;
   const agnost = resolveAgnostSettings({}, source); // AgnostExporter's own checks of the AGNOST_* variables
+  const app = parseAppEnv(source, appVariables);
   return {
     openaiApiKey: env.OPENAI_API_KEY,
     openaiModel: env.OPENAI_MODEL ?? DEFAULT_OPENAI_MODEL,
@@ -167,13 +197,26 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtSecret: env.MASTRA_JWT_SECRET,
     jwtMaxHours: env.MASTRA_JWT_MAX_HOURS ? Number(env.MASTRA_JWT_MAX_HOURS) : DEFAULT_JWT_MAX_HOURS,
     allowedMediaUrlPrefixes: env.ALLOWED_MEDIA_URL_PREFIXES?.split(',') ?? [],
+    app,
+    appSecrets: appVariables.flatMap((variable) => (variable.secret ? [variable.name] : [])),
   };
 }
 
-/** The values that must never be printed, logged or exported: the API key, org id, storage token and JWT secret. */
+/**
+ * The values that must never be printed, logged or exported: the API key, org id, storage token and JWT
+ * secret, and the product's secret variables.
+ */
 export function secretsOf(settings: AppConfig): (string | undefined)[] {
   const storagePassword = isPostgresUrl(settings.storageUrl) ? decodeURIComponent(new URL(settings.storageUrl).password) : '';
-  return [settings.openaiApiKey, settings.agnostOrgId, settings.storageAuthToken, settings.jwtSecret, storagePassword || undefined];
+  const app: Record<string, string | undefined> = settings.app;
+  return [
+    settings.openaiApiKey,
+    settings.agnostOrgId,
+    settings.storageAuthToken,
+    settings.jwtSecret,
+    storagePassword || undefined,
+    ...settings.appSecrets.map((name) => app[name]),
+  ];
 }
 
 export type EnvVariable = keyof typeof envSchema.shape;

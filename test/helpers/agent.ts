@@ -3,11 +3,14 @@
 // TOOL_MESSAGE, and only if its new tools take other input.
 import { createAgents, defaultAgentId } from '../../src/agents/index.ts';
 import { createOfflineModel } from '../../src/agents/offline-model.ts';
+import { listedWorkflowIds } from '../../src/workflows/index.ts';
 
 const agents = createAgents(createOfflineModel());
 export const AGENT_ID = defaultAgentId(agents);
 /** Every agent's id, the default first. */
 export const AGENT_IDS = Object.keys(agents);
+/** Every workflow's id. */
+export const WORKFLOW_IDS = listedWorkflowIds();
 
 /**
  * A message that makes the offline demo model call one of the default agent's tools (it calls each

@@ -1,10 +1,11 @@
 // Runs a real command-line script (scripts/chat.ts, scripts/doctor.ts) as a child process, as npm runs
 // it, in an empty temporary folder (so no developer .env is read) and with only the environment a test
-// gives it.
+// gives it (and the product's declared variables: child-env.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { childEnv } from './child-env.ts';
 import { PROJECT_ROOT } from './project-files.ts';
 
 export interface ScriptRun {
@@ -46,7 +47,7 @@ export function startScript(script: Script, args: string[], env: Record<string, 
   const started = Date.now();
   const child = spawn(process.execPath, [...nodeArgsOf(script), ...args], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, MASTRA_TELEMETRY_DISABLED: '1', ...env },
+    env: childEnv(env, { home: process.env.HOME ?? cwd }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';

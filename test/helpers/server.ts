@@ -1,8 +1,10 @@
 // Starting and stopping real servers in tests: a free port, waiting until it answers, and stopping
 // the whole process group (npm, the Mastra CLI and the server it runs).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { ensureBuilt } from './build.ts';
+import { childEnv } from './child-env.ts';
 import { PROJECT_ROOT } from './project-files.ts';
 
 export async function freePort(): Promise<number> {
@@ -41,12 +43,13 @@ export interface BuiltServer {
   output(): string;
 }
 
-/** The output of `npm run build` (.mastra/output), run directly with `env` on a free port. */
+/** The output of `npm run build` (.mastra/output), run directly with `env` on a free port; the file calls useBuiltServer() (build.ts). */
 export async function startBuiltServer(env: Record<string, string>): Promise<BuiltServer> {
+  await ensureBuilt();
   const port = await freePort();
   const child = spawn(process.execPath, [join(PROJECT_ROOT, '.mastra/output/index.mjs')], {
     cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', MASTRA_TELEMETRY_DISABLED: '1', ...env, PORT: String(port) },
+    env: childEnv({ ...env, PORT: String(port) }),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -61,15 +64,4 @@ export async function startBuiltServer(env: Record<string, string>): Promise<Bui
     throw new Error(`${(error as Error).message}; it printed: ${output}`);
   }
   return { baseUrl, process: child, output: () => output };
-}
-
-/** `npm run build` in the project (npm puts the project's Node first on PATH); throws with its output. */
-export function buildProject(): void {
-  const built = spawnSync('npm', ['run', 'build'], {
-    cwd: PROJECT_ROOT,
-    encoding: 'utf8',
-    timeout: 240_000,
-    env: { ...process.env, MASTRA_TELEMETRY_DISABLED: '1' },
-  });
-  if (built.status !== 0) throw new Error(`npm run build failed:\n${built.stdout}\n${built.stderr}`);
 }

@@ -1,5 +1,5 @@
 // A request's body, read once for every middleware that looks at it (request-guard.ts,
-// request-ids.ts, route-gate.ts), in the forms Mastra's routes parse: JSON, and multipart form data
+// route-gate.ts), in the forms Mastra's routes parse: JSON, and multipart form data
 // whose text fields Mastra parses as JSON. The route still reads the untouched original.
 
 /** Mastra's own default, given to it as server.bodySizeLimit (server-options.ts) so both agree. */

@@ -1,0 +1,90 @@
+// The one assembly of the project's Mastra instance: the server (src/mastra/index.ts, which `mastra dev`,
+// `build` and `start` load, Studio included), the chat and the doctor all take it from here, so an agent
+// or workflow registered once is everywhere. It holds, in order: the model chosen once, the agents (each
+// built once; sub-agents and workflows share them), the workflows, memory and Studio's local traces,
+// observability, the logger, and, for the server only, the HTTP middleware, auth, its start-up lines and
+// the report of failing exports.
+import { Mastra, type Config } from '@mastra/core/mastra';
+import { createAgents } from '../agents/index.ts';
+import { chooseModel, type ModelChoice } from '../agents/model.ts';
+import { secretsOf, type AppConfig } from '../settings/env.ts';
+import { localUserId } from '../settings/ids.ts';
+import { createWorkflows } from '../workflows/index.ts';
+import { reportExportFailures } from './export-failures.ts';
+import { OneLineLogger } from './logger.ts';
+import { createObservability, traceDestinations } from './observability.ts';
+import { jwtAuth } from './server/auth.ts';
+import { firstMiddleware, serverOptions } from './server/server-options.ts';
+import { createStorage, type ProjectStorage } from './storage.ts';
+
+export interface AssemblyOptions {
+  /**
+   * 'server': Studio's trace file, the HTTP middleware and auth, the start-up lines and the export
+   * failure report. 'cli': a short-lived process (the chat, the doctor) that reports in its own words.
+   */
+  mode: 'server' | 'cli';
+}
+
+export interface Assembly extends Pick<ProjectStorage, 'traceStore' | 'localTraces'> {
+  /** What `new Mastra(...)` is given. */
+  options: Config;
+  /** What is applied to the instance once it exists (the server's first middleware and failure report). */
+  wire(mastra: Mastra): void;
+  model: ModelChoice;
+}
+
+/** Everything the project's Mastra instance is made of; createMastra() makes it. */
+export async function assemble(config: AppConfig, { mode }: AssemblyOptions): Promise<Assembly> {
+  const server = mode === 'server';
+  // Studio's model list (GET /api/agents/providers): Mastra would ask its hosted model gateways on every
+  // call, and log a stack trace whenever one is out of reach. This project's models are set in .env.
+  if (server) process.env.AUTO_BLOCK_EXTERNAL_PROVIDERS ??= 'true';
+  const model = await chooseModel(config);
+  const agents = createAgents(model.model, { settings: config.app });
+  const { storage, traceStore, localTraces, turns } = await createStorage(config, { localTraces: server ? 'always' : 'if-present' });
+  const tokenRules = server && config.jwtSecret ? { secret: config.jwtSecret, maxLifetimeHours: config.jwtMaxHours } : undefined;
+  const jwt = tokenRules ? { rules: tokenRules, auth: await jwtAuth(tokenRules) } : undefined;
+  const serverSettings = { jwt, allowedMediaUrlPrefixes: config.allowedMediaUrlPrefixes, localUserId: localUserId(config), turns };
+  const options: Config = {
+    agents,
+    workflows: createWorkflows(agents),
+    storage,
+    observability: createObservability(config, { localTraces: localTraces === 'kept' }),
+    // Warnings and errors only, one line each on stderr: stdout stays for the answers (and --json output).
+    logger: server
+      ? new OneLineLogger({ level: 'warn', secrets: secretsOf(config), serverReady: (apiUrl) => serverReadyLines(config, model, localTraces === 'kept', apiUrl) })
+      : // Model errors are the scripts' to report, in one line with the fix (src/cli/errors.ts).
+        new OneLineLogger({ level: 'warn', secrets: secretsOf(config), ignore: /Upstream LLM API error/ }),
+    // PORT is honoured (default 4111). With MASTRA_JWT_SECRET set, every API call needs a JWT, and its
+    // user reaches only the routes in server/routes.ts, on its own data; in both modes each listed route
+    // takes only what its schema names, and the caller's ids reach traces and memory (server/).
+    ...(server ? { server: serverOptions(serverSettings) } : {}),
+  };
+  const wire = (mastra: Mastra) => {
+    if (!server) return;
+    // Before every route: who calls, and (with auth on) deny by default (server/route-gate.ts).
+    mastra.setServerMiddleware(firstMiddleware(serverSettings));
+    // Says when traces stop reaching Agnost, and when they reach it again: one line, at most one a minute.
+    reportExportFailures((line) => mastra.getLogger().warn(line));
+  };
+  return { options, wire, model, traceStore, localTraces };
+}
+
+/** The project's Mastra instance, assembled (see assemble()), with what the caller may report on. */
+export async function createMastra(config: AppConfig, options: AssemblyOptions) {
+  const assembly = await assemble(config, options);
+  const mastra = new Mastra(assembly.options);
+  assembly.wire(mastra);
+  return { mastra, model: assembly.model, traceStore: assembly.traceStore, localTraces: assembly.localTraces };
+}
+
+/** A server (npm run dev, npm start) says once where it listens, which model answers, where its traces go, and whether auth is on. */
+function serverReadyLines(config: AppConfig, model: ModelChoice, localTraces: boolean, apiUrl: string): string {
+  return [
+    `Mastra server: ${apiUrl.replace(/\/api$/, '')} (API ${apiUrl}). Traces: ${traceDestinations(config, localTraces)}.`,
+    model.notice ?? `Model: ${model.name}.`,
+    config.jwtSecret
+      ? 'Auth: on (MASTRA_JWT_SECRET): every API call needs Authorization: Bearer <JWT>; its sub is the user.'
+      : 'Auth: off: the API is unauthenticated and trusts x-user-id. Put it behind your own auth, or set MASTRA_JWT_SECRET.',
+  ].join('\n');
+}

@@ -1,0 +1,34 @@
+// The test files' build of the server (test/helpers/build.ts): a failed build says why, and the build
+// is reused until a source changes.
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runBuild, sourcesHash } from './helpers/build.ts';
+import { PROJECT_ROOT } from './helpers/project-files.ts';
+
+describe('the build for the tests that run the built server', () => {
+  it('says it timed out, after how long, when the build does not finish in time', async () => {
+    await expect(runBuild(1_000, [process.execPath, '-e', 'console.log("bundling"); setTimeout(() => {}, 60_000)'])).rejects.toThrow(
+      /timed out after 1 s \(the machine may be busy\); its last lines:\nbundling/,
+    );
+  });
+
+  it("gives the build's own error and exit code when it fails", async () => {
+    await expect(runBuild(60_000, [process.execPath, '-e', 'console.error("Could not resolve ./missing.ts"); process.exit(3)'])).rejects.toThrow(
+      /failed \(exit 3, after \d+ s\):\nCould not resolve \.\/missing\.ts/,
+    );
+  });
+
+  it('is redone when a file under src/ or package.json changes, and only then', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'build-hash-'));
+    for (const entry of ['src', 'package.json', 'tsconfig.json']) cpSync(join(PROJECT_ROOT, entry), join(copy, entry), { recursive: true });
+    const before = sourcesHash(copy);
+    expect(sourcesHash(copy)).toBe(before);
+    writeFileSync(join(copy, 'src', 'agents', 'new-agent.ts'), 'export {};\n');
+    const withFile = sourcesHash(copy);
+    expect(withFile).not.toBe(before);
+    writeFileSync(join(copy, 'package.json'), '{}\n');
+    expect(sourcesHash(copy)).not.toBe(withFile);
+  });
+});

@@ -1,0 +1,134 @@
+// `npm run build` (.mastra/output) for the test files that run the built server, and only for them:
+// each calls useBuiltServer(), which builds once per change of the sources (a hash of src/, package.json,
+// the lockfile and tsconfig.json, kept beside the output, which `mastra dev` and `build` empty) and
+// otherwise reuses the build. Test files
+// run side by side, so one builds while the others wait for it (a lock folder holding its pid). A
+// failed build says why: it timed out after N s, or its own error.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { beforeAll } from 'vitest';
+import { PROJECT_ROOT } from './project-files.ts';
+
+/** How long `npm run build` may take: minutes on a busy 2-core machine. */
+export const BUILD_TIMEOUT_MS = 300_000;
+const OUTPUT = join(PROJECT_ROOT, '.mastra', 'output');
+const STAMP = join(OUTPUT, '.sources-hash');
+// Outside .mastra/, which the build empties first.
+const LOCK = join(PROJECT_ROOT, 'node_modules', '.cache', 'mastra-test-build.lock');
+const INPUTS = ['src', 'package.json', 'package-lock.json', 'tsconfig.json'];
+
+/** A hash of everything the build is made from. */
+export function sourcesHash(root = PROJECT_ROOT): string {
+  const hash = createHash('sha256');
+  const add = (path: string) => {
+    if (!existsSync(path)) return;
+    const entries = readdirSync(path, { withFileTypes: true, recursive: true }).filter((entry) => entry.isFile());
+    const files = entries.map((entry) => join(entry.parentPath, entry.name)).sort();
+    for (const file of files) hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
+  };
+  for (const input of INPUTS) {
+    const path = join(root, input);
+    if (!existsSync(path)) continue;
+    if (input.includes('.')) hash.update(input).update('\0').update(readFileSync(path)).update('\0');
+    else add(path);
+  }
+  return hash.digest('hex');
+}
+
+const isBuilt = (hash: string) => existsSync(join(OUTPUT, 'index.mjs')) && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === hash;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Takes the lock, or returns the pid of the live process holding it (a dead holder's lock is taken over). */
+function tryLock(): number | undefined {
+  mkdirSync(dirname(LOCK), { recursive: true });
+  try {
+    mkdirSync(LOCK);
+    writeFileSync(join(LOCK, 'pid'), String(process.pid));
+    return undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const holder = Number(existsSync(join(LOCK, 'pid')) ? readFileSync(join(LOCK, 'pid'), 'utf8') : NaN);
+    if (Number.isInteger(holder) && alive(holder)) return holder;
+    if (!Number.isInteger(holder)) return -1; // just created, its pid not written yet
+    rmSync(LOCK, { recursive: true, force: true });
+    return tryLock();
+  }
+}
+
+/** Runs `npm run build`; rejects with why it failed: a timeout, or its exit code and last lines. */
+export function runBuild(timeoutMs = BUILD_TIMEOUT_MS, command: [string, ...string[]] = ['npm', 'run', 'build']): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const build = spawn(command[0], command.slice(1), {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, MASTRA_TELEMETRY_DISABLED: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    build.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    build.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-build.pid!, 'SIGKILL'); // npm, the Mastra CLI and its bundler
+      } catch {
+        // already gone
+      }
+    }, timeoutMs);
+    build.on('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`${command.join(' ')} could not start: ${error.message}`));
+    });
+    build.on('close', (code) => {
+      clearTimeout(timer);
+      const seconds = Math.round((Date.now() - started) / 1000);
+      const tail = output.trim().split('\n').slice(-20).join('\n');
+      if (timedOut) reject(new Error(`${command.join(' ')} timed out after ${Math.round(timeoutMs / 1000)} s (the machine may be busy); its last lines:\n${tail}`));
+      else if (code !== 0) reject(new Error(`${command.join(' ')} failed (exit ${code}, after ${seconds} s):\n${tail}`));
+      else resolve();
+    });
+  });
+}
+
+let building: Promise<void> | undefined;
+
+/** The built server, up to date with the sources: built now, by another test file, or earlier. */
+export function ensureBuilt(): Promise<void> {
+  building ??= (async () => {
+    const hash = sourcesHash();
+    const deadline = Date.now() + BUILD_TIMEOUT_MS + 60_000;
+    for (;;) {
+      if (isBuilt(hash)) return;
+      const holder = tryLock();
+      if (holder === undefined) break;
+      if (Date.now() > deadline) throw new Error(`waited ${Math.round(BUILD_TIMEOUT_MS / 1000) + 60} s for another test process's build (pid ${holder}); remove ${relative(PROJECT_ROOT, LOCK)} if it is gone`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    try {
+      if (isBuilt(hash)) return; // built by the lock's previous holder
+      rmSync(STAMP, { force: true });
+      await runBuild();
+      writeFileSync(STAMP, hash);
+    } finally {
+      rmSync(LOCK, { recursive: true, force: true });
+    }
+  })();
+  return building;
+}
+
+/** In a test file that runs the built server: build it (or reuse the build) before the file's own beforeAll. */
+export function useBuiltServer(): void {
+  beforeAll(ensureBuilt, BUILD_TIMEOUT_MS + 90_000);
+}
