@@ -25,6 +25,9 @@ const bob = 'user-bob-91c2';
 const ALICE_MARKER = 'alice-secret-marker-5e1d';
 const aliceConversation = 'conv-alice';
 const aliceThrowaway = 'conv-alice-throwaway';
+/** Alice's workflow run, created before the tests. */
+const aliceRun = 'run-alice-1';
+const WORKFLOW_ID = 'askAssistant';
 let receiver: OtlpReceiver;
 let server: BuiltServer;
 
@@ -41,6 +44,7 @@ beforeAll(async () => {
   for (const thread of [aliceConversation, aliceThrowaway]) {
     await clientOf(alice).getAgent(AGENT_ID).generate(`remember ${ALICE_MARKER}`, { memory: { thread, resource: alice } });
   }
+  await clientOf(alice).getWorkflow(WORKFLOW_ID).createRun({ runId: aliceRun });
 });
 
 afterAll(async () => {
@@ -165,6 +169,9 @@ describe('every allowed route, as alice and as bob, on alice’s conversation', 
   const shared: Expectation = { status: 200, shows: false };
   /** Another user's conversation: the answer for one that does not exist. */
   const notFound: Expectation = { status: 404, shows: false };
+  /** Another user's workflow run: the answer for one that does not exist. */
+  const notFoundRun: Expectation = { status: 404, shows: false };
+  const workflowPath = (action: string) => `/api/workflows/${WORKFLOW_ID}/${action}`;
   /** What Studio's chat posts: the message, and the thread it then follows (as server.test.ts's Studio case). */
   const studioMessage = (user: string) =>
     call('POST', `/api/agents/${AGENT_ID}/send-message`, bearer(tokenFor(user)), {
@@ -180,6 +187,33 @@ describe('every allowed route, as alice and as bob, on alice’s conversation', 
     ['GET /editor/builder/settings', read('/api/editor/builder/settings'), shared, shared],
     ['GET /editor/builder/models/available', read('/api/editor/builder/models/available'), shared, shared],
     ['GET /workflows', (user) => clientOf(user).listWorkflows(), shared, shared],
+    ['GET /workflows/:workflowId', (user) => clientOf(user).getWorkflow(WORKFLOW_ID).details(), shared, shared],
+    // Bob on alice's run; alice on a run of her own (a new one, or one created for the case).
+    ['POST /workflows/:workflowId/create-run', (user) => call('POST', `${workflowPath('create-run')}?runId=${user === bob ? aliceRun : 'run-alice-create'}`, bearer(tokenFor(user)), {}), { status: 200, shows: false }, notFoundRun],
+    [
+      'POST /workflows/:workflowId/start-async',
+      (user) => call('POST', `${workflowPath('start-async')}?runId=${user === bob ? aliceRun : 'run-alice-async'}`, bearer(tokenFor(user)), { inputData: { message: 'hi' } }, { 'x-conversation-id': `conv-${user}-workflow` }),
+      { status: 200, shows: false },
+      notFoundRun,
+    ],
+    [
+      'POST /workflows/:workflowId/stream',
+      (user) => call('POST', `${workflowPath('stream')}?runId=${user === bob ? aliceRun : 'run-alice-stream'}`, bearer(tokenFor(user)), { inputData: { message: 'hi' } }, {}, 1_000),
+      { status: 200, shows: false },
+      notFoundRun,
+    ],
+    [
+      'POST /workflows/:workflowId/start',
+      async (user) => {
+        if (user === alice) await call('POST', `${workflowPath('create-run')}?runId=run-alice-start`, bearer(tokenFor(alice)), {});
+        return call('POST', `${workflowPath('start')}?runId=${user === bob ? aliceRun : 'run-alice-start'}`, bearer(tokenFor(user)), { inputData: { message: 'hi' } });
+      },
+      { status: 200, shows: false },
+      notFoundRun,
+    ],
+    // A run that never suspended: alice's resume finds no such run either, the same answer as bob's.
+    ['POST /workflows/:workflowId/resume', (user) => call('POST', `${workflowPath('resume')}?runId=${user === bob ? aliceRun : 'run-alice-none'}`, bearer(tokenFor(user)), { step: 'ask', resumeData: {} }), notFoundRun, notFoundRun],
+    ['POST /workflows/:workflowId/resume-async', (user) => call('POST', `${workflowPath('resume-async')}?runId=${user === bob ? aliceRun : 'run-alice-none'}`, bearer(tokenFor(user)), { step: 'ask', resumeData: {} }), notFoundRun, notFoundRun],
     ['GET /tools', (user) => clientOf(user).listTools(), shared, shared],
     ['GET /processors', read('/api/processors'), shared, shared],
     ['GET /scores/scorers', (user) => clientOf(user).listScorers(), shared, shared],
@@ -249,11 +283,13 @@ describe('every allowed route, as alice and as bob, on alice’s conversation', 
     const asBob = await outcome(() => run(bob));
     expect(asBob.status).toBe(forBob.status);
     if (forBob === notFound) expect(JSON.parse(asBob.text).error).toBe('Not found: no such conversation.');
+    if (forBob === notFoundRun) expect(JSON.parse(asBob.text).error).toBe('Not found: no such workflow run.');
     expect(asBob.text).not.toContain(ALICE_MARKER);
     expect(asBob.text).not.toContain(alice);
     const asAlice = await outcome(() => run(alice));
     expect(asAlice.status).toBe(forAlice.status);
     if (forAlice.shows) expect(asAlice.text).toMatch(new RegExp(`${ALICE_MARKER}|${aliceConversation}`));
+    if (forAlice === notFoundRun) expect(JSON.parse(asAlice.text).error).toBe('Not found: no such workflow run.');
   });
 
   // Mastra's thread handlers would take a thread from the query or the body over the path's: only the
@@ -295,15 +331,18 @@ describe("the token's user is the only user", () => {
   });
 
   it("is the only user on the spans of every allowed route that runs the agent", async () => {
-    const runs: [string, string, object][] = [
-      ['generate', 'conv-bob-every-generate', { ...message('what is 2 * 2?'), memory: { thread: 'conv-bob-every-generate' } }],
-      ['stream', 'conv-bob-every-stream', { ...message('what is 3 * 3?'), memory: { thread: 'conv-bob-every-stream' } }],
-      ['send-message', 'conv-bob-every-send', { message: 'what is 4 * 4?', resourceId: AGENT_ID, threadId: 'conv-bob-every-send' }],
+    const runs: [string, string, string, object][] = [
+      ['/agents/:agentId/generate', `/api/agents/${AGENT_ID}/generate`, 'conv-bob-every-generate', { ...message('what is 2 * 2?'), memory: { thread: 'conv-bob-every-generate' } }],
+      ['/agents/:agentId/stream', `/api/agents/${AGENT_ID}/stream`, 'conv-bob-every-stream', { ...message('what is 3 * 3?'), memory: { thread: 'conv-bob-every-stream' } }],
+      ['/agents/:agentId/send-message', `/api/agents/${AGENT_ID}/send-message`, 'conv-bob-every-send', { message: 'what is 4 * 4?', resourceId: AGENT_ID, threadId: 'conv-bob-every-send' }],
+      ['/workflows/:workflowId/start-async', `/api/workflows/${WORKFLOW_ID}/start-async`, 'conv-bob-every-workflow', { inputData: { message: 'what is 5 * 5?' }, tracingOptions: { metadata: { conversationId: 'conv-bob-every-workflow' } } }],
+      ['/workflows/:workflowId/stream', `/api/workflows/${WORKFLOW_ID}/stream?runId=run-bob-every`, 'conv-bob-every-workflow-stream', { inputData: { message: 'what is 6 * 6?' }, tracingOptions: { metadata: { conversationId: 'conv-bob-every-workflow-stream' } } }],
     ];
-    const runRoutes = ALLOWED_ROUTES.filter((route) => route.forward && route.path !== '/agents/:agentId/threads/subscribe');
-    expect(runs.map(([route]) => `/agents/:agentId/${route}`).sort()).toEqual(runRoutes.map((route) => route.path).sort());
-    for (const [route, conversation, body] of runs) {
-      const { status } = await call('POST', `/api/agents/${AGENT_ID}/${route}`, bearer(tokenFor(bob)), body, {}, route === 'stream' ? 2_000 : undefined);
+    // Every route that starts a run on its own (start and resume act on a run created before).
+    const runRoutes = ALLOWED_ROUTES.filter((route) => route.forward && !route.existingRun && !/subscribe|create-run/.test(route.path));
+    expect(runs.map(([route]) => route).sort()).toEqual(runRoutes.map((route) => route.path).sort());
+    for (const [route, path, conversation, body] of runs) {
+      const { status } = await call('POST', path, bearer(tokenFor(bob)), body, {}, route.endsWith('stream') ? 2_000 : undefined);
       expect(status, route).toBe(200);
       const sessionSpans = () => receiver.spans().filter((span) => span.attributes['agnost.session_id'] === conversation);
       await expect.poll(() => sessionSpans().some((span) => span.parentSpanId === ''), { timeout: 20_000 }).toBe(true);

@@ -212,6 +212,21 @@ describe('the built server', () => {
     expect(span!.attributes['mastra.metadata.conversationId']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("runs the example workflow over HTTP with the headers' ids on every span, in the caller's conversation", async () => {
+    const ids = { 'x-user-id': 'user-workflow', 'x-conversation-id': 'conv-workflow' };
+    const response = await fetch(`${baseUrl}/api/workflows/askAssistant/start-async`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...ids },
+      body: JSON.stringify({ inputData: { message: 'what is 7 * 6?' } }),
+    });
+    expect(response.status).toBe(200);
+    const run = (await response.json()) as { status: string; result?: { text: string }; traceId?: string };
+    expect(run.status).toBe('success');
+    expect(run.result?.text).toContain('42');
+    await expect.poll(() => spansOf(run.traceId).some((span) => span.parentSpanId === '')).toBe(true);
+    expectIds(spansOf(run.traceId), 'user-workflow', 'conv-workflow');
+  });
+
   it("puts the headers' ids, else the anonymous user, never the agent's id, on a route this project does not list (A2A)", async () => {
     const send = (headers: Record<string, string>, text: string) =>
       fetch(`${baseUrl}/api/a2a/${AGENT_ID}`, {

@@ -15,7 +15,7 @@ export interface Sample {
 }
 
 /** A full request for each allowed route, for `user` on `conversation` with the agent `agentId`. */
-export function samples(agentId: string, user: string, conversation: string): Record<string, Sample> {
+export function samples(agentId: string, user: string, conversation: string, workflowId = 'askAssistant'): Record<string, Sample> {
   const context = JSON.stringify({});
   const settings = { maxSteps: 2, modelSettings: { temperature: 0, topP: 1, maxOutputTokens: 200, maxRetries: 0 } };
   const agentCall: Record<string, unknown> = {
@@ -39,6 +39,10 @@ export function samples(agentId: string, user: string, conversation: string): Re
     ...settings,
   };
   const threadQuery = { agentId, resourceId: user, requestContext: context };
+  // A workflow's input is its own schema's to check: no object in it here, so each unknown key below is the server's to refuse.
+  const workflowStart = { inputData: 'hi', initialState: ['s'], resourceId: user, tracingOptions: { metadata: { userId: user, conversationId: conversation } }, requestContext: {}, perStep: false, closeOnSuspend: true };
+  const workflowResume = { step: ['ask'], resumeData: 'yes', tracingOptions: { metadata: { userId: user, conversationId: conversation } }, requestContext: {}, perStep: false, forEachIndex: 0 };
+  const run = { runId: `run-${conversation}` };
   const all: Record<string, Sample> = {
     'GET /agents': { path: '/agents', query: { requestContext: context, partial: 'true' } },
     'GET /agents/:agentId': { path: `/agents/${agentId}`, query: { requestContext: context } },
@@ -60,6 +64,13 @@ export function samples(agentId: string, user: string, conversation: string): Re
     'GET /editor/builder/settings': { path: '/editor/builder/settings', query: {} },
     'GET /editor/builder/models/available': { path: '/editor/builder/models/available', query: {} },
     'GET /workflows': { path: '/workflows', query: { requestContext: context, partial: 'false' } },
+    'GET /workflows/:workflowId': { path: `/workflows/${workflowId}`, query: { requestContext: context } },
+    'POST /workflows/:workflowId/create-run': { path: `/workflows/${workflowId}/create-run`, query: run, body: { resourceId: user, disableScorers: true } },
+    'POST /workflows/:workflowId/start-async': { path: `/workflows/${workflowId}/start-async`, query: run, body: workflowStart },
+    'POST /workflows/:workflowId/stream': { path: `/workflows/${workflowId}/stream`, query: run, body: workflowStart },
+    'POST /workflows/:workflowId/start': { path: `/workflows/${workflowId}/start`, query: run, body: workflowStart },
+    'POST /workflows/:workflowId/resume': { path: `/workflows/${workflowId}/resume`, query: run, body: workflowResume },
+    'POST /workflows/:workflowId/resume-async': { path: `/workflows/${workflowId}/resume-async`, query: run, body: workflowResume },
     'GET /tools': { path: '/tools', query: { requestContext: context } },
     'GET /processors': { path: '/processors', query: { requestContext: context } },
     'GET /scores/scorers': { path: '/scores/scorers', query: { requestContext: context } },

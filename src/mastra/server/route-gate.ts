@@ -19,7 +19,7 @@ import { BODY_LIMIT_BYTES, readBody } from './request-body.ts';
 import { jsonDepth, MAX_BODY_DEPTH, mediaProblem } from './request-guard.ts';
 import { capsProblem, describeIssue } from './request-schemas.ts';
 import { allowedRoute, API_PREFIX, isAllowed, type AllowedRoute, type Named, type RunIds } from './routes.ts';
-import { ownersOf } from './thread-owner.ts';
+import { ownersOf, runOwner } from './thread-owner.ts';
 
 /** Mastra's browser-view WebSocket, outside the API prefix: no route of this project's. */
 const BROWSER_STREAM_PREFIX = '/browser/';
@@ -29,6 +29,7 @@ const PAGE_FALLBACK = new Set(['*', '/*']);
 const STUDIO_CLIENT_HEADER = 'x-mastra-client-type';
 /** The one answer for another user's conversation and one that does not exist. */
 export const NO_SUCH_CONVERSATION = 'no such conversation';
+export const NO_SUCH_RUN = 'no such workflow run';
 
 export interface GateOptions {
   /** With auth on: how tokens are read. */
@@ -75,7 +76,8 @@ async function validated(request: Request, allowed: AllowedRoute): Promise<{ que
 }
 
 /** The run's ids: the caller's user, and the one conversation the request names (or a new one). */
-function settleIds(caller: Caller, named: Named, agentId: string, localUserId: string): RunIds | Refusal {
+/** `studioClient`: Studio sent it (its turns without a named user are the local developer's). */
+function settleIds(caller: Caller, named: Named, agentId: string, studioClient: boolean, localUserId: string): RunIds | Refusal {
   const given = (ids: (string | undefined)[]) => [...new Set(ids.filter((id): id is string => id !== undefined))];
   // Studio names the agent as its memory resource: not a user.
   const users = given(named.users);
@@ -91,7 +93,7 @@ function settleIds(caller: Caller, named: Named, agentId: string, localUserId: s
   }
   if (bodyUsers.length > 1) return { status: 400, problem: 'the request names more than one user; name one' };
   const studio = users.includes(agentId) && bodyUsers.length === 0;
-  const userId = caller.user ?? bodyUsers[0] ?? (studio ? localUserId : DEFAULT_USER_ID);
+  const userId = caller.user ?? bodyUsers[0] ?? (studio || studioClient ? localUserId : DEFAULT_USER_ID);
   // Studio keeps its threads under the agent's id (it lists them so); its turns are the local developer's.
   const resource = caller.user ?? bodyUsers[0] ?? (studio ? agentId : userId);
   return { userId, conversationId, resource, thread: conversationId };
@@ -159,8 +161,10 @@ async function admit(
   const { route } = allowed;
   const mastra = c.get('mastra');
   // Hono decodes path parameters as it routes them: the ids read the same way, or not at all.
-  const [threadId, agentId] = [allowed.params.threadId, allowed.params.agentId].map((param) => (param === undefined ? '' : decodedParam(param)));
-  if (threadId === undefined || agentId === undefined) return { status: 400, problem: 'the path is not valid percent-encoding' };
+  const [threadId, agentId, workflowId] = [allowed.params.threadId, allowed.params.agentId, allowed.params.workflowId].map((param) =>
+    param === undefined ? '' : decodedParam(param),
+  );
+  if (threadId === undefined || agentId === undefined || workflowId === undefined) return { status: 400, problem: 'the path is not valid percent-encoding' };
 
   if (route.ownership === 'own-thread' && caller.verified) {
     const owners = await ownersOf(mastra, [threadId]);
@@ -171,11 +175,19 @@ async function admit(
   let endTurn: EndTurn | undefined;
   let forwarded = route.method === 'POST' || route.method === 'DELETE' ? (request.body as object) : undefined;
   if (route.names && route.forward) {
-    const ids = settleIds(caller, route.names(request.body as never), agentId, options.localUserId);
+    const studioClient = c.req.header(STUDIO_CLIENT_HEADER) === 'studio';
+    const ids = settleIds(caller, route.names(request.body as never), agentId, studioClient, options.localUserId);
     if (isRefusal(ids)) return ids;
     const owners = await ownersOf(mastra, [ids.thread]);
     if (!owners) return { status: 503, problem: 'try again shortly', logged: false } satisfies Refusal;
     if (owners[0] !== undefined && owners[0] !== ids.resource) return { status: 404, problem: NO_SUCH_CONVERSATION } satisfies Refusal;
+    const runId = request.query.runId;
+    if (route.ownership === 'own-run' && typeof runId === 'string') {
+      const run = await runOwner(mastra, workflowId, runId);
+      if (run === 'unavailable') return { status: 503, problem: 'try again shortly', logged: false } satisfies Refusal;
+      // Another user's run reads as no run at all; a new run id starts one (unless the route needs one).
+      if (run === 'absent' ? route.existingRun : run.resourceId !== ids.resource) return { status: 404, problem: NO_SUCH_RUN } satisfies Refusal;
+    }
     if (route.turn) {
       try {
         endTurn = await options.turns.begin(ids.thread);

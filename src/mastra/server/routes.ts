@@ -18,7 +18,9 @@ export type Ownership =
   /** Lists conversations: Mastra lists only the token user's (its mapUserToResourceId). */
   | 'own-conversation-list'
   /** Names a conversation in the path (:threadId): it must be the token user's, else 404. */
-  | 'own-thread';
+  | 'own-thread'
+  /** A workflow run: the conversation it names must be the caller's, or new, and so must the run (?runId=). */
+  | 'own-run';
 
 /** The ids of a run, as the server settles them (route-gate.ts): the user and the conversation. */
 export interface RunIds {
@@ -49,6 +51,8 @@ export interface AllowedRoute {
   forward?: (body: never, ids: RunIds) => object;
   /** A turn: it holds its conversation until its answer ends, and a second one meanwhile gets 409. */
   turn?: boolean;
+  /** A workflow route that acts on a run that must exist already (?runId=). */
+  existingRun?: boolean;
 }
 
 /** A route, typed by its body schema so that names and forward read the validated body. */
@@ -61,6 +65,7 @@ function route<Body extends z.ZodType>(spec: {
   names?: (body: z.output<Body>) => Named;
   forward?: (body: z.output<Body>, ids: RunIds) => object;
   turn?: boolean;
+  existingRun?: boolean;
 }): AllowedRoute {
   return { ...spec, query: z.strictObject(spec.query ?? {}), body: spec.body ?? field.noBody } as AllowedRoute;
 }
@@ -116,6 +121,54 @@ const sendMessage = z.strictObject({
 });
 const subscribe = z.strictObject({ resourceId: field.id.optional(), threadId: field.id });
 
+/** A workflow run's start: its input, as the workflow's own schema checks it, and how to run. */
+const workflowStart = z.strictObject({
+  inputData: z.json().optional(),
+  initialState: z.json().optional(),
+  resourceId: field.id.optional(),
+  tracingOptions: field.tracingOptions.optional(),
+  requestContext: field.emptyRequestContext.optional(),
+  perStep: z.boolean().optional(),
+  closeOnSuspend: z.boolean().optional(),
+});
+/** A suspended run's resume: the step and the data it waits for. */
+const workflowResume = z.strictObject({
+  step: z.union([z.string().max(256), z.array(z.string().max(256)).max(20)]).optional(),
+  resumeData: z.json().optional(),
+  tracingOptions: field.tracingOptions.optional(),
+  requestContext: field.emptyRequestContext.optional(),
+  perStep: z.boolean().optional(),
+  forEachIndex: z.int().min(0).optional(),
+});
+const namedIn = (body: { resourceId?: string; tracingOptions?: z.output<typeof field.tracingOptions> }): Named => ({
+  users: [body.resourceId, body.tracingOptions?.metadata?.userId],
+  conversations: [body.tracingOptions?.metadata?.conversationId],
+});
+/** Only what the workflow's run takes; memory's resource is the server's (the request context's). */
+const settingsOf = <T extends object>(body: T, keys: (keyof T)[]) => Object.fromEntries(keys.filter((key) => body[key] !== undefined).map((key) => [key, body[key]]));
+const workflowRun = (path: string, runId: 'optional' | 'required', existingRun = false) =>
+  route({
+    method: 'POST',
+    path,
+    ownership: 'own-run',
+    existingRun,
+    query: { runId: runId === 'required' ? field.id : field.id.optional() },
+    body: workflowStart,
+    names: namedIn,
+    forward: (body, ids) => ({ ...settingsOf(body, ['inputData', 'initialState', 'perStep', 'closeOnSuspend']), tracingOptions: tracingOf(ids) }),
+  });
+const workflowResumeRoute = (path: string) =>
+  route({
+    method: 'POST',
+    path,
+    ownership: 'own-run',
+    existingRun: true,
+    query: { runId: field.id },
+    body: workflowResume,
+    names: namedIn,
+    forward: (body, ids) => ({ ...settingsOf(body, ['step', 'resumeData', 'perStep', 'forEachIndex']), tracingOptions: tracingOf(ids) }),
+  });
+
 const withContext = { requestContext: field.query.requestContext.optional() };
 const threadQuery = { ...withContext, agentId: field.query.agentId.optional(), resourceId: field.query.resourceId.optional() };
 
@@ -159,6 +212,22 @@ export const ALLOWED_ROUTES: readonly AllowedRoute[] = [
   route({ method: 'GET', path: '/editor/builder/settings', ownership: 'shared-read' }),
   route({ method: 'GET', path: '/editor/builder/models/available', ownership: 'shared-read' }),
   route({ method: 'GET', path: '/workflows', ownership: 'shared-read', query: { ...withContext, partial: field.query.flag.optional() } }),
+  route({ method: 'GET', path: '/workflows/:workflowId', ownership: 'shared-read', query: withContext }),
+  // Running a workflow: each run is its caller's, in the caller's conversation (the ids on every span).
+  route({
+    method: 'POST',
+    path: '/workflows/:workflowId/create-run',
+    ownership: 'own-run',
+    query: { runId: field.id.optional() },
+    body: z.strictObject({ resourceId: field.id.optional(), disableScorers: z.boolean().optional() }),
+    names: (body) => ({ users: [body.resourceId], conversations: [] }),
+    forward: (body) => settingsOf(body, ['disableScorers']),
+  }),
+  workflowRun('/workflows/:workflowId/start-async', 'optional'),
+  workflowRun('/workflows/:workflowId/stream', 'required'),
+  workflowRun('/workflows/:workflowId/start', 'required', true),
+  workflowResumeRoute('/workflows/:workflowId/resume'),
+  workflowResumeRoute('/workflows/:workflowId/resume-async'),
   route({ method: 'GET', path: '/tools', ownership: 'shared-read', query: withContext }),
   route({ method: 'GET', path: '/processors', ownership: 'shared-read', query: withContext }),
   route({ method: 'GET', path: '/scores/scorers', ownership: 'shared-read', query: withContext }),
