@@ -288,20 +288,32 @@ describe('the built server', () => {
 
   it('loses no trace under load when every export takes a second: 200 generate and 200 stream at concurrency 50', async () => {
     receiver.setMode({ status: 200, delayMs: 1_000 });
+    const refused: string[] = [];
     const jobs = Array.from({ length: 400 }, (_, index) => async () => {
       const ids = { 'x-user-id': `user-load-${index % 7}`, 'x-conversation-id': `conv-load-${index}` };
-      if (index % 2 === 0) return void (await generate(message(`what is ${index} + 1?`), ids));
-      const loadClient = new MastraClient({ baseUrl, headers: ids });
-      await streamText(await loadClient.getAgent(AGENT_ID).stream(`what is ${index} * 2?`));
+      if (index % 2 === 0) {
+        const { status, json } = await generate(message(`what is ${index} + 1?`), ids);
+        if (status !== 200) refused.push(`${status} ${json.error}`);
+        return;
+      }
+      const loadClient = new MastraClient({ baseUrl, headers: ids, retries: 0 });
+      try {
+        await streamText(await loadClient.getAgent(AGENT_ID).stream(`what is ${index} * 2?`));
+      } catch (error) {
+        refused.push((error as Error).message);
+      }
     });
     const workers = Array.from({ length: 50 }, async () => {
       for (let job = jobs.shift(); job; job = jobs.shift()) await job();
     });
     await Promise.all(workers);
+    expect(refused).toEqual([]); // every turn was answered, so each has a trace to wait for
     const arrived = () => new Set(receiver.spans().filter((span) => span.parentSpanId === '' && String(span.attributes['mastra.metadata.conversationId']).startsWith('conv-load-')).map((span) => span.attributes['mastra.metadata.conversationId'])).size;
-    await expect.poll(arrived, { timeout: 30_000, interval: 250 }).toBe(400);
+    // Bounded by what it waits for: done as soon as the last trace is in; the cap is for a machine
+    // that is busy with other work (how fast is BENCHMARKS.md's to say).
+    await expect.poll(arrived, { timeout: 180_000, interval: 250 }).toBe(400);
     receiver.setMode({ status: 200 });
-  }, 120_000);
+  }, 300_000);
 
   it('says once when exports start failing, names the cause, and says when they recover', async () => {
     // Its own server and receiver: late exports from the load test above cannot count here.
