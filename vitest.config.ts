@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'web/**/*.test.ts'],
     // server.test.ts and auth.test.ts run the built server (.mastra/output): build it once, first.
     globalSetup: ['test/helpers/build-once.ts'],
     // A skipped suite's reason (no Chromium, no PostgreSQL build) printed at the end of the run.

@@ -4,7 +4,7 @@
 // middleware and auth, and the report of failing exports. The chat and the doctor assemble their own
 // (src/cli/mastra.ts) and import nothing from here.
 import { Mastra } from '@mastra/core/mastra';
-import { createAgents } from '../agents/index.ts';
+import { createAgents, defaultAgentId } from '../agents/index.ts';
 import { chooseModel } from '../agents/model.ts';
 import { loadConfigOrExit } from '../settings/config.ts';
 import { secretsOf } from '../settings/env.ts';
@@ -12,7 +12,7 @@ import { localUserId } from '../settings/ids.ts';
 import { reportExportFailures } from './export-failures.ts';
 import { OneLineLogger } from './logger.ts';
 import { createObservability, traceDestinations } from './observability.ts';
-import { jwtAuth } from './server/auth.ts';
+import { createAccess } from './server/access.ts';
 import { firstMiddleware, serverOptions } from './server/server-options.ts';
 import { createStorage } from './storage.ts';
 
@@ -22,34 +22,33 @@ const config = loadConfigOrExit();
 process.env.AUTO_BLOCK_EXTERNAL_PROVIDERS ??= 'true';
 const model = await chooseModel(config);
 const { storage, localTraces } = await createStorage(config, { localTraces: 'always' });
-const tokenRules = config.jwtSecret ? { secret: config.jwtSecret, maxLifetimeHours: config.jwtMaxHours } : undefined;
-const jwt = tokenRules ? { rules: tokenRules, auth: await jwtAuth(tokenRules) } : undefined;
-const serverSettings = { jwt, allowedMediaUrlPrefixes: config.allowedMediaUrlPrefixes, localUserId: localUserId(config) };
-const AUTH_LINE = jwt
-  ? 'Auth: on (MASTRA_JWT_SECRET): every API call needs Authorization: Bearer <JWT>; its sub is the user.'
-  : 'Auth: off: the API is unauthenticated and trusts x-user-id. Put it behind your own auth, or set MASTRA_JWT_SECRET.';
+const agents = createAgents(model.model);
+// Warnings and errors only, one line each on stderr: stdout stays for the answers (and --json output).
+// A server (npm run dev, npm start) says once where it listens, which model answers, where its
+// traces go, whether auth is on, and where the web chat is.
+const logger = new OneLineLogger({
+  level: 'warn',
+  secrets: secretsOf(config),
+  serverReady: (apiUrl) =>
+    [
+      `Mastra server: ${apiUrl.replace(/\/api$/, '')} (API ${apiUrl}). Traces: ${traceDestinations(config, localTraces === 'kept')}.`,
+      model.notice ?? `Model: ${model.name}.`,
+      ...access.lines,
+    ].join('\n'),
+});
+// Tokens, OIDC and the web chat's sign-in; with any of them configured, auth on (server/access.ts).
+const access = await createAccess(config, { agentId: defaultAgentId(agents), warn: (line) => logger.warn(line) });
+const serverSettings = { ...access, apiRoutes: access.webChat?.routes, allowedMediaUrlPrefixes: config.allowedMediaUrlPrefixes, localUserId: localUserId(config) };
 
 export const mastra = new Mastra({
-  agents: createAgents(model.model),
+  agents,
   storage,
   observability: createObservability(config, { localTraces: localTraces === 'kept' }),
   // PORT is honoured (default 4111). With MASTRA_JWT_SECRET set, every API call needs a JWT, and its
   // user reaches only the routes in server/routes.ts, on its own data; hostile bodies are refused in
   // both modes; the caller's ids reach traces and memory (server/server-options.ts).
   server: serverOptions(serverSettings),
-  // Warnings and errors only, one line each on stderr: stdout stays for the answers (and --json output).
-  // A server (npm run dev, npm start) says once where it listens, which model answers, where its
-  // traces go, and whether auth is on.
-  logger: new OneLineLogger({
-    level: 'warn',
-    secrets: secretsOf(config),
-    serverReady: (apiUrl) =>
-      [
-        `Mastra server: ${apiUrl.replace(/\/api$/, '')} (API ${apiUrl}). Traces: ${traceDestinations(config, localTraces === 'kept')}.`,
-        model.notice ?? `Model: ${model.name}.`,
-        AUTH_LINE,
-      ].join('\n'),
-  }),
+  logger,
 });
 
 // Before every route: who calls, and (with auth on) deny by default (server/route-gate.ts).

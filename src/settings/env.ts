@@ -10,7 +10,7 @@ export const DEFAULT_OPENAI_MODEL = 'gpt-5-mini';
 
 // `mastra dev` and `mastra start` run the server from .mastra/output: look upwards for the project
 // folder so the chat, Studio and the server share one database (outside it, use the current folder).
-function projectDir(start = process.cwd()): string {
+export function projectDir(start = process.cwd()): string {
   for (let dir = start; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'src', 'mastra', 'index.ts'))) return dir;
     if (dirname(dir) === dir) return start;
@@ -110,7 +110,37 @@ export const envSchema = z.object({
     'give a number of hours, e.g. 24',
     (value) => (/^\d+(\.\d+)?$/.test(value) && Number(value) > 0 ? undefined : 'must be a positive number of hours'),
   ),
+  MASTRA_JWKS_URL: optional(
+    "give your OIDC provider's key set URL, e.g. https://<tenant>.auth0.com/.well-known/jwks.json",
+    noControlCharacters,
+    noWhitespace,
+    notPlaceholder,
+    httpUrl,
+  ),
+  MASTRA_JWT_ISSUER: optional("give the iss your provider's tokens carry, e.g. https://<tenant>.auth0.com/", noControlCharacters, noWhitespace, notPlaceholder),
+  MASTRA_JWT_AUDIENCE: optional("give the aud your provider's tokens carry (your API's identifier)", noControlCharacters, noWhitespace, notPlaceholder),
+  BETTER_AUTH_SECRET: optional(
+    'set at least 32 random characters (openssl rand -hex 32), the same on every instance, or leave it empty on your machine',
+    noControlCharacters,
+    noWhitespace,
+    notPlaceholder,
+    atLeast32Characters,
+  ),
 });
+
+/** The OIDC variables, checked together (the doctor reads them as one). */
+export const OIDC_VARIABLES = ['MASTRA_JWKS_URL', 'MASTRA_JWT_ISSUER', 'MASTRA_JWT_AUDIENCE'] as const;
+
+/** The OIDC variables go together: a key set URL needs the issuer and audience to check, and they need it. */
+function oidcProblem(env: { MASTRA_JWKS_URL?: string; MASTRA_JWT_ISSUER?: string; MASTRA_JWT_AUDIENCE?: string }): ConfigError | undefined {
+  const { MASTRA_JWKS_URL: jwks, MASTRA_JWT_ISSUER: issuer, MASTRA_JWT_AUDIENCE: audience } = env;
+  if (jwks && !issuer) return new ConfigError('MASTRA_JWT_ISSUER', "is required with MASTRA_JWKS_URL; give the iss your provider's tokens carry");
+  if (jwks && !audience) return new ConfigError('MASTRA_JWT_AUDIENCE', "is required with MASTRA_JWKS_URL; give the aud your provider's tokens carry");
+  if (!jwks && (issuer || audience)) {
+    return new ConfigError(issuer ? 'MASTRA_JWT_ISSUER' : 'MASTRA_JWT_AUDIENCE', "is only read with MASTRA_JWKS_URL; set your provider's key set URL too, or leave it empty");
+  }
+  return undefined;
+}
 
 /** How far ahead a token may expire, unless MASTRA_JWT_MAX_HOURS says otherwise. */
 export const DEFAULT_JWT_MAX_HOURS = 24;
@@ -139,6 +169,10 @@ export interface AppConfig {
   jwtMaxHours: number;
   /** URL prefixes the server may fetch media in messages from; empty: media URLs are refused. */
   allowedMediaUrlPrefixes: string[];
+  /** MASTRA_JWKS_URL and its issuer and audience: OIDC tokens accepted; undefined: none. */
+  oidc: { jwksUrl: string; issuer: string; audience: string } | undefined;
+  /** Signs the web chat's session cookies; undefined: one generated and kept in the database (auth stays off). */
+  betterAuthSecret: string | undefined;
 }
 
 /** Pure: validates `source` (process.env by default) and throws ConfigError on the first bad variable. */
@@ -149,6 +183,8 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'is invalid');
   }
   const env = result.data;
+  const oidcIssue = oidcProblem(env);
+  if (oidcIssue) throw oidcIssue;
   const agnost = resolveAgnostSettings({}, source); // AgnostExporter's own checks of the AGNOST_* variables
   return {
     openaiApiKey: env.OPENAI_API_KEY,
@@ -167,13 +203,15 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtSecret: env.MASTRA_JWT_SECRET,
     jwtMaxHours: env.MASTRA_JWT_MAX_HOURS ? Number(env.MASTRA_JWT_MAX_HOURS) : DEFAULT_JWT_MAX_HOURS,
     allowedMediaUrlPrefixes: env.ALLOWED_MEDIA_URL_PREFIXES?.split(',') ?? [],
+    oidc: env.MASTRA_JWKS_URL ? { jwksUrl: env.MASTRA_JWKS_URL, issuer: env.MASTRA_JWT_ISSUER!, audience: env.MASTRA_JWT_AUDIENCE! } : undefined,
+    betterAuthSecret: env.BETTER_AUTH_SECRET,
   };
 }
 
-/** The values that must never be printed, logged or exported: the API key, org id, storage token and JWT secret. */
+/** The values that must never be printed, logged or exported: the API key, org id, storage token and the auth secrets. */
 export function secretsOf(settings: AppConfig): (string | undefined)[] {
   const storagePassword = isPostgresUrl(settings.storageUrl) ? decodeURIComponent(new URL(settings.storageUrl).password) : '';
-  return [settings.openaiApiKey, settings.agnostOrgId, settings.storageAuthToken, settings.jwtSecret, storagePassword || undefined];
+  return [settings.openaiApiKey, settings.agnostOrgId, settings.storageAuthToken, settings.jwtSecret, settings.betterAuthSecret, storagePassword || undefined];
 }
 
 export type EnvVariable = keyof typeof envSchema.shape;
