@@ -144,6 +144,19 @@ describe('sign-in', () => {
     }
   });
 
+  it('keeps the session token in its HttpOnly cookie, out of every answer a script could read', async () => {
+    const response = await fetch(`${server.baseUrl}/chat/auth/sign-up/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.baseUrl },
+      body: JSON.stringify({ email: 'grace@example.com', password: 'a-good-password', name: '' }),
+    });
+    const cookie = response.headers.getSetCookie()[0]!;
+    expect(cookie).toMatch(/; HttpOnly/);
+    const token = decodeURIComponent(cookie.split(';')[0]!.split('=')[1]!).split('.')[0]!;
+    expect(await response.text()).not.toContain(token);
+    expect((await send('GET', '/chat/auth/get-session', { cookie: cookie.split(';')[0]!, id: '' })).text).not.toContain(token);
+  });
+
   it("offers only the page's endpoints of Better Auth's", async () => {
     for (const [method, path] of [
       ['GET', '/chat/auth/list-sessions'],

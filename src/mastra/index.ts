@@ -33,12 +33,12 @@ const logger = new OneLineLogger({
     [
       `Mastra server: ${apiUrl.replace(/\/api$/, '')} (API ${apiUrl}). Traces: ${traceDestinations(config, localTraces === 'kept')}.`,
       model.notice ?? `Model: ${model.name}.`,
-      ...access.lines,
+      ...access.lines(apiUrl.replace(/\/api$/, '')),
     ].join('\n'),
 });
 // Tokens, OIDC and the web chat's sign-in; with any of them configured, auth on (server/access.ts).
 const access = await createAccess(config, { agentId: defaultAgentId(agents), warn: (line) => logger.warn(line) });
-const serverSettings = { ...access, apiRoutes: access.webChat?.routes, allowedMediaUrlPrefixes: config.allowedMediaUrlPrefixes, localUserId: localUserId(config) };
+const serverSettings = { ...access, apiRoutes: access.webChat?.routes, sessionMiddleware: access.webChat?.middleware, allowedMediaUrlPrefixes: config.allowedMediaUrlPrefixes, localUserId: localUserId(config) };
 
 export const mastra = new Mastra({
   agents,

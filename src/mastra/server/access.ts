@@ -18,8 +18,8 @@ export interface Access {
   auth: MastraAuthProvider<{ sub: string }> | undefined;
   /** The web chat (its page, sign-in and chat route), unless the project has no web/ folder. */
   webChat: WebChat | undefined;
-  /** What the server says at start-up about auth and the web chat. */
-  lines: string[];
+  /** What the server at `origin` says at start-up about auth and the web chat. */
+  lines(origin: string): string[];
 }
 
 function authLine(config: AppConfig, identity: Identity): string {
@@ -47,5 +47,5 @@ export async function createAccess(config: AppConfig, { agentId, warn }: { agent
     return 'verified' in caller && caller.verified ? caller.user : undefined;
   };
   const auth = identity.required ? await mastraAuth(verifiedUserOf) : undefined;
-  return { identity, auth, webChat, lines: [authLine(config, identity), ...(webChat ? [webChat.line] : [])] };
+  return { identity, auth, webChat, lines: (origin) => [authLine(config, identity), ...(webChat ? [webChat.line(origin)] : [])] };
 }

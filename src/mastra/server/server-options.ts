@@ -19,8 +19,10 @@ export interface ServerOptions {
   identity: Identity;
   /** With auth on, Mastra's own auth check (auth.ts's mastraAuth), asking the same identify(). */
   auth?: MastraAuthProvider<{ sub: string }> | undefined;
-  /** This project's own routes: the web chat's page, sign-in and chat route (web-chat.ts). */
+  /** This project's own routes: the web chat's page and chat route (web-chat.ts). */
   apiRoutes?: ApiRoute[] | undefined;
+  /** The web chat's sign-in endpoints (web-chat.ts), answered before any route. */
+  sessionMiddleware?: Middleware | undefined;
   /** ALLOWED_MEDIA_URL_PREFIXES: media the server may fetch. */
   allowedMediaUrlPrefixes: readonly string[];
   /** Who Studio's turns belong to without auth: the local developer (the chat's user id). */
@@ -28,8 +30,8 @@ export interface ServerOptions {
 }
 
 /** For mastra.setServerMiddleware: Mastra's server installs it before any route, its own extra ones included. */
-export function firstMiddleware({ identity, allowedMediaUrlPrefixes, localUserId }: ServerOptions): Middleware[] {
-  return [routeGate({ identity, allowedMediaUrlPrefixes, localUserId })];
+export function firstMiddleware({ identity, allowedMediaUrlPrefixes, localUserId, sessionMiddleware }: ServerOptions): Middleware[] {
+  return [routeGate({ identity, allowedMediaUrlPrefixes, localUserId }), ...(sessionMiddleware ? [sessionMiddleware] : [])];
 }
 
 export function serverOptions({ auth, apiRoutes, allowedMediaUrlPrefixes }: ServerOptions): NonNullable<Config['server']> {

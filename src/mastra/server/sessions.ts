@@ -15,6 +15,8 @@ import { isValidId } from '../../settings/ids.ts';
 
 /** Where the page reaches Better Auth: outside the API paths, since signing in needs no credential. */
 export const SESSION_BASE_PATH = '/chat/auth';
+/** The header the server sets to the client's address (web-chat.ts), for Better Auth's rate limits. */
+export const CLIENT_ADDRESS_HEADER = 'x-chat-client-address';
 /** The endpoints offered, under SESSION_BASE_PATH; every other one of Better Auth's answers 404. */
 export const SESSION_ENDPOINTS = ['POST /sign-up/email', 'POST /sign-in/email', 'POST /sign-out', 'GET /get-session'] as const;
 export const SESSION_DAYS = 7;
@@ -86,6 +88,9 @@ export async function createSessions(
     // The page is served by this same server: its origin is the one the request came to.
     trustedOrigins: (request?: Request) => (request ? [new URL(request.url).origin] : []),
     telemetry: { enabled: false },
+    // Sign-in attempts are rate-limited per client (under npm run dev and npm start); the address is
+    // the connection's, set by the server over anything the client sent.
+    advanced: { ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] } },
     logger: {
       level: 'warn' as const,
       // The origin is the request's on purpose (trustedOrigins above): Better Auth's warning about it says nothing new.
@@ -115,7 +120,23 @@ export async function createSessions(
     async handle(request) {
       const endpoint = `${request.method} ${new URL(request.url).pathname.slice(SESSION_BASE_PATH.length)}`;
       if (!offered.has(endpoint)) return Response.json({ error: 'Not found.' }, { status: 404 });
-      return auth.handler(request);
+      return withoutSessionToken(await auth.handler(request));
     },
   };
+}
+
+/**
+ * Better Auth's answer without the session token in its body: the cookie (HttpOnly) carries it, and
+ * a script on the page has no use for it.
+ */
+async function withoutSessionToken(response: Response): Promise<Response> {
+  if (!response.headers.get('content-type')?.includes('application/json')) return response;
+  const body = (await response.json()) as { token?: unknown; session?: { token?: unknown } } | null;
+  if (body && typeof body === 'object') {
+    delete body.token;
+    if (body.session && typeof body.session === 'object') delete body.session.token;
+  }
+  const headers = new Headers(response.headers);
+  headers.delete('content-length');
+  return new Response(JSON.stringify(body), { status: response.status, statusText: response.statusText, headers });
 }

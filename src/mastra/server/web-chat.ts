@@ -2,7 +2,9 @@
 // (Vite + React, AI SDK UI's useChat), its sign-in (sessions.ts, Better Auth), and its chat route
 // (@mastra/ai-sdk's chatRoute on the default agent). Custom routes of Mastra's server:
 // - GET /chat, GET /chat/assets/*: the built page (web/dist), public;
-// - /chat/auth/*: Better Auth's sign-up, sign-in, sign-out and session, public (signing in needs no credential);
+// - /chat/auth/*: Better Auth's sign-up, sign-in, sign-out and session, public (signing in needs no
+//   credential): answered by a middleware (sessionMiddleware) rather than a route, since only a
+//   middleware sees the connection's address, which sign-in's rate limits count by;
 // - POST /chat/api/chat: one turn, streamed; behind the gate like every API route (routes.ts's
 //   WEB_CHAT_ROUTES: its schema, a signed-in user, the conversation the user's own or new, and the
 //   ids, memory and tracing the server sets).
@@ -10,10 +12,11 @@
 // No web/ folder (a product without the page): no routes, no sign-in; tokens still work.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import type { ApiRoute } from '@mastra/core/server';
+import type { ApiRoute, Middleware } from '@mastra/core/server';
 import { projectDir, type AppConfig } from '../../settings/env.ts';
 import { WEB_CHAT_API_PREFIX, WEB_CHAT_ROUTES } from './routes.ts';
-import { createSessions, SESSION_BASE_PATH, type Sessions } from './sessions.ts';
+import type { MiddlewareContext } from './refusal.ts';
+import { CLIENT_ADDRESS_HEADER, createSessions, SESSION_BASE_PATH, type Sessions } from './sessions.ts';
 
 export const WEB_CHAT_PATH = '/chat';
 const ASSETS_PATH = `${WEB_CHAT_PATH}/assets`;
@@ -41,8 +44,10 @@ export const webBuildFolder = () => join(webFolder(), 'dist');
 export interface WebChat {
   sessions: Sessions;
   routes: ApiRoute[];
-  /** For the start-up lines: where the page is, or why it is not there. */
-  line: string;
+  /** Answers /chat/auth/* (for mastra.setServerMiddleware). */
+  middleware: Middleware;
+  /** For the start-up lines: where the page is on the server at `origin`, or why it is not there. */
+  line(origin: string): string;
 }
 
 /** Where the page reads which agent it talks to (web/index.html). */
@@ -83,6 +88,28 @@ async function pageRoutes(page: NonNullable<ReturnType<typeof builtPage>>): Prom
   ];
 }
 
+/** The connection's address, as Hono's Node server hands it over (no header a client could set). */
+function clientAddress(c: MiddlewareContext): string | undefined {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress;
+}
+
+/** Better Auth's endpoints, with the client's address in CLIENT_ADDRESS_HEADER, whatever the client sent there. */
+function sessionMiddleware(sessions: Sessions): Middleware {
+  return {
+    path: `${SESSION_BASE_PATH}/*`,
+    handler: async (c) => {
+      const request = c.req.raw;
+      const headers = new Headers(request.headers);
+      headers.delete(CLIENT_ADDRESS_HEADER);
+      const address = clientAddress(c);
+      if (address) headers.set(CLIENT_ADDRESS_HEADER, address);
+      const hasBody = !['GET', 'HEAD'].includes(request.method);
+      return sessions.handle(new Request(request.url, { method: request.method, headers, ...(hasBody ? { body: await request.arrayBuffer() } : {}) }));
+    },
+  };
+}
+
 /**
  * The web chat's routes and sign-in, on `agentId` (the default agent); undefined without web/ (the page
  * deleted). Without a build (web/dist), sign-in and the chat route still run, and /chat says how to build.
@@ -107,7 +134,6 @@ export async function createWebChat(
             handler: () => new Response('The chat page is not built: run npm run build (npm run dev builds it too).\n', { status: 503 }),
           }),
         ]),
-    registerApiRoute(`${SESSION_BASE_PATH}/*`, { method: 'ALL', requiresAuth: false, handler: (c: { req: { raw: Request } }) => sessions.handle(c.req.raw) }),
     chatRoute({
       path: `${WEB_CHAT_API_PREFIX}${turn!.path}`,
       agent: agentId,
@@ -119,5 +145,5 @@ export async function createWebChat(
       },
     }),
   ];
-  return { sessions, routes, line: page ? `Web chat: ${WEB_CHAT_PATH}` : 'Web chat: not built (npm run build)' };
+  return { sessions, routes, middleware: sessionMiddleware(sessions), line: (origin) => (page ? `Web chat: ${origin}${WEB_CHAT_PATH}` : 'Web chat: not built (npm run build)') };
 }
