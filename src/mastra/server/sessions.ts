@@ -52,12 +52,17 @@ async function databaseOf(config: Pick<AppConfig, 'storageUrl' | 'storageAuthTok
 /** BETTER_AUTH_SECRET, or one generated on the first start and kept in the database for the next ones. */
 async function secretOf(db: Kysely<SecretTable>, given: string | undefined): Promise<string> {
   if (given) return given;
-  await db.schema
-    .createTable(SECRET_TABLE)
-    .ifNotExists()
-    .addColumn('id', 'varchar(16)', (column) => column.primaryKey())
-    .addColumn('secret', 'text', (column) => column.notNull())
-    .execute();
+  try {
+    await db.schema
+      .createTable(SECRET_TABLE)
+      .ifNotExists()
+      .addColumn('id', 'varchar(16)', (column) => column.primaryKey())
+      .addColumn('secret', 'text', (column) => column.notNull())
+      .execute();
+  } catch (error) {
+    // PostgreSQL: another instance creating it at the same moment. The select below says if it is there.
+    if (!(await db.selectFrom(SECRET_TABLE).select('id').limit(1).execute().then(() => true, () => false))) throw error;
+  }
   const generated = randomBytes(32).toString('base64url');
   await db.insertInto(SECRET_TABLE).values({ id: 'default', secret: generated }).onConflict((conflict) => conflict.column('id').doNothing()).execute();
   const row = await db.selectFrom(SECRET_TABLE).select('secret').where('id', '=', 'default').executeTakeFirstOrThrow();
