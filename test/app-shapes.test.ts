@@ -1,11 +1,29 @@
 // AgnostExporter in every shape of Mastra app people build (test/helpers/app-shapes.ts), against the real
 // Mastra, a fake OpenAI-compatible model that calls tools, and a local OTLP receiver: what Agnost gets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANSWER, IDS, modelOf, roots, SHAPES, startToolCallingModel, USER_MESSAGE } from './helpers/app-shapes.ts';
+import { STOPPED_FINISH_REASON } from '../src/mastra/agnost.ts';
+import {
+  ANSWER,
+  EDGES,
+  IDS,
+  modelOf,
+  ORG_ID,
+  OTHER_ORG_ID,
+  RESOURCE_ENV,
+  roots,
+  SCORERS,
+  scorerRuns,
+  sentByOrg,
+  SHAPES,
+  startToolCallingModel,
+  STOPPED_REPLY,
+  USER_MESSAGE,
+} from './helpers/app-shapes.ts';
 import type { FakeOpenAI } from './helpers/fake-openai.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
 
-const sent: Record<string, ReceivedSpan[]> = {};
+const sent: Record<string, (ReceivedSpan & { org: string })[]> = {};
+const shown: Record<string, string | undefined> = {};
 let receiver: OtlpReceiver;
 let model: FakeOpenAI;
 
@@ -14,9 +32,16 @@ beforeAll(async () => {
   for (const [name, run] of Object.entries(SHAPES)) {
     receiver.requests.length = 0;
     // A shape that throws fails its own tests only (with its error), not the others'.
-    sent[name] = await run({ model: modelOf(model), receiver }).then(() => receiver.spans(), (error: Error) => Object.assign([], { error }));
+    sent[name] = await run({ model: modelOf(model), receiver }).then(() => sentByOrg(receiver), (error: Error) => Object.assign([], { error }));
   }
-}, 120_000);
+  for (const [name, run] of Object.entries(EDGES)) {
+    receiver.requests.length = 0;
+    sent[name] = await run({ model: modelOf(model), receiver }).then(
+      (result) => ((shown[name] = result?.shown), sentByOrg(receiver)),
+      (error: Error) => Object.assign([], { error }),
+    );
+  }
+}, 180_000);
 
 afterAll(() => Promise.all([receiver?.close(), model?.close()]));
 
@@ -95,5 +120,70 @@ describe('shapes that lost ids or messages before', () => {
     const root = roots(sent['a workflow of createStep(agent)']!)[0];
     expect(json(root, 'gen_ai.input.messages')).toEqual([{ role: 'user', parts: text(USER_MESSAGE) }]);
     expect(json(root, 'gen_ai.output.messages')).toEqual([{ role: 'assistant', parts: text(ANSWER), finish_reason: 'stop' }]);
+  });
+});
+
+describe('the last edges: shapes that still lost a trace, ids, an answer or spans', () => {
+  const spansOf = (shape: string) => {
+    const spans = sent[shape]!;
+    if ('error' in spans) throw spans.error;
+    return spans;
+  };
+  const expectOneCompleteTrace = (spans: ReceivedSpan[], label: string) => {
+    expect(spans.length, label).toBeGreaterThan(3);
+    expect(new Set(spans.map((span) => span.traceId)).size, label).toBe(1);
+    expect(roots(spans), label).toHaveLength(1);
+    const ids = new Set(spans.map((span) => span.spanId));
+    for (const span of spans) if (span.parentSpanId) expect(ids.has(span.parentSpanId), `${label}: ${span.name}'s parent was sent`).toBe(true);
+  };
+  const expectIds = (spans: ReceivedSpan[]) => {
+    for (const span of spans) expect(span.attributes, span.name).toMatchObject({ 'agnost.user_id': IDS.userId, 'agnost.session_id': IDS.conversationId });
+  };
+
+  it("two Mastra instances: each org gets one complete trace of its own runs, and the caller's ids stay with the caller's org", () => {
+    const spans = spansOf("two Mastra instances, each with its exporter: a tool of one calls the other's agent plainly");
+    const [callers, called] = [ORG_ID, OTHER_ORG_ID].map((org) => spans.filter((span) => span.org === org));
+    expectOneCompleteTrace(callers!, ORG_ID);
+    expectOneCompleteTrace(called!, OTHER_ORG_ID);
+    expect(called![0]!.traceId).not.toBe(callers![0]!.traceId);
+    expectIds(callers!);
+    for (const span of called!) expect(span.attributes, span.name).not.toHaveProperty('agnost.user_id');
+    expect(json(roots(called!)[0], 'gen_ai.input.messages')).toEqual([{ role: 'user', parts: [expect.objectContaining({ type: 'text' })] }]);
+  });
+
+  it("ids given only through RequestContext reach every span with the README's config (no requestContextKeys)", () => {
+    const spans = spansOf('ids given only through RequestContext, as a server middleware does');
+    expectOneCompleteTrace(spans, 'RequestContext');
+    expect(spans.some((span) => span.name.startsWith('tool.'))).toBe(true);
+    expectIds(spans);
+  });
+
+  it('a stopped answer: the root carries the words the caller was shown, marked stopped', () => {
+    const shape = 'a streamed answer stopped by the caller after part of it was shown';
+    const spans = spansOf(shape);
+    expectIds(spans);
+    const [answer] = json(roots(spans)[0], 'gen_ai.output.messages') as [{ parts: { content: string }[]; finish_reason: string }];
+    expect(answer).toMatchObject({ role: 'assistant', finish_reason: STOPPED_FINISH_REASON, parts: [{ type: 'text', content: expect.any(String) }] });
+    const said = answer.parts[0]!.content;
+    expect(shown[shape]!.length).toBeGreaterThan(0);
+    expect(said.startsWith(shown[shape]!), `${said} starts with what was shown, ${shown[shape]}`).toBe(true);
+    expect(said.length).toBeLessThan(STOPPED_REPLY.length);
+  });
+
+  it('scorers: their spans, which end after the root, are exported by themselves (within the batch window), in the trace, under the root', () => {
+    const spans = spansOf('scorers on an agent (a code scorer, an LLM judge), which end after the answer');
+    expectOneCompleteTrace(spans, 'scorers');
+    expectIds(spans);
+    const root = roots(spans)[0]!;
+    expect(scorerRuns(spans).map((span) => span.name).sort()).toEqual(SCORERS.map((id) => `scorer_run ${id}`).sort());
+    for (const span of scorerRuns(spans)) expect(span.parentSpanId).toBe(root.spanId);
+  });
+
+  it("OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES set the resource, so service.version can be the app's", () => {
+    const spans = spansOf("OpenTelemetry's own variables, OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES");
+    expect(spans.length).toBeGreaterThan(3);
+    for (const span of spans) {
+      expect(span.resource).toMatchObject({ 'service.name': RESOURCE_ENV.OTEL_SERVICE_NAME, 'service.version': '3.1.4', 'deployment.environment': 'staging' });
+    }
   });
 });

@@ -111,6 +111,8 @@ describe('the token', () => {
     ['a token that expires a day and an hour ahead', () => bearer(signJwt({ sub: alice, exp: now() + 25 * 3600 }, SECRET)), '', /expires more than 24 hours ahead/],
     ['a token issued a year ahead', () => bearer(signJwt({ sub: alice, exp: now() + 600, iat: now() + 365 * 86400 }, SECRET)), '', /issued in the future \(iat\)/],
     ['a token issued ten minutes ahead', () => bearer(signJwt({ sub: alice, exp: now() + 3600, iat: now() + 600 }, SECRET)), '', /issued in the future \(iat\)/],
+    ['a token whose iat is not a number', () => bearer(signJwt({ sub: alice, exp: now() + 600, iat: String(now() + 365 * 86400) }, SECRET)), '', /iat must be a number/],
+    ['a token whose nbf is not a number', () => bearer(signJwt({ sub: alice, exp: now() + 600, nbf: String(now() + 600) }, SECRET)), '', /nbf must be a number/],
     ['a token not valid before ten minutes ahead', () => bearer(signJwt({ sub: alice, exp: now() + 3600, nbf: now() + 600 }, SECRET)), '', /not valid yet/],
     ['a valid token as ?apiKey=', () => undefined, `?apiKey=${tokenFor(alice)}`, /not as \?apiKey=/],
     ['a valid token as ?apiKey= beside a valid Bearer', () => bearer(tokenFor(alice)), `?apiKey=${tokenFor(bob)}`, /not as \?apiKey=/],
@@ -354,6 +356,17 @@ describe("the token's user is the only user", () => {
     });
     expect(status).toBe(400);
     expect(JSON.parse(text).error).toContain(field);
+  });
+
+  it("keeps a message where its writer put it: a message id bob reuses moves nothing out of alice's conversation", async () => {
+    const shared = { id: 'msg-shared-1', role: 'user', content: 'alice-message-id-marker' };
+    expect((await call('POST', generatePath, bearer(tokenFor(alice)), { messages: [shared], memory: { thread: 'conv-alice-ids' } })).status).toBe(200);
+    expect((await call('POST', generatePath, bearer(tokenFor(bob)), { messages: [{ ...shared, content: 'bob took it' }], memory: { thread: 'conv-bob-ids' } })).status).toBe(200);
+    const { messages } = await clientOf(alice).listThreadMessages('conv-alice-ids', { agentId: AGENT_ID });
+    expect(JSON.stringify(messages)).toContain('alice-message-id-marker');
+    expect(JSON.stringify(messages)).not.toContain('bob took it');
+    // The stored ids are Mastra's own, whatever id a caller gave.
+    expect(messages.map((stored) => (stored as { id: string }).id)).not.toContain(shared.id);
   });
 
   it("accepts the token's own user named in the body", async () => {

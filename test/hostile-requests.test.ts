@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT_BYTES } from '../src/mastra/server/request-body.ts';
-import { MAX_MESSAGES, MAX_PARTS } from '../src/mastra/server/request-schemas.ts';
+import { MAX_MEDIA_PER_REQUEST, MAX_MESSAGES, MAX_PARTS, MAX_PARTS_PER_REQUEST } from '../src/mastra/server/request-schemas.ts';
 import { AGENT_ID, TOOL_ANSWER, TOOL_MESSAGE } from './helpers/agent.ts';
 import { signJwt } from './helpers/jwt.ts';
 import { queriesWithUnknownKey, samples, withUnknownKeyAtEveryDepth } from './helpers/route-samples.ts';
@@ -62,6 +62,14 @@ const CASES: [string, string | ((internal: string) => object), RegExp][] = [
   ['context', (at) => ({ ...user('hi'), context: [{ role: 'user', content: [{ type: 'image', image: `${at}/context` }] }] }), /^Invalid request: context: not accepted here/],
   ['system', (at) => ({ ...user('hi'), system: { role: 'system', content: [{ type: 'file', data: `${at}/system`, mediaType: 'text/plain' }] } }), /^Invalid request: system: not accepted here/],
   ['a file: URL', () => image('file:///etc/passwd'), /image: media URLs are not fetched/],
+  ...['ab-_', '====', 'AAAA====', 'AAA', 'AA==AA=='].map((data): [string, string, RegExp] => [`inline data that is not padded standard base64 (${data})`, JSON.stringify(image(data)), /image: inline media must be base64/]),
+  ['an allowed prefix with an upper-case scheme', (at) => image(`${at.replace('http://', 'HTTP://')}/cdn/cat.png`), /image: media URLs are not fetched/],
+  ['an allowed prefix with an encoded slash', (at) => image(`${at}/cdn/..%2fadmin`), /image: media URLs are not fetched/],
+  ['an allowed prefix with an encoded backslash', (at) => image(`${at}/cdn/..%5Cadmin`), /image: media URLs are not fetched/],
+  ['an allowed prefix behind a control character', (at) => image(`\u0001${at}/cdn/cat.png`), /image: contains a control character/],
+  [`more than ${MAX_PARTS_PER_REQUEST} parts in one request`, JSON.stringify({ messages: Array.from({ length: 3 }, () => ({ role: 'user', content: Array.from({ length: 40 }, () => ({ type: 'text', text: 'hi' })) })) }), new RegExp(`120 parts in one request; send at most ${MAX_PARTS_PER_REQUEST}`)],
+  [`more than ${MAX_MEDIA_PER_REQUEST} images and files in one request`, JSON.stringify(user(Array.from({ length: MAX_MEDIA_PER_REQUEST + 1 }, () => ({ type: 'image', image: 'AAAA' })))), new RegExp(`${MAX_MEDIA_PER_REQUEST + 1} images and files in one request; send at most ${MAX_MEDIA_PER_REQUEST}`)],
+  ['150,000 unknown keys', JSON.stringify({ ...user('hi'), ...Object.fromEntries(Array.from({ length: 150_000 }, (_, index) => [`k${index}`, 1])) }), /^Invalid request: k0, k1, k2 and 149997 more: not accepted here\.$/],
   ['unsupported memory options', JSON.stringify({ ...user('hi'), memory: { thread: 'conv-h', options: { semanticRecall: true } } }), /memory\.options: not accepted here/],
   ['a structured output schema with a $ref nobody resolves', JSON.stringify({ ...user('hi'), structuredOutput: { schema: { $ref: '#/nowhere' } } }), /^Invalid request: structuredOutput: not accepted here/],
   ['client tools', JSON.stringify({ ...user('hi'), clientTools: { x: { id: 'x', description: 'x', parameters: {} } } }), /^Invalid request: clientTools: not accepted here/],
@@ -100,6 +108,22 @@ const OTHER_ROUTES: [string, string, (internal: string) => object, RegExp][] = [
         params: {
           message: { role: 'user', kind: 'message', messageId: `m-push-${host}`, parts: [{ kind: 'text', text: 'hi' }] },
           configuration: { pushNotificationConfig: { url: `${at.replace('127.0.0.1', host)}/push` } },
+        },
+      }),
+      /pushNotificationConfig\.url: this server calls no URL a request names/,
+    ],
+  ),
+  ...['\u0001http://0.0.0.0', '\u0000http://0.0.0.0', ' \u0001 http://0.0.0.0', 'http\n://0.0.0.0', '//0.0.0.0', '\\\\0.0.0.0'].map(
+    (prefix): [string, string, (internal: string) => object, RegExp] => [
+      `an A2A push-notification URL written as ${JSON.stringify(prefix)}`,
+      `/api/a2a/${AGENT_ID}`,
+      (at) => ({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'message/send',
+        params: {
+          message: { role: 'user', kind: 'message', messageId: `m-push-${prefix.length}`, parts: [{ kind: 'text', text: 'hi' }] },
+          configuration: { blocking: true, pushNotificationConfig: { url: `${prefix}:${new URL(at).port}/push-spelled` } },
         },
       }),
       /pushNotificationConfig\.url: this server calls no URL a request names/,
@@ -210,6 +234,18 @@ describe.each(['open', 'JWT'] as const)('the built server, %s', (mode) => {
     }
   });
 
+  // Hono decodes a path before it routes it: every spelling that reaches generate meets its schema.
+  it.each([`/api/agents/${AGENT_ID}/gen%65rate`, `/api/agents/${encodeURIComponent(AGENT_ID).replace(/^./, (first) => `%${first.charCodeAt(0).toString(16)}`)}/generate`, `/api/agents/${AGENT_ID}/./generate`])(
+    'applies the schema to %s',
+    async (path) => {
+      const body = JSON.stringify({ ...user('hi'), tracingOptions: { traceId: '0af7651916cd43dd8448eb211c80319c' } });
+      const response = await send(servers[mode], path, body, mode === 'JWT');
+      expect(response.status).toBe(400);
+      expect(JSON.parse(response.text).error).toBe('Invalid request: tracingOptions.traceId: not accepted here.');
+      refused.push(path);
+    },
+  );
+
   // Studio's chat route nests a run's options under ifIdle.streamOptions: they take only what the schema names.
   it.each([
     ['8,000 messages of context', { context: Array.from({ length: 8_000 }, () => ({ role: 'user', content: 'hi' })) }, /ifIdle\.streamOptions\.context: not accepted here/],
@@ -248,6 +284,21 @@ describe.each(['open', 'JWT'] as const)('the built server, %s', (mode) => {
     } as RequestInit);
     expect(response.status).toBe(413);
     expect(((await response.json()) as { error: string }).error).not.toContain('\n');
+  });
+
+  it.each([
+    ['GET', '/api/memory/threads/%ZZ/messages'],
+    ['POST', '/api/agents/%ZZ/generate'],
+    ['POST', '/api/agents/%E0%A4%A/stream'],
+  ])('answers %s %s, a path that is not valid percent-encoding, with a 400', async (method, path) => {
+    const response = await fetch(`${servers[mode].baseUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(mode === 'JWT' ? { authorization: `Bearer ${token}` } : {}) },
+      ...(method === 'POST' ? { body: JSON.stringify(user('hi')) } : {}),
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toBe('Invalid request: the path is not valid percent-encoding.');
+    if (method === 'POST') refused.push(path);
   });
 
   it('answers errors in one line, without a stack trace', async () => {

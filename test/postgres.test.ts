@@ -5,7 +5,9 @@
 // PostgreSQL comes from the registry (test/helpers/postgres.ts): no system install is needed.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { postgresTurns } from '../src/mastra/conversation-turns.ts';
 import { AGENT_ID } from './helpers/agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
@@ -80,21 +82,42 @@ describeUnless(missing, 'two instances on one PostgreSQL database', () => {
     for (const span of receiver.spans()) expect(span.attributes, span.name).toMatchObject(groupingKeys('user-pg', 'conv-pg'));
   });
 
-  it('lose no message when both take turns in one conversation at once', async () => {
-    // Each instance takes its ten turns one after another, both at once: the two write one conversation
-    // side by side.
-    const takeTurns = async (server: BuiltServer, parity: number) => {
-      const statuses: number[] = [];
-      for (let index = parity; index < 20; index += 2) statuses.push((await turn(server, `turn ${index}`, 'user-busy', 'conv-busy')).status);
-      return statuses;
+  it('take one turn at a time in a conversation both are asked to continue at once: the other gets 409, nothing is lost or stored twice', async () => {
+    // Both instances are sent ten turns of one conversation at the same moment, pair by pair; a client
+    // refused with 409 sends its message again once the other turn has answered.
+    const statuses: number[] = [];
+    const send = async (server: BuiltServer, content: string) => {
+      for (;;) {
+        const { status, text } = await turn(server, content, 'user-busy', 'conv-busy');
+        statuses.push(status);
+        if (status !== 409) return status;
+        expect(JSON.parse(text)).toEqual({ error: 'Conflict: a turn is already running in this conversation; send this message once it has answered.' });
+        await new Promise((resolve) => setTimeout(resolve, 50)); // a client's pause before it sends again
+      }
     };
-    expect((await Promise.all([takeTurns(first, 0), takeTurns(second, 1)])).flat()).toEqual(Array(20).fill(200));
+    for (let pair = 0; pair < 10; pair++) {
+      expect(await Promise.all([send(first, `turn ${pair}a`), send(second, `turn ${pair}b`)])).toEqual([200, 200]);
+    }
+    expect(statuses.every((status) => status === 200 || status === 409)).toBe(true);
     // Polled, so that a save still in flight when the last answer arrives is not counted as lost.
     const count = async () => {
       const stored = await messagesOf(first, 'conv-busy');
       return { user: stored.filter((message) => message.role === 'user').length, assistant: stored.filter((message) => message.role === 'assistant').length };
     };
     await expect.poll(count, { timeout: 10_000, interval: 500 }).toEqual({ user: 20, assistant: 20 });
+  });
+
+  it("refuse a turn in a conversation whose turn runs on another instance (409), and take it once that one ends", async () => {
+    const pool = new pg.Pool({ connectionString: db.url });
+    try {
+      const other = postgresTurns(pool);
+      const end = (await other.begin('conv-held'))!;
+      for (const server of [first, second]) expect((await turn(server, 'me too', 'user-held', 'conv-held')).status).toBe(409);
+      await end();
+      expect((await turn(second, 'my turn now', 'user-held', 'conv-held')).status).toBe(200);
+    } finally {
+      await pool.end();
+    }
   });
 
   it('answer with an error while the database is down, stay up, and recover when it is back', async () => {

@@ -14,6 +14,7 @@ import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpe
 import { PROJECT_ROOT } from './helpers/project-files.ts';
 import { newWorkDir } from './helpers/run-script.ts';
 import { freePort, startBuiltServer, stopProcessGroup, waitForServer } from './helpers/server.ts';
+import { libsqlTurns } from '../src/mastra/conversation-turns.ts';
 import { localUserId } from '../src/settings/ids.ts';
 
 const ORG_ID = 'org_server_test';
@@ -22,6 +23,7 @@ let server: ChildProcess;
 let serverOutput = '';
 let baseUrl: string;
 let serverExit: Promise<{ code: number | null; at: number }>;
+const storageUrl = `file:${join(newWorkDir(), 'server.db')}`;
 
 
 async function generate(body: object, headers: Record<string, string> = {}) {
@@ -71,7 +73,7 @@ beforeAll(async () => {
       AGNOST_ORG_ID: ORG_ID,
       AGNOST_OTEL_ENDPOINT: receiver.tracesUrl,
       OPENAI_API_KEY: '',
-      MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'server.db')}`,
+      MASTRA_STORAGE_URL: storageUrl,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so cleanup can reach npm's children too
@@ -205,6 +207,46 @@ describe('the built server', () => {
     const [span] = spansOf(json.traceId);
     expect(span!.attributes['mastra.metadata.userId']).toBe('anonymous');
     expect(span!.attributes['mastra.metadata.conversationId']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("puts the headers' ids, else the anonymous user, never the agent's id, on a route this project does not list (A2A)", async () => {
+    const send = (headers: Record<string, string>, text: string) =>
+      fetch(`${baseUrl}/api/a2a/${AGENT_ID}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'message/send', params: { message: { role: 'user', kind: 'message', messageId: `m-${text}`, parts: [{ kind: 'text', text }] }, configuration: { blocking: true } } }),
+      });
+    expect((await send({ 'x-user-id': 'user-a2a', 'x-conversation-id': 'conv-a2a' }, 'a2a with ids')).status).toBe(200);
+    expect((await send({}, 'a2a without ids')).status).toBe(200);
+    const rootSaying = (text: string) => receiver.spans().find((span) => span.parentSpanId === '' && JSON.stringify(span.attributes).includes(text));
+    await expect.poll(() => rootSaying('a2a with ids') !== undefined && rootSaying('a2a without ids') !== undefined).toBe(true);
+    // Agnost's keys are the headers' ids; A2A keeps its memory in a thread of its own (its contextId).
+    expect(rootSaying('a2a with ids')!.attributes).toMatchObject({ 'agnost.user_id': 'user-a2a', 'agnost.session_id': 'conv-a2a' });
+    expect(rootSaying('a2a without ids')!.attributes['agnost.user_id']).toBe('anonymous');
+    expect(receiver.spans().filter((span) => span.attributes['agnost.user_id'] === AGENT_ID)).toEqual([]);
+  });
+
+  it('refuses a second turn in a conversation while one runs there, from any instance (409), and lets go after each answer', async () => {
+    const turns = await libsqlTurns(storageUrl, undefined); // another instance on the same database
+    const ids = { 'x-user-id': 'user-busy', 'x-conversation-id': 'conv-busy' };
+    const free = async () => {
+      const end = await turns.begin('conv-busy');
+      await end?.();
+      return end !== undefined;
+    };
+    const endOther = (await turns.begin('conv-busy'))!;
+    const generated = await generate(message('me too'), ids);
+    expect(generated.status).toBe(409);
+    expect(generated.json.error).toBe('Conflict: a turn is already running in this conversation; send this message once it has answered.');
+    const streamed = await fetch(`${baseUrl}/api/agents/${AGENT_ID}/stream`, { method: 'POST', headers: { 'content-type': 'application/json', ...ids }, body: JSON.stringify(message('me too')) });
+    expect(streamed.status).toBe(409);
+    await endOther();
+    expect((await generate(message('my turn now'), ids)).status).toBe(200);
+    await expect.poll(free).toBe(true);
+    const stream = await fetch(`${baseUrl}/api/agents/${AGENT_ID}/stream`, { method: 'POST', headers: { 'content-type': 'application/json', ...ids }, body: JSON.stringify(message('and a stream')) });
+    expect(stream.status).toBe(200);
+    await stream.text();
+    await expect.poll(free).toBe(true);
   });
 
   it.each([

@@ -1,8 +1,9 @@
 // AgnostExporter: a Mastra agent's traces to Agnost (https://agnost.ai), grouped by user and conversation.
 // Copy this one file into your app, then: exporters: [new AgnostExporter()] in your Observability config,
-// and tracingOptions: { metadata: { userId, conversationId } } on every agent call. It reads AGNOST_ORG_ID
-// (without it, it sends nothing), AGNOST_OTEL_ENDPOINT, AGNOST_DISABLE_INPUT/OUTPUT when constructed;
-// options given to the constructor win. Nothing happens at import. Works with @mastra/core 1.16 and later.
+// and the ids on every agent call: tracingOptions: { metadata: { userId, conversationId } } (or the same keys
+// in its RequestContext). It reads AGNOST_ORG_ID (without it, it sends nothing), AGNOST_OTEL_ENDPOINT,
+// AGNOST_DISABLE_INPUT/OUTPUT, OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES when constructed; options given
+// to the constructor win. Nothing happens at import. Works with @mastra/core 1.16 and later.
 import { channel } from 'node:diagnostics_channel';
 import * as mastraObservability from '@mastra/core/observability';
 import { TracingEventType, type AnyExportedSpan, type TracingEvent } from '@mastra/core/observability';
@@ -12,10 +13,15 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 export const AGNOST_DEFAULT_ENDPOINT = 'https://otel.agnost.ai/v1/traces';
 /** Each export's outcome is published here: subscribe(EXPORT_CHANNEL, ...) from node:diagnostics_channel. */
 export const EXPORT_CHANNEL = 'agnost:trace-export';
+export const EXPORT_WINDOW_MS = 200; // traces ending within this long of an export's start go in the next one
+export const EXPORT_TIMEOUT_MS = 2_000; // the default timeoutMillis
+/** The finish_reason of an answer the caller stopped (abortSignal); none of the GenAI conventions' values fits. */
+export const STOPPED_FINISH_REASON = 'cancelled';
 
 type SpanExporter = NonNullable<OtelExporterConfig['exporter']>;
 type ReadableSpan = Parameters<SpanExporter['export']>[0][number];
 type ExportResult = Parameters<Parameters<SpanExporter['export']>[1]>[0];
+type ResourceAttributes = NonNullable<OtelExporterConfig['resourceAttributes']>;
 
 export interface ExportOutcome {
   url: string;
@@ -32,10 +38,10 @@ export interface AgnostExporterOptions {
   disableInput?: boolean;
   /** Keep the answers out of every span. Default: AGNOST_DISABLE_OUTPUT (true or false), else false. */
   disableOutput?: boolean;
-  /** Bounds each export, retries included, so a dead endpoint cannot hold a process for long. Default: 2000. */
+  /** Bounds each export, retries included, so a dead endpoint cannot hold a process for long. Default: EXPORT_TIMEOUT_MS. */
   timeoutMillis?: number;
-  /** E.g. { 'service.version': '1.2.0' } (otherwise it is @mastra/core's version). */
-  resourceAttributes?: OtelExporterConfig['resourceAttributes'];
+  /** E.g. { 'service.version': '1.2.0' }, over OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME (service.version is otherwise @mastra/core's). */
+  resourceAttributes?: ResourceAttributes;
 }
 
 /** A bad setting; `variable` is the environment variable or option it came from. */
@@ -50,24 +56,24 @@ export class AgnostConfigError extends Error {
 
 export class AgnostExporter extends OtelExporter {
   override name = 'agnost';
-  readonly #exports = exportSchedule(() => super.flush(), 200);
+  readonly #exports = exportSchedule(() => super.flush(), EXPORT_WINDOW_MS);
+  readonly #endedRoots = new Map<string, true>();
 
   /** Throws AgnostConfigError, naming the variable or option, on a bad setting. */
   constructor(options: AgnostExporterOptions = {}) {
     const settings = resolveAgnostSettings(options);
-    const orgId = settings.orgId ?? '';
-    const timeout = options.timeoutMillis ?? 2_000;
+    const timeout = options.timeoutMillis ?? EXPORT_TIMEOUT_MS;
     const url = tracesUrl(settings.endpoint);
     super({
       // Agnost's documented configuration is an OTLP/protobuf export to its endpoint with the org id header.
       // It runs as the exporter passed below, which adds the grouping keys and reports each outcome.
       // OtelExporter still needs a provider that resolves, but then uses none of it (not even the URL).
       provider: { custom: { endpoint: url } },
-      ...(orgId ? { exporter: new AgnostSpanExporter(url, { 'X-Agnost-Org-ID': orgId }, timeout) } : {}),
-      customSpanFormatter: conversationContent(settings),
+      ...(settings.orgId ? { exporter: new AgnostSpanExporter(url, { 'X-Agnost-Org-ID': settings.orgId }, timeout) } : {}),
+      customSpanFormatter: agnostSpanFormatter(settings),
       signals: { logs: false }, // Agnost takes traces only: nothing to /v1/logs
       timeout,
-      ...(options.resourceAttributes ? { resourceAttributes: options.resourceAttributes } : {}),
+      ...(settings.resourceAttributes ? { resourceAttributes: settings.resourceAttributes } : {}),
     });
     if (!settings.orgId) this.setDisabled('AGNOST_ORG_ID is not set, so no traces are sent to Agnost');
   }
@@ -76,11 +82,14 @@ export class AgnostExporter extends OtelExporter {
     if (!this.isDisabled) super.init(options); // disabled: no exporter is ever set up
   }
 
-  // Each trace is exported as soon as its root span ends (within 200 ms under load), not up to 5 s later:
-  // a server that is stopped or frozen (serverless) right after answering loses nothing.
+  // Each trace is exported as soon as its root span ends, and so is each span that ends after it (a
+  // scorer's), not up to 5 s later: a server stopped or frozen (serverless) right after answering loses nothing.
   protected override async _exportTracingEvent(event: TracingEvent): Promise<void> {
     await super._exportTracingEvent(event);
-    if (event.type === TracingEventType.SPAN_ENDED && event.exportedSpan.isRootSpan) this.#exports.soon();
+    if (event.type !== TracingEventType.SPAN_ENDED) return;
+    const { traceId, isRootSpan } = event.exportedSpan;
+    if (isRootSpan) remember(this.#endedRoots, traceId, true);
+    if (isRootSpan || this.#endedRoots.has(traceId)) this.#exports.soon();
   }
 
   override flush(): Promise<void> {
@@ -114,12 +123,35 @@ export function resolveAgnostSettings(options: AgnostExporterOptions = {}, env =
     if (/^(true|1|yes)$/i.test(value)) return true;
     throw new AgnostConfigError(name, 'must be true or false');
   };
+  // OpenTelemetry's own variables, as its SDKs read them (OTEL_SERVICE_NAME over a service.name in the list).
+  const resourceAttributes = {
+    ...otelResourceAttributes(env.OTEL_RESOURCE_ATTRIBUTES),
+    ...(env.OTEL_SERVICE_NAME ? { 'service.name': env.OTEL_SERVICE_NAME } : {}),
+    ...options.resourceAttributes,
+  };
   return {
     orgId: org.value,
     endpoint: endpoint.value ?? AGNOST_DEFAULT_ENDPOINT,
     disableInput: flag('disableInput', 'AGNOST_DISABLE_INPUT'),
     disableOutput: flag('disableOutput', 'AGNOST_DISABLE_OUTPUT'),
+    resourceAttributes: Object.keys(resourceAttributes).length > 0 ? resourceAttributes : undefined,
   };
+}
+
+/** OTEL_RESOURCE_ATTRIBUTES: key=value pairs separated by commas, values percent-encoded. */
+export function otelResourceAttributes(list = ''): ResourceAttributes {
+  const attributes: ResourceAttributes = {};
+  for (const pair of list.split(',').filter((item) => item.trim() !== '')) {
+    const at = pair.indexOf('=');
+    const key = at > 0 ? pair.slice(0, at).trim() : '';
+    let value: string | undefined;
+    try {
+      value = decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {} // a stray %: reported below
+    if (!key || value === undefined) throw new AgnostConfigError('OTEL_RESOURCE_ATTRIBUTES', 'must be key=value pairs separated by commas, e.g. service.version=1.2.0');
+    attributes[key] = value;
+  }
+  return attributes;
 }
 
 /** The URL the spans are posted to: the endpoint's base, then /v1/traces. */
@@ -130,81 +162,131 @@ export function tracesUrl(endpoint: string): string {
 // ---- The spans, as Agnost reads them (a customSpanFormatter: on this exporter's copy only) ----
 
 // Span types as strings: @mastra/core 1.16 has no MODEL_INFERENCE (1.33) or MEMORY_OPERATION (1.23).
-const [AGENT_RUN, WORKFLOW_RUN, MODEL_STEP, MODEL_INFERENCE] = ['agent_run', 'workflow_run', 'model_step', 'model_inference'];
+const [AGENT_RUN, WORKFLOW_RUN, MODEL_GENERATION, MODEL_STEP, MODEL_INFERENCE] = ['agent_run', 'workflow_run', 'model_generation', 'model_step', 'model_inference'];
 // Spans whose input holds both sides of the conversation (history included), and those whose output does.
-const BOTH_SIDES_IN = new Set(['model_generation', MODEL_STEP, MODEL_INFERENCE, 'memory_operation', 'processor_run']);
+const BOTH_SIDES_IN = new Set([MODEL_GENERATION, MODEL_STEP, MODEL_INFERENCE, 'memory_operation', 'processor_run']);
 const BOTH_SIDES_OUT = new Set(['memory_operation', 'processor_run']);
 const ID_KEYS = ['userId', 'conversationId', 'resourceId', 'threadId']; // the ids Agnost groups by, and memory's
 // The turn's messages, which only this exporter writes (as metadata, then moved to top-level gen_ai.*).
 const TURN_KEYS = ['gen_ai.input.messages', 'gen_ai.output.messages'];
-const KEPT = 10_000; // the most recent traces (and model steps in flight) remembered: memory stays bounded
+const KEPT = 10_000; // the most recent traces (and spans in flight) remembered: memory stays bounded
 
-type LiveSpan = { id: string; traceId?: string; isInternal?: boolean; parent?: LiveSpan };
+type Span = AnyExportedSpan;
+type LiveSpan = { id: string; traceId?: string; parent?: LiveSpan };
+type PrivacySwitches = { disableInput: boolean; disableOutput: boolean };
 
-/**
- * Each span as Agnost should read it: in its user's trace with the caller's ids, the turn's message and
- * answer on the run the user talked to only, each model call with its input. Mastra loses the ids in
- * three shapes. A run started inside a tool or workflow step without its tracingContext starts a new
- * trace: joined here to the span it ran in, which newer cores keep in async-local storage (1.71 does,
- * 1.16 not). network() passes no tracingOptions on, and a resumed run keeps only the trace id: their
- * ids come from the trace's other spans, else from memory's resource and thread (see withAgnostKeys).
- */
-function conversationContent({ disableInput, disableOutput }: ReturnType<typeof resolveAgnostSettings>) {
-  const idsByTrace = new Map<string, Record<string, unknown>>();
-  const joined = new Map<string, { traceId: string; parentSpanId: string } | undefined>(); // a trace id -> where it ran
-  const stepInputs = new Map<string, unknown>();
-  const turnRuns = new Map<string, { id: string; entityId?: string }>(); // each trace's first run span seen here
-  return (exported: AnyExportedSpan): AnyExportedSpan => {
-    const type: string = exported.type;
-    // Decided once per trace, when its root starts (its first span seen), in the context it started in.
-    if (!joined.has(exported.traceId)) remember(joined, exported.traceId, enclosingSpan(exported));
-    const outer = joined.get(exported.traceId);
-    const rootJoined = outer && !exported.parentSpanId ? { parentSpanId: outer.parentSpanId, isRootSpan: false } : {};
-    const span = outer ? { ...exported, traceId: outer.traceId, ...rootJoined } : exported;
-    const metadata = { ...idsByTrace.get(span.traceId), ...span.metadata };
-    for (const key of TURN_KEYS) delete metadata[key]; // a caller's tracingOptions.metadata cannot speak for the user
-    const ids = Object.fromEntries(ID_KEYS.filter((key) => metadata[key] !== undefined).map((key) => [key, metadata[key]]));
-    if (Object.keys(ids).length > 0) remember(idsByTrace, span.traceId, ids);
-    const isRun = type === AGENT_RUN || type === WORKFLOW_RUN;
-    if (isRun && !turnRuns.has(span.traceId)) remember(turnRuns, span.traceId, { id: span.id, entityId: span.entityId });
-    if (!span.endTime && type !== MODEL_STEP) return { ...span, metadata } as AnyExportedSpan; // only ended spans are exported
-    let { input, output } = span;
-    if (type === MODEL_STEP) {
-      if (span.endTime) stepInputs.delete(span.id);
-      else if (input !== undefined) remember(stepInputs, span.id, input);
-    }
-    // Mastra 1.71 opens a model call without its input: the messages of the step that made the call.
-    if (type === MODEL_INFERENCE && input === undefined && stepInputs.has(span.parentSpanId ?? '')) {
-      input = { messages: stepInputs.get(span.parentSpanId!) };
-    }
-    if (disableInput || (disableOutput && BOTH_SIDES_IN.has(type))) input = undefined;
-    if (disableOutput || (disableInput && BOTH_SIDES_OUT.has(type))) output = undefined;
-    if (disableOutput) delete metadata.body; // a model step's raw response from the provider
-    // A caller may send earlier answers along with the new message: only the users' messages then.
-    if (disableOutput && type === AGENT_RUN && Array.isArray(input)) input = input.filter((item) => typeof item === 'string' || item?.role === 'user');
-    // Only the run the user talked to holds the turn (a nested run's prompt came from another agent): the
-    // trace's root, and for the answer a resumed run (the first run seen here, or a later run of the same
-    // agent or workflow). Written as metadata (TURN_KEYS), moved to top-level gen_ai.* by withAgnostKeys.
-    const turn = turnRuns.get(span.traceId);
-    const resumed = turn?.id === span.id || (turn?.entityId !== undefined && turn.entityId === span.entityId);
-    if (isRun && span.endTime && (!span.parentSpanId || resumed)) {
-      const said = span.parentSpanId ? [] : newUserMessages(genAiInput(type === WORKFLOW_RUN ? textOf(input) : input));
-      const answer = type === WORKFLOW_RUN ? textOf(output) : (output as { text?: unknown } | undefined)?.text;
-      if (input !== undefined && said.length > 0) metadata['gen_ai.input.messages'] = JSON.stringify(said);
-      if (typeof answer === 'string') metadata['gen_ai.output.messages'] = JSON.stringify([{ role: 'assistant', parts: genAiParts(answer), finish_reason: 'stop' }]);
-    }
-    return { ...span, input, output, metadata } as AnyExportedSpan;
+/** What the formatter remembers between spans; each map keeps the KEPT most recent entries. */
+export const newTraceMemory = () => ({
+  open: new Map<string, true>(), // spans started here and not ended: the spans this exporter exports
+  joined: new Map<string, { traceId: string; parentSpanId: string } | undefined>(), // a trace -> where it ran
+  ids: new Map<string, Record<string, unknown>>(), // a trace -> its ids
+  stepInputs: new Map<string, unknown>(), // a model step in flight -> its input
+  turns: new Map<string, { id: string; entityId?: string }>(), // a trace -> its first run seen here
+  answers: new Map<string, unknown>(), // a run in flight -> the text its model produced
+});
+export type TraceMemory = ReturnType<typeof newTraceMemory>;
+
+/** Each span as Agnost should read it: in its user's trace, with the caller's ids, each model call with its input, the turn on the run the user talked to. */
+export function agnostSpanFormatter(switches: PrivacySwitches, memory = newTraceMemory()) {
+  return (exported: Span): Span => {
+    const span = withTraceIds(joinEnclosingRun(exported, memory), memory);
+    return withTurnMessages(withPrivacy(withStepInput(span, memory), switches), memory);
   };
 }
 
-/** For a new trace's root started inside another run (a tool or step calling `generate` plainly): where it ran. */
-function enclosingSpan(span: AnyExportedSpan) {
+/**
+ * A run started inside a tool or workflow step without its tracingContext starts a new trace: it joins the
+ * trace it ran in, under the span that ran it, if this exporter exports that span (another Mastra
+ * instance's run keeps its own trace). Decided as a trace's root starts, from the span @mastra/core keeps
+ * in async-local storage (1.71 does, 1.16 not). A scorer's run joins the run it scores, under its root.
+ */
+export function joinEnclosingRun(span: Span, memory: TraceMemory, currentSpan = resolveCurrentSpan): Span {
+  if (span.endTime) memory.open.delete(span.id);
+  else remember(memory.open, span.id, true);
+  if (!memory.joined.has(span.traceId)) remember(memory.joined, span.traceId, enclosingRun(span, memory, currentSpan));
+  const outer = memory.joined.get(span.traceId);
+  if (!outer) return span;
+  return { ...span, traceId: outer.traceId, ...(span.parentSpanId ? {} : { parentSpanId: outer.parentSpanId, isRootSpan: false }) } as Span;
+}
+
+function enclosingRun(span: Span, memory: TraceMemory, currentSpan: () => LiveSpan | undefined) {
   if (span.parentSpanId || !span.isRootSpan || span.endTime) return undefined;
-  // Read at call time, not imported by name: @mastra/core exports it only from the version that tracks the current span.
-  const currentSpan: (() => LiveSpan | undefined) | undefined = Reflect.get(mastraObservability, 'resolveCurrentSpan');
-  let current = currentSpan?.();
-  while (current?.isInternal) current = current.parent; // internal spans are never exported
-  return current?.traceId && current.traceId !== span.traceId ? { traceId: current.traceId, parentSpanId: current.id } : undefined;
+  let current = currentSpan();
+  while (current && !memory.open.has(current.id)) current = current.parent; // internal, excluded or another instance's
+  // A scorer's run started after the run it scores: Mastra names that run's span in its metadata.
+  const { targetTraceId, targetSpanId } = span.metadata ?? {};
+  const [traceId, parentSpanId] = current ? [current.traceId, current.id] : [targetTraceId, targetSpanId];
+  if (typeof traceId !== 'string' || typeof parentSpanId !== 'string' || traceId === span.traceId || !memory.joined.has(traceId)) return undefined;
+  return { traceId: memory.joined.get(traceId)?.traceId ?? traceId, parentSpanId };
+}
+
+// Read at call time, not imported by name: @mastra/core exports it only from the version that tracks the current span.
+const resolveCurrentSpan = (): LiveSpan | undefined => (Reflect.get(mastraObservability, 'resolveCurrentSpan') as (() => LiveSpan) | undefined)?.();
+
+/** The trace's ids on each span: its metadata's, else its RequestContext's (a server middleware's), else the trace's earlier spans' (network(), resumed and joined runs lack them). */
+export function withTraceIds(span: Span, memory: TraceMemory): Span {
+  const metadata = { ...memory.ids.get(span.traceId), ...idsIn(span.requestContext), ...span.metadata };
+  for (const key of TURN_KEYS) delete metadata[key]; // a caller's tracingOptions.metadata cannot speak for the user
+  const ids = idsIn(metadata);
+  if (Object.keys(ids).length > 0) remember(memory.ids, span.traceId, ids);
+  return { ...span, metadata } as Span;
+}
+
+const idsIn = (record: Record<string, unknown> = {}) =>
+  Object.fromEntries(ID_KEYS.flatMap((key) => (['string', 'number'].includes(typeof record[key]) ? [[key, record[key]]] : [])));
+
+/** Mastra 1.71 opens a model call without its input: the messages of the model step that made the call. */
+export function withStepInput(span: Span, memory: TraceMemory): Span {
+  if (span.type === MODEL_STEP && span.endTime) memory.stepInputs.delete(span.id);
+  else if (span.type === MODEL_STEP && span.input !== undefined) remember(memory.stepInputs, span.id, span.input);
+  const stepInput = span.type === MODEL_INFERENCE && span.input === undefined ? memory.stepInputs.get(span.parentSpanId ?? '') : undefined;
+  return stepInput === undefined ? span : ({ ...span, input: { messages: stepInput } } as Span);
+}
+
+/** AGNOST_DISABLE_INPUT keeps the users' messages out, AGNOST_DISABLE_OUTPUT the answers, from spans with either side. */
+export function withPrivacy(span: Span, { disableInput, disableOutput }: PrivacySwitches): Span {
+  if (!disableInput && !disableOutput) return span;
+  const type: string = span.type;
+  let { input, output } = span;
+  if (disableInput || (disableOutput && BOTH_SIDES_IN.has(type))) input = undefined;
+  if (disableOutput || (disableInput && BOTH_SIDES_OUT.has(type))) output = undefined;
+  // A caller may send earlier answers along with the new message: only the users' messages then.
+  if (disableOutput && type === AGENT_RUN && Array.isArray(input)) input = input.filter((item) => typeof item === 'string' || item?.role === 'user');
+  const { body: _rawResponse, ...metadata } = span.metadata ?? {}; // a model step's raw response from the provider
+  return { ...span, input, output, metadata: disableOutput ? metadata : span.metadata } as Span;
+}
+
+/**
+ * The turn's new user message and answer (GenAI form) on the run the user talked to only: the root, and for the answer a
+ * resumed run (the trace's first run seen here, or a later run of the same agent or workflow). A nested run's prompt came
+ * from another agent. Written as metadata (TURN_KEYS), moved to top-level gen_ai.* by withAgnostKeys.
+ */
+export function withTurnMessages(span: Span, memory: TraceMemory): Span {
+  const type: string = span.type;
+  const isRun = type === AGENT_RUN || type === WORKFLOW_RUN;
+  if (isRun && !memory.turns.has(span.traceId)) remember(memory.turns, span.traceId, { id: span.id, entityId: span.entityId });
+  if (type === MODEL_GENERATION && span.endTime && span.parentSpanId) remember(memory.answers, span.parentSpanId, (span.output as { text?: unknown })?.text);
+  if (!isRun || !span.endTime) return span;
+  const produced = memory.answers.get(span.id);
+  memory.answers.delete(span.id); // kept only while the run is in flight
+  const turn = memory.turns.get(span.traceId);
+  const resumed = turn?.id === span.id || (turn?.entityId !== undefined && turn.entityId === span.entityId);
+  if (span.parentSpanId && !resumed) return span;
+  const metadata = { ...span.metadata };
+  const said = span.parentSpanId ? [] : newUserMessages(genAiInput(type === WORKFLOW_RUN ? textOf(span.input) : span.input));
+  const answer = answerOf(span, produced);
+  if (said.length > 0) metadata['gen_ai.input.messages'] = JSON.stringify(said);
+  if (answer) metadata['gen_ai.output.messages'] = JSON.stringify([answer]);
+  return { ...span, metadata } as Span;
+}
+
+/** A run's answer: its text (a workflow's result), else, if the caller stopped it, the text its model had produced. */
+function answerOf(span: Span, produced: unknown) {
+  const output = span.output as { text?: unknown; status?: unknown } | undefined;
+  const text = span.type === WORKFLOW_RUN ? textOf(output) : output?.text;
+  if (typeof text === 'string') return { role: 'assistant', parts: genAiParts(text), finish_reason: 'stop' };
+  if (output?.status === 'aborted' && typeof produced === 'string') return { role: 'assistant', parts: genAiParts(produced), finish_reason: STOPPED_FINISH_REASON };
+  return undefined;
 }
 
 function remember<V>(map: Map<string, V>, key: string, value: V) {

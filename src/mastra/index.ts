@@ -21,7 +21,7 @@ const config = loadConfigOrExit();
 // call, and log a stack trace whenever one is out of reach. This project's models are set in .env.
 process.env.AUTO_BLOCK_EXTERNAL_PROVIDERS ??= 'true';
 const model = await chooseModel(config);
-const { storage, localTraces } = await createStorage(config, { localTraces: 'always' });
+const { storage, localTraces, turns } = await createStorage(config, { localTraces: 'always' });
 const agents = createAgents(model.model);
 // Warnings and errors only, one line each on stderr: stdout stays for the answers (and --json output).
 // A server (npm run dev, npm start) says once where it listens, which model answers, where its
@@ -38,7 +38,7 @@ const logger = new OneLineLogger({
 });
 // Tokens, OIDC and the web chat's sign-in; with any of them configured, auth on (server/access.ts).
 const access = await createAccess(config, { agentId: defaultAgentId(agents), warn: (line) => logger.warn(line) });
-const serverSettings = { ...access, apiRoutes: access.webChat?.routes, sessionMiddleware: access.webChat?.middleware, allowedMediaUrlPrefixes: config.allowedMediaUrlPrefixes, localUserId: localUserId(config) };
+const serverSettings = { ...access, apiRoutes: access.webChat?.routes, sessionMiddleware: access.webChat?.middleware, allowedMediaUrlPrefixes: config.allowedMediaUrlPrefixes, localUserId: localUserId(config), turns };
 
 export const mastra = new Mastra({
   agents,

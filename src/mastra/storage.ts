@@ -12,6 +12,7 @@ import type { DuckDBStore } from '@mastra/duckdb';
 import { MastraCompositeStore } from '@mastra/core/storage';
 import { LibSQLStore } from '@mastra/libsql';
 import { displayStorageUrl, isPostgresUrl, type AppConfig } from '../settings/env.ts';
+import { libsqlTurns, postgresTurns, type ConversationTurns } from './conversation-turns.ts';
 
 /**
  * DuckDB lets one process at a time open its file. If another one holds it (Studio's `npm run dev`
@@ -44,6 +45,8 @@ export interface ProjectStorage {
   /** Studio's trace file, open; undefined when this process keeps no local traces. */
   traceStore: DuckDBStore | undefined;
   localTraces: LocalTraces;
+  /** One turn at a time per conversation, in the same database as memory. */
+  turns: ConversationTurns;
 }
 
 /** Memory (libsql or PostgreSQL) and Studio's local traces (DuckDB), as `options` asks. */
@@ -60,18 +63,20 @@ export async function createStorage(config: AppConfig, { localTraces }: StorageO
   }
   const traceStore =
     problem || noFile ? undefined : new (await import('@mastra/duckdb')).DuckDBStore({ id: 'mastra-traces', path: config.traceStorePath });
+  const memory = postgres
+    ? // Loaded only for PostgreSQL: @mastra/pg adds to every start-up (see postgres.ts).
+      await (await import('./postgres.ts')).connectPostgres(config.storageUrl, displayStorageUrl(config.storageUrl))
+    : new LibSQLStore({
+        id: 'mastra-memory',
+        url: config.storageUrl,
+        ...(config.storageAuthToken ? { authToken: config.storageAuthToken } : {}),
+      });
+  const turns = 'pool' in memory ? postgresTurns(memory.pool) : await libsqlTurns(config.storageUrl, config.storageAuthToken);
   const storage = new MastraCompositeStore({
     id: 'mastra-storage',
-    default: postgres
-      ? // Loaded only for PostgreSQL: @mastra/pg adds to every start-up (see postgres.ts).
-        await (await import('./postgres.ts')).connectPostgres(config.storageUrl, displayStorageUrl(config.storageUrl))
-      : new LibSQLStore({
-          id: 'mastra-memory',
-          url: config.storageUrl,
-          ...(config.storageAuthToken ? { authToken: config.storageAuthToken } : {}),
-        }),
+    default: memory,
     // false: no local traces at all, rather than into libsql, which Studio cannot query.
     domains: { observability: traceStore?.observability ?? false },
   });
-  return { storage, traceStore, localTraces: traceStore ? 'kept' : noFile ? 'no-file' : 'off' };
+  return { storage, traceStore, localTraces: traceStore ? 'kept' : noFile ? 'no-file' : 'off', turns };
 }

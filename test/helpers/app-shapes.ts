@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOpenAI } from '@ai-sdk/openai';
 import { Agent } from '@mastra/core/agent';
+import { createScorer } from '@mastra/core/evals';
 import { Mastra } from '@mastra/core/mastra';
+import { RequestContext } from '@mastra/core/request-context';
 import { createTool } from '@mastra/core/tools';
 import { createStep, createWorkflow } from '@mastra/core/workflows';
 import { LibSQLStore } from '@mastra/libsql';
@@ -23,6 +25,7 @@ const tracingOptions = { metadata: IDS };
 const memory = { resource: IDS.userId, thread: IDS.conversationId };
 export const USER_MESSAGE = 'Where is my order ORDER-4471?';
 export const ANSWER = 'It ships tomorrow.';
+export const [ORG_ID, OTHER_ORG_ID] = ['org_shapes', 'org_other_shapes'];
 
 /**
  * The fake model's policy: an agent whose instructions say `CALL <tool>` calls the offered tool whose
@@ -54,12 +57,12 @@ export interface ShapeContext {
 }
 
 /** A Mastra instance with AgnostExporter only, exporting to the receiver. */
-export function appWith(context: ShapeContext, parts: Pick<NonNullable<ConstructorParameters<typeof Mastra>[0]>, 'agents' | 'workflows'>, storageUrl = ':memory:') {
+export function appWith(context: ShapeContext, parts: Pick<NonNullable<ConstructorParameters<typeof Mastra>[0]>, 'agents' | 'workflows'>, storageUrl = ':memory:', orgId = ORG_ID) {
   return new Mastra({
     ...parts,
     storage: new LibSQLStore({ id: 'shapes', url: storageUrl }),
     observability: new Observability({
-      configs: { default: { serviceName: 'shapes-app', exporters: [new AgnostExporter({ orgId: 'org_shapes', endpoint: context.receiver.tracesUrl })] } },
+      configs: { default: { serviceName: 'shapes-app', exporters: [new AgnostExporter({ orgId, endpoint: context.receiver.tracesUrl })] } },
     }),
   });
 }
@@ -280,3 +283,89 @@ async function done(mastra: Mastra) {
 }
 
 export const roots = (spans: ReceivedSpan[]) => spans.filter((span) => span.parentSpanId === '');
+
+/** What Agnost received, each span with the org id it was sent with. */
+export const sentByOrg = (receiver: OtlpReceiver) =>
+  receiver.requests.flatMap((request) => request.spans.map((span) => ({ ...span, org: String(request.headers['x-agnost-org-id']) })));
+
+export const STOPPED_REPLY = 'It ships tomorrow from the warehouse in Leeds by courier before noon.';
+export const SCORERS = ['answer-length', 'helpfulness'];
+/** Spans that end after their root arrive within this, with no flush: under the exporter's 5 s batch. */
+export const LATE_SPANS_WITHIN_MS = 4_000;
+export const RESOURCE_ENV = { OTEL_SERVICE_NAME: 'shapes-service', OTEL_RESOURCE_ATTRIBUTES: 'service.version=3.1.4,deployment.environment=staging' };
+
+/**
+ * The last edges of an app's shape, each run once like SHAPES; what each returns is for its test.
+ * `shown`: the text a caller read before stopping the answer.
+ */
+export const EDGES: Record<string, (context: ShapeContext) => Promise<{ shown?: string } | void>> = {
+  "two Mastra instances, each with its exporter: a tool of one calls the other's agent plainly": async (context) => {
+    const ordersApp = appWith(context, { agents: { orders: agent('orders', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } }) } }, ':memory:', OTHER_ORG_ID);
+    const askOrders = createTool({
+      id: 'ask-orders',
+      description: 'Asks the orders agent',
+      inputSchema: z.object({ question: z.string() }),
+      execute: async ({ question }) => ({ answer: (await ordersApp.getAgent('orders').generate(question)).text }),
+    });
+    const supportApp = appWith(context, { agents: { support: agent('support', context, { instructions: 'CALL ask-orders', tools: { 'ask-orders': askOrders } }) } });
+    await supportApp.getAgent('support').generate(USER_MESSAGE, { tracingOptions, memory });
+    await Promise.all([done(supportApp), done(ordersApp)]);
+  },
+  // appWith's config is the README's: no requestContextKeys.
+  'ids given only through RequestContext, as a server middleware does': async (context) => {
+    const mastra = appWith(context, { agents: { support: agent('support', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } }) } });
+    const requestContext = new RequestContext();
+    requestContext.set('userId', IDS.userId);
+    requestContext.set('conversationId', IDS.conversationId);
+    await mastra.getAgent('support').generate(USER_MESSAGE, { requestContext });
+    await done(mastra);
+  },
+  'a streamed answer stopped by the caller after part of it was shown': async (context) => {
+    const slowModel = await startFakeOpenAI({ reply: STOPPED_REPLY, chunkDelayMs: 50 });
+    const slow = { ...context, model: modelOf(slowModel) };
+    try {
+      const mastra = appWith(slow, { agents: { support: agent('support', slow) } });
+      const stop = new AbortController();
+      const stream = await mastra.getAgent('support').stream(USER_MESSAGE, { tracingOptions, memory, abortSignal: stop.signal });
+      let shown = '';
+      for await (const chunk of stream.textStream) {
+        shown += chunk;
+        if (shown.split(' ').length > 3) stop.abort();
+      }
+      await done(mastra);
+      return { shown };
+    } finally {
+      await slowModel.close();
+    }
+  },
+  'scorers on an agent (a code scorer, an LLM judge), which end after the answer': async (context) => {
+    const length = createScorer({ id: SCORERS[0]!, description: 'Scores a short answer 1', type: 'agent' }).generateScore(({ run }) => (JSON.stringify(run.output).length < 500 ? 1 : 0));
+    const judge = createScorer({ id: SCORERS[1]!, description: 'Judges helpfulness', type: 'agent', judge: { model: context.model, instructions: 'You judge answers.', jsonPromptInjection: false } }).generateScore({
+      description: 'Score how helpful the answer is, from 0 to 1',
+      createPrompt: ({ run }) => `How helpful is this answer? ${JSON.stringify(run.output)}`,
+    });
+    const scorers = { [SCORERS[0]!]: { scorer: length }, [SCORERS[1]!]: { scorer: judge } };
+    const mastra = appWith(context, { agents: { support: agent('support', context, { scorers }) } });
+    await mastra.getAgent('support').generate(USER_MESSAGE, { tracingOptions, memory });
+    // No flush: a process that stops right after answering has only what was exported by itself.
+    await waitUntil(() => scorerRuns(context.receiver.spans()).length === SCORERS.length, LATE_SPANS_WITHIN_MS, "both scorers' spans (no flush)");
+    await done(mastra);
+  },
+  "OpenTelemetry's own variables, OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES": async (context) => {
+    const saved = { ...process.env };
+    Object.assign(process.env, RESOURCE_ENV); // read as the exporter is constructed
+    const mastra = appWith(context, { agents: { support: agent('support', context) } });
+    for (const name of Object.keys(RESOURCE_ENV)) if (saved[name] === undefined) delete process.env[name];
+    Object.assign(process.env, saved);
+    await mastra.getAgent('support').generate(USER_MESSAGE, { tracingOptions, memory });
+    await done(mastra);
+  },
+};
+
+export const scorerRuns = (spans: ReceivedSpan[]) => spans.filter((span) => span.attributes['mastra.span.type'] === 'scorer_run');
+
+async function waitUntil(check: () => boolean, timeoutMs: number, what: string) {
+  for (const started = performance.now(); !check(); await new Promise((resolve) => setTimeout(resolve, 20))) {
+    if (performance.now() - started > timeoutMs) throw new Error(`expected ${what} within ${timeoutMs} ms`);
+  }
+}

@@ -37,8 +37,11 @@ export function headerOf(token: string): Record<string, unknown> | undefined {
 }
 
 /** What is wrong with the token's times, judged at `now` (seconds): HS256 and OIDC tokens alike. */
-export function timeProblem(payload: Pick<JwtPayload, 'exp' | 'iat'>, maxLifetimeHours: number, now: number): string | undefined {
+export function timeProblem(payload: Pick<JwtPayload, 'exp' | 'iat' | 'nbf'>, maxLifetimeHours: number, now: number): string | undefined {
   if (typeof payload.exp !== 'number') return 'the token has no exp (expiry) claim';
+  for (const claim of ['iat', 'nbf'] as const) {
+    if (payload[claim] !== undefined && typeof payload[claim] !== 'number') return `the token's ${claim} must be a number of seconds`;
+  }
   if (payload.exp > now + maxLifetimeHours * 3600 + CLOCK_SKEW_SECONDS) {
     return `the token expires more than ${maxLifetimeHours} hours ahead (MASTRA_JWT_MAX_HOURS); issue shorter-lived tokens`;
   }
@@ -56,9 +59,11 @@ export async function verifyToken(token: string, { secret, maxLifetimeHours }: T
   try {
     payload = jwt.verify(token, secret, { algorithms: [JWT_ALGORITHM], clockTolerance: CLOCK_SKEW_SECONDS });
   } catch (error) {
-    const name = (error as Error).name;
+    const { name, message } = error as Error;
     if (name === 'TokenExpiredError') return { problem: 'the token has expired' };
     if (name === 'NotBeforeError') return { problem: 'the token is not valid yet' };
+    const claim = /^invalid (exp|nbf) value/.exec(message)?.[1];
+    if (claim) return { problem: `the token's ${claim} must be a number of seconds` };
     return { problem: `the token is not an ${JWT_ALGORITHM} JWT signed with this server's secret` };
   }
   if (typeof payload !== 'object') return { problem: 'the token carries no claims' };

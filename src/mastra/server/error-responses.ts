@@ -1,18 +1,22 @@
-// No stack trace reaches a caller: Mastra's dev server puts the stack in its error answers and its
-// A2A route puts it in a JSON-RPC error's data. Errors thrown by a route answer one line
-// (onError), and any JSON answer that still carries a `stack` loses it (withoutStackTraces).
+// No stack trace or internal message reaches a caller: Mastra's dev server puts the stack in its error
+// answers, its A2A route puts it in a JSON-RPC error's data, and a route that fails answers 500 with the
+// failure's message (a download's, a database's). Errors thrown by a route answer one line (onError),
+// any JSON answer that still carries a `stack` loses it, and a JSON 5xx says only that the server failed
+// (withoutStackTraces); the server's log has the cause.
 import type { Config } from '@mastra/core/mastra';
 import type { Middleware } from '@mastra/core/server';
 import { isApiPath } from './refusal.ts';
 
 type OnError = NonNullable<NonNullable<Config['server']>['onError']>;
 
+const SERVER_FAULT = 'Internal Server Error';
+
 /** server.onError: a 4xx keeps its message (one line), anything else is the server's fault. */
 export const onError: OnError = (error, c) => {
   const status = (error as { status?: unknown }).status;
   const clientError = typeof status === 'number' && status >= 400 && status < 500;
   c.get('mastra')?.getLogger().error(`${c.req.method} ${c.req.path.slice(0, 200)} failed`, error);
-  const message = clientError ? error.message.split('\n')[0]!.slice(0, 300) : 'Internal Server Error';
+  const message = clientError ? error.message.split('\n')[0]!.slice(0, 300) : SERVER_FAULT;
   return c.json({ error: message }, clientError ? (status as 400) : 500);
 };
 
@@ -28,6 +32,10 @@ export function withoutStackTraces(): Middleware {
     handler: async (c, next) => {
       await next();
       if (!isApiPath(c.req.path) || !c.res.headers.get('content-type')?.includes('application/json')) return;
+      if (c.res.status >= 500) {
+        c.res = c.json({ error: SERVER_FAULT }, c.res.status as 500);
+        return;
+      }
       const text = await c.res.clone().text();
       if (!text.includes('"stack"')) return;
       let json: unknown;

@@ -65,25 +65,31 @@ export function isUnderPrefix(value: string, prefixes: readonly string[]): boole
   } catch {
     return false;
   }
-  if (url.username || url.password) return false;
+  // Only a URL written as the parser writes it back (lower-case scheme, no dot segments, no default port)
+  // and without an encoded slash or backslash, which a server may read as a folder.
+  if (url.href !== value || url.username || url.password || /%2f|%5c/i.test(url.pathname)) return false;
   return prefixes.some((prefix) => {
     const allowed = new URL(prefix);
     return url.protocol === allowed.protocol && url.host === allowed.host && url.pathname.startsWith(allowed.pathname);
   });
 }
 
-/** Base64 (standard or URL-safe, padding optional), proven by decoding it back to the same text. */
+/**
+ * Standard base64, padded: what the AI SDK decodes as inline data. Anything else in a media field it
+ * takes for a URL and tries to download.
+ */
 export function isBase64(value: string): boolean {
-  const compact = value.replace(/\s/g, '').replace(/=+$/, '');
-  if (compact.length % 4 === 1 || !/^[A-Za-z0-9+/_-]*$/.test(compact)) return false;
-  const standard = compact.replace(/-/g, '+').replace(/_/g, '/');
-  return Buffer.from(standard, 'base64').toString('base64').replace(/=+$/, '') === standard;
+  return value.length > 0 && /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(value);
 }
+
+/** Control characters, which URL parsing drops or strips: "\u0001http://..." is read as http://... */
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 type Problem = string | undefined;
 
 function checkMedia(value: unknown, where: string, allowedPrefixes: readonly string[]): Problem {
   if (typeof value !== 'string') return undefined; // objects are walked into; binary arrays are inline data
+  if (CONTROL_CHARACTERS.test(value)) return `${where}: contains a control character`;
   if (value.startsWith('data:')) {
     const comma = value.indexOf(',');
     const meta = value.slice('data:'.length, comma < 0 ? undefined : comma);
@@ -92,11 +98,17 @@ function checkMedia(value: unknown, where: string, allowedPrefixes: readonly str
     if (!meta.endsWith(';base64')) return `${where}: a data: URL must be base64 (data:<type>;base64,<data>)`;
     return isBase64(value.slice(comma + 1)) ? undefined : `${where}: the data: URL is not valid base64`;
   }
-  if (/^https?:\/\//i.test(value) && isUnderPrefix(value, allowedPrefixes)) return undefined;
+  if (/^https?:\/\//.test(value) && isUnderPrefix(value, allowedPrefixes)) return undefined;
   if (isBase64(value)) return undefined;
   return /^[a-z][a-z0-9+.-]*:/i.test(value)
     ? `${where}: media URLs are not fetched by this server; send the file inline (base64 or a data: URL)`
     : `${where}: inline media must be base64 or a data: URL`;
+}
+
+/** Whether a URL-named field's value is an address the server would call: read as URL parsing reads it. */
+function callsOut(value: string, allowedPrefixes: readonly string[]): boolean {
+  if (CONTROL_CHARACTERS.test(value) || /^\s*[/\\]{2}/.test(value)) return true;
+  return URL.canParse(value.trim()) && !isUnderPrefix(value, allowedPrefixes);
 }
 
 /** The first field anywhere in the body that holds an address the server would call (or bad inline media). */
@@ -116,7 +128,7 @@ export function mediaProblem(body: unknown, allowedPrefixes: readonly string[] =
         const problem = checkMedia(value, where, allowedPrefixes);
         if (problem) return problem;
       }
-      if (!isMedia && URL_FIELD.test(key) && typeof value === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(value.trim()) && !isUnderPrefix(value.trim(), allowedPrefixes)) {
+      if (!isMedia && URL_FIELD.test(key) && typeof value === 'string' && callsOut(value, allowedPrefixes)) {
         return `${where}: this server calls no URL a request names; leave it out`;
       }
       // Attachments (experimental_attachments, and Mastra's stored form) are media whatever their type says.

@@ -6,9 +6,13 @@ import { z } from 'zod';
 import { ID_RULE, isValidId } from '../../settings/ids.ts';
 
 /** Messages in one request, whatever route and field carries them: the history comes from memory. */
-export const MAX_MESSAGES = 200;
-/** Parts in one message (text, images, files). */
+export const MAX_MESSAGES = 100;
+/** Parts in one message (text, images, files), and in the whole request. */
 export const MAX_PARTS = 50;
+export const MAX_PARTS_PER_REQUEST = 100;
+/** Images and files in the whole request: each costs Mastra far more than text. */
+export const MAX_MEDIA_PER_REQUEST = 10;
+const MEDIA_PART_TYPES = new Set(['image', 'file']);
 
 export const id = z.string().refine(isValidId, { message: `use ${ID_RULE}` });
 
@@ -63,7 +67,7 @@ export const memory = z.strictObject({
 
 /** The ids under Agnost's keys, as the README's calls write them; the server writes its own. */
 export const tracingOptions = z.strictObject({
-  metadata: z.strictObject({ userId: id.optional(), conversationId: id.optional() }),
+  metadata: z.strictObject({ userId: id.optional(), conversationId: id.optional() }).optional(),
 });
 
 /** What a caller may tune about a run: how many steps, and the model's sampling. */
@@ -110,7 +114,7 @@ export const query = {
   resourceId: id,
   requestContext: emptyRequestContextQuery,
   page: digits(100_000),
-  perPage: digits(100),
+  perPage: digits(1_000),
   threadsOrderBy: orderBy(['createdAt', 'updatedAt']),
   messagesOrderBy: orderBy(['createdAt']),
   flag: z.enum(['true', 'false']),
@@ -118,6 +122,26 @@ export const query = {
 
 /** A route without a body: nothing, or an empty JSON object. */
 export const noBody = z.strictObject({});
+
+/** The caps on the whole validated request, whatever field holds its parts. */
+export function capsProblem(body: unknown): string | undefined {
+  let parts = 0;
+  let media = 0;
+  const pending = [body];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (!node || typeof node !== 'object') continue;
+    const { type } = node as { type?: unknown };
+    if (typeof type === 'string' && (type === 'text' || MEDIA_PART_TYPES.has(type))) {
+      parts++;
+      if (MEDIA_PART_TYPES.has(type)) media++;
+    }
+    pending.push(...Object.values(node));
+  }
+  if (parts > MAX_PARTS_PER_REQUEST) return `${parts} parts in one request; send at most ${MAX_PARTS_PER_REQUEST}`;
+  if (media > MAX_MEDIA_PER_REQUEST) return `${media} images and files in one request; send at most ${MAX_MEDIA_PER_REQUEST}`;
+  return undefined;
+}
 
 type Issue = z.core.$ZodIssue;
 
@@ -143,12 +167,19 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return path.reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined), input);
 }
 
+/** Unknown keys named in one answer; the rest are counted. */
+const NAMED_KEYS = 3;
+
 /** One line naming the field's path: "ifIdle.streamOptions.context: not accepted here". */
 export function describeIssue(first: Issue, input: unknown, where = ''): string {
   const issue = deepestIssue(first);
   const path = pathOf(where, issue.path);
   const field = path || 'the body';
-  if (issue.code === 'unrecognized_keys') return `${issue.keys.map((key) => pathOf(path, [key])).join(', ')}: not accepted here`;
+  if (issue.code === 'unrecognized_keys') {
+    const named = issue.keys.slice(0, NAMED_KEYS).map((key) => pathOf(path, [key]));
+    const more = issue.keys.length > NAMED_KEYS ? ` and ${issue.keys.length - NAMED_KEYS} more` : '';
+    return `${named.join(', ')}${more}: not accepted here`;
+  }
   if (issue.path.length > 0 && valueAt(input, issue.path) === undefined) return `${field}: is required`;
   if (issue.code === 'too_big' || issue.code === 'too_small') {
     const bound = issue.code === 'too_big' ? `at most ${issue.maximum}` : `at least ${issue.minimum}`;

@@ -12,18 +12,21 @@ import { randomUUID } from 'node:crypto';
 import { MASTRA_RESOURCE_ID_KEY, MASTRA_THREAD_ID_KEY } from '@mastra/core/request-context';
 import type { Middleware } from '@mastra/core/server';
 import type { z } from 'zod';
+import type { ConversationTurns, EndTurn } from '../conversation-turns.ts';
 import { carryIds, DEFAULT_USER_ID, identify, type Caller, type Identity } from './caller.ts';
 import { isApiPath, refuse, type MiddlewareContext, type RefusalStatus } from './refusal.ts';
 import { BODY_LIMIT_BYTES, readBody } from './request-body.ts';
 import { jsonDepth, MAX_BODY_DEPTH, mediaProblem } from './request-guard.ts';
-import { describeIssue } from './request-schemas.ts';
-import { allowedRoute, isAllowed, type AllowedRoute, type Named, type RunIds } from './routes.ts';
+import { capsProblem, describeIssue } from './request-schemas.ts';
+import { allowedRoute, fullPathOf, isAllowed, type AllowedRoute, type Named, type RunIds } from './routes.ts';
 import { ownersOf } from './thread-owner.ts';
 
 /** Mastra's browser-view WebSocket, outside the API prefix: no route of this project's. */
 const BROWSER_STREAM_PREFIX = '/browser/';
 /** How Hono records Mastra's `app.get('*')` Studio page fallback. */
 const PAGE_FALLBACK = new Set(['*', '/*']);
+/** How Studio says a request is its own. */
+const STUDIO_CLIENT_HEADER = 'x-mastra-client-type';
 /** The one answer for another user's conversation and one that does not exist. */
 export const NO_SUCH_CONVERSATION = 'no such conversation';
 
@@ -39,18 +42,19 @@ export interface GateOptions {
   /** Who Studio's turns belong to without auth: the local developer. */
   localUserId: string;
   allowedMediaUrlPrefixes: readonly string[];
+  /** One turn at a time per conversation (storage.ts). */
+  turns: ConversationTurns;
 }
 
 /** `logged: false` where a log line was written already. */
 type Refusal = { status: RefusalStatus; problem: string; logged?: false };
 const isRefusal = (value: unknown): value is Refusal => !!value && typeof value === 'object' && 'problem' in value;
 
-/** Whether every handler Hono matched is a listed route: a parameter never stands for a literal route. */
-function onlyListedHandlers(c: MiddlewareContext): boolean {
+/** The routes that will answer, as Hono matched them (registered paths). */
+function handlersOf(c: MiddlewareContext): string[] {
   // Middleware is registered for ALL methods, and GET /* is the Studio page fallback, which hands /api
   // paths on. c.req.matchedRoutes is deprecated for hono/route's helper; hono is Mastra's, not ours.
-  const handlers = c.req.matchedRoutes.filter((matched) => matched.method !== 'ALL' && !PAGE_FALLBACK.has(matched.path));
-  return handlers.length > 0 && handlers.every((matched) => isAllowed(c.req.method, matched.path));
+  return c.req.matchedRoutes.filter((matched) => matched.method !== 'ALL' && !PAGE_FALLBACK.has(matched.path)).map((matched) => matched.path);
 }
 
 function firstIssue(result: z.ZodSafeParseResult<unknown>, input: unknown, where: string): Refusal | undefined {
@@ -99,6 +103,14 @@ function settleIds(caller: Caller, named: Named, agentId: string, localUserId: s
   return { userId, conversationId, resource, thread: conversationId };
 }
 
+function decodedParam(param: string): string | undefined {
+  try {
+    return decodeURIComponent(param);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The request Mastra's route reads: the same, with the body the server built (or none). */
 function withBody(request: Request, body: object | undefined): Request {
   const headers = new Headers(request.headers);
@@ -107,29 +119,78 @@ function withBody(request: Request, body: object | undefined): Request {
   return new Request(request.url, { method: request.method, headers, signal: request.signal, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
 }
 
-/** Checks a listed route's request and hands Mastra what the server built from it. */
-async function admit(c: MiddlewareContext, caller: Caller, allowed: { route: AllowedRoute; params: Record<string, string> }, options: GateOptions) {
+/**
+ * The answer as Mastra sends it, ending the turn once its body has been sent or dropped. A turn whose end
+ * cannot be written (the database is down) keeps its conversation until its lease lapses.
+ */
+function endingTurn(response: Response, endTurn: EndTurn): Response {
+  const end = () => endTurn().catch(() => undefined);
+  const reader = response.body?.getReader();
+  if (!reader) {
+    void end();
+    return response;
+  }
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        await end();
+        throw error;
+      }
+      if (!chunk.done) return controller.enqueue(chunk.value);
+      controller.close();
+      await end();
+    },
+    async cancel(reason) {
+      await reader.cancel(reason);
+      await end();
+    },
+  });
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+/** Checks a listed route's request and hands Mastra what the server built from it; a turn's end, if it began one. */
+async function admit(
+  c: MiddlewareContext,
+  caller: Caller,
+  allowed: { route: AllowedRoute; params: Record<string, string> },
+  options: GateOptions,
+): Promise<Refusal | { endTurn?: EndTurn }> {
   const request = await validated(c.req.raw, allowed.route);
   if (isRefusal(request)) return request;
-  const mediaIssue = mediaProblem(request.body, options.allowedMediaUrlPrefixes);
-  if (mediaIssue) return { status: 400, problem: mediaIssue } satisfies Refusal;
+  const problem = capsProblem(request.body) ?? mediaProblem(request.body, options.allowedMediaUrlPrefixes);
+  if (problem) return { status: 400, problem } satisfies Refusal;
   const { route } = allowed;
   const mastra = c.get('mastra');
+  // Hono decodes path parameters as it routes them: the ids read the same way, or not at all.
+  const [threadId, agentId] = [allowed.params.threadId, allowed.params.agentId].map((param) => (param === undefined ? '' : decodedParam(param)));
+  if (threadId === undefined || agentId === undefined) return { status: 400, problem: 'the path is not valid percent-encoding' };
 
   if (route.ownership === 'own-thread' && caller.verified) {
-    const threadId = decodeURIComponent(allowed.params.threadId ?? ''); // Hono decodes path parameters
     const owners = await ownersOf(mastra, [threadId]);
     if (!owners) return { status: 503, problem: 'try again shortly', logged: false } satisfies Refusal;
     if (owners[0] !== caller.user) return { status: 404, problem: NO_SUCH_CONVERSATION } satisfies Refusal;
   }
 
+  let endTurn: EndTurn | undefined;
   let forwarded = route.method === 'POST' || route.method === 'DELETE' ? (request.body as object) : undefined;
   if (route.names && route.forward) {
-    const ids = settleIds(caller, route.names(request.body as never), decodeURIComponent(allowed.params.agentId ?? ''), options.localUserId);
+    const ids = settleIds(caller, route.names(request.body as never), agentId, options.localUserId);
     if (isRefusal(ids)) return ids;
     const owners = await ownersOf(mastra, [ids.thread]);
     if (!owners) return { status: 503, problem: 'try again shortly', logged: false } satisfies Refusal;
     if (owners[0] !== undefined && owners[0] !== ids.resource) return { status: 404, problem: NO_SUCH_CONVERSATION } satisfies Refusal;
+    if (route.turn) {
+      try {
+        endTurn = await options.turns.begin(ids.thread);
+      } catch (error) {
+        mastra.getLogger().error('Memory storage unavailable', error);
+        return { status: 503, problem: 'try again shortly', logged: false } satisfies Refusal;
+      }
+      if (!endTurn) return { status: 409, problem: 'a turn is already running in this conversation; send this message once it has answered' };
+    }
     const requestContext = c.get('requestContext');
     carryIds(requestContext, ids);
     // Reserved keys, which win over anything else that names memory's resource and thread.
@@ -143,7 +204,7 @@ async function admit(c: MiddlewareContext, caller: Caller, allowed: { route: All
     const context = c as unknown as { get(key: string): unknown; set(key: string, value: unknown): void };
     if (context.get(CUSTOM_ROUTE_BODY_KEY)) context.set(CUSTOM_ROUTE_BODY_KEY, c.req.raw.clone());
   }
-  return undefined;
+  return { endTurn };
 }
 
 export function routeGate(options: GateOptions): Middleware {
@@ -157,11 +218,23 @@ export function routeGate(options: GateOptions): Middleware {
       const caller = await identify(c.req.raw, identity);
       if ('problem' in caller) return refuse(c, caller.status, caller.problem);
       const allowed = browserStream ? undefined : allowedRoute(c.req.method, c.req.path);
-      if (authOn && (!allowed || !onlyListedHandlers(c))) return refuse(c, 403, 'this route is not offered by this server');
+      const handlers = handlersOf(c);
+      const listed = handlers.filter((path) => isAllowed(c.req.method, path));
+      // With auth on, every handler must be a listed route: a parameter never stands for a literal route.
+      if (authOn && (!allowed || handlers.length === 0 || listed.length !== handlers.length)) {
+        return refuse(c, 403, 'this route is not offered by this server');
+      }
+      // The first handler answers: when it is a listed route, the path must read as that route, so its
+      // schema is the one that applies.
+      const answering = handlers[0];
+      if (answering && isAllowed(c.req.method, answering) && answering !== (allowed && fullPathOf(allowed.route))) {
+        return refuse(c, 400, 'the path does not name one route plainly');
+      }
       if (allowed?.route.signedIn && !caller.verified) return refuse(c, 401, 'sign in first');
       if (!allowed) {
         // Without auth, a route this project does not list still gets the headers' ids on its spans.
-        carryIds(c.get('requestContext'), { userId: caller.user, conversationId: caller.conversation });
+        const studio = c.req.header(STUDIO_CLIENT_HEADER) === 'studio';
+        carryIds(c.get('requestContext'), { userId: caller.user ?? (studio ? options.localUserId : DEFAULT_USER_ID), conversationId: caller.conversation });
         return next();
       }
       if (caller.verified) {
@@ -169,9 +242,16 @@ export function routeGate(options: GateOptions): Middleware {
         // Mastra's memory routes list and read the conversations of this resource, in both modes.
         c.get('requestContext').set(MASTRA_RESOURCE_ID_KEY, caller.user);
       }
-      const refusal = await admit(c, caller, allowed, options);
-      if (refusal) return refuse(c, refusal.status, refusal.problem, { logged: refusal.logged ?? true });
-      return next();
+      const admitted = await admit(c, caller, allowed, options);
+      if (isRefusal(admitted)) return refuse(c, admitted.status, admitted.problem, { logged: admitted.logged ?? true });
+      if (!admitted.endTurn) return next();
+      try {
+        await next();
+      } catch (error) {
+        await admitted.endTurn().catch(() => undefined);
+        throw error;
+      }
+      c.res = endingTurn(c.res, admitted.endTurn);
     },
   };
 }

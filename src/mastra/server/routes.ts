@@ -7,6 +7,7 @@
 // the conversation it names. Paths are Mastra's (SERVER_ROUTES), without the API prefix.
 // What uses them: the chat (generate / stream), Studio and @mastra/client-js (the agent list, chat, its
 // conversation list and history), the docs.
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import * as field from './request-schemas.ts';
 
@@ -52,6 +53,8 @@ export interface AllowedRoute {
   names?: (body: never) => Named;
   /** What Mastra receives, built from the validated body and the settled ids (own-conversation routes). */
   forward?: (body: never, ids: RunIds) => object;
+  /** A turn: it holds its conversation until its answer ends, and a second one meanwhile gets 409. */
+  turn?: boolean;
 }
 
 /** A route, typed by its body schema so that names and forward read the validated body. */
@@ -65,8 +68,16 @@ function route<Body extends z.ZodType>(spec: {
   body?: Body;
   names?: (body: z.output<Body>) => Named;
   forward?: (body: z.output<Body>, ids: RunIds) => object;
+  turn?: boolean;
 }): AllowedRoute {
   return { ...spec, query: z.strictObject(spec.query ?? {}), body: spec.body ?? field.noBody } as AllowedRoute;
+}
+
+/** Memory stores a message under its id, whoever's conversation holds it: the ids are Mastra's to choose. */
+function withoutMessageIds(messages: z.output<typeof field.messages>) {
+  const strip = (message: (typeof list)[number]) => (typeof message === 'object' ? (({ id: _id, ...rest }) => rest)(message) : message);
+  const list = Array.isArray(messages) ? messages : [messages];
+  return Array.isArray(messages) ? list.map(strip) : strip(messages);
 }
 
 const threadOf = (thread: string | { id: string } | undefined) => (typeof thread === 'object' ? thread.id : thread);
@@ -87,13 +98,14 @@ const agentCallRoute = (path: string) =>
     method: 'POST',
     path,
     ownership: 'own-conversation',
+    turn: true,
     body: agentCall,
     names: (body) => ({
-      users: [body.memory?.resource, body.resourceId, body.tracingOptions?.metadata.userId],
-      conversations: [threadOf(body.memory?.thread), body.threadId, body.tracingOptions?.metadata.conversationId],
+      users: [body.memory?.resource, body.resourceId, body.tracingOptions?.metadata?.userId],
+      conversations: [threadOf(body.memory?.thread), body.threadId, body.tracingOptions?.metadata?.conversationId],
     }),
     forward: (body, ids) => ({
-      messages: body.messages,
+      messages: withoutMessageIds(body.messages),
       memory: { resource: ids.resource, thread: ids.thread },
       tracingOptions: tracingOf(ids),
       ...(body.maxSteps ? { maxSteps: body.maxSteps } : {}),
@@ -224,10 +236,12 @@ export const WEB_CHAT_ROUTES: readonly AllowedRoute[] = [
     prefix: WEB_CHAT_API_PREFIX,
     ownership: 'own-conversation',
     signedIn: true,
+    turn: true,
     body: webChatTurn,
     names: (body) => ({ users: [], conversations: [body.id] }),
     forward: (body, ids) => ({
-      messages: body.messages.slice(-1),
+      // A new id: memory stores a message under its id, whoever's conversation holds it.
+      messages: body.messages.slice(-1).map((message) => ({ ...message, id: randomUUID() })),
       memory: { resource: ids.resource, thread: { id: ids.thread, title: titleOf(body.messages.at(-1)) } },
       tracingOptions: tracingOf(ids),
     }),
@@ -236,7 +250,8 @@ export const WEB_CHAT_ROUTES: readonly AllowedRoute[] = [
 
 /** Every route the gate lets through: Mastra's offered routes and the web chat's. */
 const EVERY_ROUTE = [...ALLOWED_ROUTES, ...WEB_CHAT_ROUTES];
-const fullPath = (allowed: AllowedRoute) => `${allowed.prefix ?? API_PREFIX}${allowed.path}`;
+/** The route's path as Mastra registers it: its prefix and its path. */
+export const fullPathOf = (allowed: AllowedRoute) => `${allowed.prefix ?? API_PREFIX}${allowed.path}`;
 
 const parameterCount = (path: string) => path.split(':').length - 1;
 // Literal paths first: GET /agents/providers is that route, not GET /agents/:agentId.
@@ -245,13 +260,13 @@ const MATCHERS = [...EVERY_ROUTE]
   .map((allowed) => ({
     route: allowed,
     // A parameter is one path segment, as Hono's router reads it.
-    pattern: new RegExp(`^${fullPath(allowed).replace(/:(\w+)/g, '(?<$1>[^/]+)')}$`),
+    pattern: new RegExp(`^${fullPathOf(allowed).replace(/:(\w+)/g, '(?<$1>[^/]+)')}$`),
   }));
 
 /** Whether a route as Mastra registers it (method, full path) is on the list. */
 export function isAllowed(method: string, registeredPath: string): boolean {
   const asMethod = method === 'HEAD' ? 'GET' : method;
-  return EVERY_ROUTE.some((allowed) => allowed.method === asMethod && fullPath(allowed) === registeredPath);
+  return EVERY_ROUTE.some((allowed) => allowed.method === asMethod && fullPathOf(allowed) === registeredPath);
 }
 
 /** The allowed route a request's path names (HEAD reads as GET, as in Hono), with its path parameters. */

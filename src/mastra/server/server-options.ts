@@ -8,6 +8,7 @@
 //    deep, too many messages, media URLs or other URLs the server would call (request-guard.ts).
 import type { Config } from '@mastra/core/mastra';
 import type { ApiRoute, MastraAuthProvider, Middleware } from '@mastra/core/server';
+import type { ConversationTurns } from '../conversation-turns.ts';
 import type { Identity } from './caller.ts';
 import { onError, withoutStackTraces } from './error-responses.ts';
 import { BODY_LIMIT_BYTES } from './request-body.ts';
@@ -27,11 +28,13 @@ export interface ServerOptions {
   allowedMediaUrlPrefixes: readonly string[];
   /** Who Studio's turns belong to without auth: the local developer (the chat's user id). */
   localUserId: string;
+  /** One turn at a time per conversation (storage.ts). */
+  turns: ConversationTurns;
 }
 
 /** For mastra.setServerMiddleware: Mastra's server installs it before any route, its own extra ones included. */
-export function firstMiddleware({ identity, allowedMediaUrlPrefixes, localUserId, sessionMiddleware }: ServerOptions): Middleware[] {
-  return [routeGate({ identity, allowedMediaUrlPrefixes, localUserId }), ...(sessionMiddleware ? [sessionMiddleware] : [])];
+export function firstMiddleware({ identity, allowedMediaUrlPrefixes, localUserId, turns, sessionMiddleware }: ServerOptions): Middleware[] {
+  return [routeGate({ identity, allowedMediaUrlPrefixes, localUserId, turns }), ...(sessionMiddleware ? [sessionMiddleware] : [])];
 }
 
 export function serverOptions({ auth, apiRoutes, allowedMediaUrlPrefixes }: ServerOptions): NonNullable<Config['server']> {
