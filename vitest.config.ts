@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'web/**/*.test.ts'],
     // The test files that run the built server (.mastra/output) build it themselves, only when the
     // sources changed (useBuiltServer in test/helpers/build.ts): one file runs without a build.
     // A skipped suite's reason (no Chromium, no PostgreSQL build) printed at the end of the run.

@@ -24,6 +24,7 @@ const { createAgents, defaultAgentId } = await import('../src/agents/index.ts');
 const { createOfflineModel } = await import('../src/agents/offline-model.ts');
 const { buildServer, load, startServer, stopServer, streamTraceLag } = await import('../bench/server-load.ts');
 const { createVariant, VARIANT_DESCRIPTIONS } = await import('../bench/variants.ts');
+const { webChatFirstWord } = await import('../bench/web-chat.ts');
 const { askAgent } = await import('../src/ask-agent.ts');
 const { EXPORT_CHANNEL } = await import('../src/mastra/agnost.ts');
 const { subscribe } = await import('node:diagnostics_channel');
@@ -289,6 +290,8 @@ log('cold start...');
 const cold = await coldStart();
 log('server load and stream trace lag...');
 const serverLoad = await server();
+log("the web chat's route: time to the first word...");
+const webChat = await webChatFirstWord(AGENT, quick ? 3 : 20, receiver.tracesUrl);
 await receiver.close();
 
 const versions = Object.fromEntries(
@@ -298,7 +301,14 @@ const versions = Object.fromEntries(
   ]),
 );
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${arch()}`, node: process.version };
-const results = { date: new Date().toISOString(), quick, machine, versions, perCall: [zero, fifty], shapes, growth, firstWords, exits, cold, server: serverLoad };
+const webChatSummary = webChat && {
+  rounds: webChat.rounds,
+  agentStreamMs: spread(webChat.agentStreamMs),
+  webChatMs: spread(webChat.webChatMs),
+  // Paired by round: each round's two turns ran back to back.
+  extraMs: spread(webChat.webChatMs.map((chat, round) => chat - webChat.agentStreamMs[round]!)),
+};
+const results = { date: new Date().toISOString(), quick, machine, versions, perCall: [zero, fifty], shapes, growth, firstWords, exits, cold, server: serverLoad, webChat: webChatSummary };
 writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
 const perCallTable = (run: typeof zero) =>
@@ -394,7 +404,26 @@ right away (\`AgnostExporter\` then waits out its 200 ms window, so that one exp
 that ended in it). \`@mastra/client-js\` stream, the first export carrying its conversation id seen at the receiver; the exporter's own
 batch delay is 5 s.
 
-## Rerun
+${
+  webChatSummary
+    ? `## The web chat's route: time to the first word
+
+The built server, an OpenAI-compatible server on 127.0.0.1 streaming a word every 20 ms, each turn in a
+new conversation; from the request to the first text delta of the streamed answer. The web chat's
+route (\`POST /chat/api/chat\`: a session read from the database, \`@mastra/ai-sdk\`'s \`chatRoute\`, AI SDK
+UI messages) against the agent's own (\`POST /api/agents/<id>/stream\`, open mode, \`x-user-id\`), both
+behind the same gate, ${webChatSummary.rounds} interleaved rounds after a warm-up.
+
+| route | ms to the first word |
+| --- | --- |
+| \`/api/agents/<id>/stream\` | ${fmt(webChatSummary.agentStreamMs)} |
+| \`/chat/api/chat\` (the web chat) | ${fmt(webChatSummary.webChatMs)} |
+
+The web chat's route minus the agent's, paired by round: ${fmt(webChatSummary.extraMs)} ms (goal: at most 20 ms at the median).
+
+`
+    : ''
+}## Rerun
 
 \`\`\`bash
 npm run bench            # about three minutes; rewrites this file and bench/results.json

@@ -7,7 +7,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import dotenv from 'dotenv';
 import { maskSecret } from '../src/settings/secrets.ts';
 import { loadConfig } from '../src/settings/config.ts';
-import { ConfigError, displayStorageUrl, parseEnv, secretsOf, type AppConfig, type EnvVariable } from '../src/settings/env.ts';
+import { ConfigError, displayStorageUrl, OIDC_VARIABLES, parseEnv, secretsOf, type AppConfig, type EnvVariable } from '../src/settings/env.ts';
 import type { ExportOutcome } from '../src/mastra/agnost.ts';
 import { APP_VARIABLES, type AppVariable } from '../src/settings/app-env.ts';
 
@@ -33,6 +33,10 @@ const EFFECT: Record<EnvVariable, (config: AppConfig) => string> = {
   MASTRA_JWT_SECRET: (c) =>
     c.jwtSecret ? `${secret(c.jwtSecret, '')}: the server API requires a JWT` : 'not set: the server API is open (no auth)',
   MASTRA_JWT_MAX_HOURS: (c) => `${c.jwtMaxHours}: tokens that expire further ahead are refused`,
+  MASTRA_JWKS_URL: (c) => (c.oidc ? `${c.oidc.jwksUrl}: OIDC tokens (RS256, ES256) are accepted` : 'not set: no OIDC tokens'),
+  MASTRA_JWT_ISSUER: (c) => c.oidc?.issuer ?? 'not set',
+  MASTRA_JWT_AUDIENCE: (c) => c.oidc?.audience ?? 'not set',
+  BETTER_AUTH_SECRET: (c) => secret(c.betterAuthSecret, 'not set: web chat sessions are signed with a secret kept in the database'),
 };
 // The product's own variables (src/settings/app-env.ts): the value, masked if secret.
 const APP_EFFECT = Object.fromEntries(
@@ -45,12 +49,15 @@ const APP_EFFECT = Object.fromEntries(
   ]),
 );
 const effects: Record<string, (config: AppConfig) => string> = { ...EFFECT, ...APP_EFFECT };
+// The OIDC variables are valid only together: each is read with the other two.
+const withGroup = (name: string) =>
+  (OIDC_VARIABLES as readonly string[]).includes(name) ? Object.fromEntries(OIDC_VARIABLES.map((other) => [other, process.env[other]])) : {};
 out('Configuration');
 let invalid = 0;
 const nameWidth = Math.max(...Object.keys(effects).map((name) => name.length)) + 2;
 for (const [name, effectOf] of Object.entries(effects)) {
   try {
-    const effect = effectOf(parseEnv({ [name]: process.env[name] }));
+    const effect = effectOf(parseEnv({ ...withGroup(name), [name]: process.env[name] }));
     out(`  ${(process.env[name] ? 'ok' : 'default').padEnd(9)}${name.padEnd(nameWidth)}${effect}`);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

@@ -5,7 +5,7 @@
 // observability, the logger, and, for the server only, the HTTP middleware, auth, its start-up lines and
 // the report of failing exports.
 import { Mastra, type Config } from '@mastra/core/mastra';
-import { createAgents } from '../agents/index.ts';
+import { createAgents, defaultAgentId } from '../agents/index.ts';
 import { chooseModel, type ModelChoice } from '../agents/model.ts';
 import { secretsOf, type AppConfig } from '../settings/env.ts';
 import { localUserId } from '../settings/ids.ts';
@@ -13,7 +13,7 @@ import { createWorkflows } from '../workflows/index.ts';
 import { reportExportFailures } from './export-failures.ts';
 import { OneLineLogger } from './logger.ts';
 import { createObservability, traceDestinations } from './observability.ts';
-import { jwtAuth } from './server/auth.ts';
+import { createAccess, type Access } from './server/access.ts';
 import { firstMiddleware, serverOptions } from './server/server-options.ts';
 import { createStorage, type ProjectStorage } from './storage.ts';
 
@@ -42,26 +42,34 @@ export async function assemble(config: AppConfig, { mode }: AssemblyOptions): Pr
   const model = await chooseModel(config);
   const agents = createAgents(model.model, { settings: config.app });
   const { storage, traceStore, localTraces, turns } = await createStorage(config, { localTraces: server ? 'always' : 'if-present' });
-  const tokenRules = server && config.jwtSecret ? { secret: config.jwtSecret, maxLifetimeHours: config.jwtMaxHours } : undefined;
-  const jwt = tokenRules ? { rules: tokenRules, auth: await jwtAuth(tokenRules) } : undefined;
-  const serverSettings = { jwt, allowedMediaUrlPrefixes: config.allowedMediaUrlPrefixes, localUserId: localUserId(config), turns };
+  // Warnings and errors only, one line each on stderr: stdout stays for the answers (and --json output).
+  const logger = server
+    ? new OneLineLogger({ level: 'warn', secrets: secretsOf(config), serverReady: (apiUrl) => serverReadyLines(config, model, localTraces === 'kept', apiUrl, access!) })
+    : // Model errors are the scripts' to report, in one line with the fix (src/cli/errors.ts).
+      new OneLineLogger({ level: 'warn', secrets: secretsOf(config), ignore: /Upstream LLM API error/ });
+  // Tokens, OIDC and the web chat's sign-in; with any of them configured, auth on (server/access.ts).
+  const access: Access | undefined = server ? await createAccess(config, { agentId: defaultAgentId(agents), warn: (line) => logger.warn(line) }) : undefined;
+  const serverSettings = access && {
+    ...access,
+    apiRoutes: access.webChat?.routes,
+    sessionMiddleware: access.webChat?.middleware,
+    allowedMediaUrlPrefixes: config.allowedMediaUrlPrefixes,
+    localUserId: localUserId(config),
+    turns,
+  };
   const options: Config = {
     agents,
     workflows: createWorkflows(agents),
     storage,
     observability: createObservability(config, { localTraces: localTraces === 'kept' }),
-    // Warnings and errors only, one line each on stderr: stdout stays for the answers (and --json output).
-    logger: server
-      ? new OneLineLogger({ level: 'warn', secrets: secretsOf(config), serverReady: (apiUrl) => serverReadyLines(config, model, localTraces === 'kept', apiUrl) })
-      : // Model errors are the scripts' to report, in one line with the fix (src/cli/errors.ts).
-        new OneLineLogger({ level: 'warn', secrets: secretsOf(config), ignore: /Upstream LLM API error/ }),
+    logger,
     // PORT is honoured (default 4111). With MASTRA_JWT_SECRET set, every API call needs a JWT, and its
     // user reaches only the routes in server/routes.ts, on its own data; in both modes each listed route
     // takes only what its schema names, and the caller's ids reach traces and memory (server/).
-    ...(server ? { server: serverOptions(serverSettings) } : {}),
+    ...(serverSettings ? { server: serverOptions(serverSettings) } : {}),
   };
   const wire = (mastra: Mastra) => {
-    if (!server) return;
+    if (!serverSettings) return;
     // Before every route: who calls, and (with auth on) deny by default (server/route-gate.ts).
     mastra.setServerMiddleware(firstMiddleware(serverSettings));
     // Says when traces stop reaching Agnost, and when they reach it again: one line, at most one a minute.
@@ -78,13 +86,8 @@ export async function createMastra(config: AppConfig, options: AssemblyOptions) 
   return { mastra, model: assembly.model, traceStore: assembly.traceStore, localTraces: assembly.localTraces };
 }
 
-/** A server (npm run dev, npm start) says once where it listens, which model answers, where its traces go, and whether auth is on. */
-function serverReadyLines(config: AppConfig, model: ModelChoice, localTraces: boolean, apiUrl: string): string {
-  return [
-    `Mastra server: ${apiUrl.replace(/\/api$/, '')} (API ${apiUrl}). Traces: ${traceDestinations(config, localTraces)}.`,
-    model.notice ?? `Model: ${model.name}.`,
-    config.jwtSecret
-      ? 'Auth: on (MASTRA_JWT_SECRET): every API call needs Authorization: Bearer <JWT>; its sub is the user.'
-      : 'Auth: off: the API is unauthenticated and trusts x-user-id. Put it behind your own auth, or set MASTRA_JWT_SECRET.',
-  ].join('\n');
+/** A server (npm run dev, npm start) says once where it listens, which model answers, where its traces go, whether auth is on, and where the web chat is. */
+function serverReadyLines(config: AppConfig, model: ModelChoice, localTraces: boolean, apiUrl: string, access: Access): string {
+  const origin = apiUrl.replace(/\/api$/, '');
+  return [`Mastra server: ${origin} (API ${apiUrl}). Traces: ${traceDestinations(config, localTraces)}.`, model.notice ?? `Model: ${model.name}.`, ...access.lines(origin)].join('\n');
 }

@@ -11,7 +11,7 @@ export const DEFAULT_OPENAI_MODEL = 'gpt-5-mini';
 
 // `mastra dev` and `mastra start` run the server from .mastra/output: look upwards for the project
 // folder so the chat, Studio and the server share one database (outside it, use the current folder).
-function projectDir(start = process.cwd()): string {
+export function projectDir(start = process.cwd()): string {
   for (let dir = start; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'src', 'mastra', 'index.ts'))) return dir;
     if (dirname(dir) === dir) return start;
@@ -132,7 +132,37 @@ export const envSchema = z.object({
     'give a number of hours, e.g. 24',
     (value) => (/^\d+(\.\d+)?$/.test(value) && Number(value) > 0 ? undefined : 'must be a positive number of hours'),
   ),
+  MASTRA_JWKS_URL: optional(
+    "give your OIDC provider's key set URL, e.g. https://<tenant>.auth0.com/.well-known/jwks.json",
+    noControlCharacters,
+    noWhitespace,
+    notPlaceholder,
+    httpUrl,
+  ),
+  MASTRA_JWT_ISSUER: optional("give the iss your provider's tokens carry, e.g. https://<tenant>.auth0.com/", noControlCharacters, noWhitespace, notPlaceholder),
+  MASTRA_JWT_AUDIENCE: optional("give the aud your provider's tokens carry (your API's identifier)", noControlCharacters, noWhitespace, notPlaceholder),
+  BETTER_AUTH_SECRET: optional(
+    'set at least 32 random characters (openssl rand -hex 32), the same on every instance, or leave it empty on your machine',
+    noControlCharacters,
+    noWhitespace,
+    notPlaceholder,
+    atLeast32Characters,
+  ),
 });
+
+/** The OIDC variables, checked together (the doctor reads them as one). */
+export const OIDC_VARIABLES = ['MASTRA_JWKS_URL', 'MASTRA_JWT_ISSUER', 'MASTRA_JWT_AUDIENCE'] as const;
+
+/** The OIDC variables go together: a key set URL needs the issuer and audience to check, and they need it. */
+function oidcProblem(env: { MASTRA_JWKS_URL?: string; MASTRA_JWT_ISSUER?: string; MASTRA_JWT_AUDIENCE?: string }): ConfigError | undefined {
+  const { MASTRA_JWKS_URL: jwks, MASTRA_JWT_ISSUER: issuer, MASTRA_JWT_AUDIENCE: audience } = env;
+  if (jwks && !issuer) return new ConfigError('MASTRA_JWT_ISSUER', "is required with MASTRA_JWKS_URL; give the iss your provider's tokens carry");
+  if (jwks && !audience) return new ConfigError('MASTRA_JWT_AUDIENCE', "is required with MASTRA_JWKS_URL; give the aud your provider's tokens carry");
+  if (!jwks && (issuer || audience)) {
+    return new ConfigError(issuer ? 'MASTRA_JWT_ISSUER' : 'MASTRA_JWT_AUDIENCE', "is only read with MASTRA_JWKS_URL; set your provider's key set URL too, or leave it empty");
+  }
+  return undefined;
+}
 
 /** How far ahead a token may expire, unless MASTRA_JWT_MAX_HOURS says otherwise. */
 export const DEFAULT_JWT_MAX_HOURS = 24;
@@ -165,6 +195,10 @@ export interface AppConfig {
   app: AppSettings;
   /** The names of the product's secret variables: their values are kept out of every output. */
   appSecrets: string[];
+  /** MASTRA_JWKS_URL and its issuer and audience: OIDC tokens accepted; undefined: none. */
+  oidc: { jwksUrl: string; issuer: string; audience: string } | undefined;
+  /** Signs the web chat's session cookies; undefined: one generated and kept in the database (auth stays off). */
+  betterAuthSecret: string | undefined;
 }
 
 /**
@@ -178,6 +212,8 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env, appVariables: 
     throw new ConfigError(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'is invalid');
   }
   const env = result.data;
+  const oidcIssue = oidcProblem(env);
+  if (oidcIssue) throw oidcIssue;
   const agnost = resolveAgnostSettings({}, source); // AgnostExporter's own checks of the AGNOST_* variables
   const app = parseAppEnv(source, appVariables);
   return {
@@ -199,12 +235,14 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env, appVariables: 
     allowedMediaUrlPrefixes: env.ALLOWED_MEDIA_URL_PREFIXES?.split(',') ?? [],
     app,
     appSecrets: appVariables.flatMap((variable) => (variable.secret ? [variable.name] : [])),
+    oidc: env.MASTRA_JWKS_URL ? { jwksUrl: env.MASTRA_JWKS_URL, issuer: env.MASTRA_JWT_ISSUER!, audience: env.MASTRA_JWT_AUDIENCE! } : undefined,
+    betterAuthSecret: env.BETTER_AUTH_SECRET,
   };
 }
 
 /**
- * The values that must never be printed, logged or exported: the API key, org id, storage token and JWT
- * secret, and the product's secret variables.
+ * The values that must never be printed, logged or exported: the API key, org id, storage token, the
+ * auth secrets, and the product's secret variables.
  */
 export function secretsOf(settings: AppConfig): (string | undefined)[] {
   const storagePassword = isPostgresUrl(settings.storageUrl) ? decodeURIComponent(new URL(settings.storageUrl).password) : '';
@@ -214,6 +252,7 @@ export function secretsOf(settings: AppConfig): (string | undefined)[] {
     settings.agnostOrgId,
     settings.storageAuthToken,
     settings.jwtSecret,
+    settings.betterAuthSecret,
     storagePassword || undefined,
     ...settings.appSecrets.map((name) => app[name]),
   ];

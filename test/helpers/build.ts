@@ -17,7 +17,8 @@ const OUTPUT = join(PROJECT_ROOT, '.mastra', 'output');
 const STAMP = join(OUTPUT, '.sources-hash');
 // Outside .mastra/, which the build empties first.
 const LOCK = join(PROJECT_ROOT, 'node_modules', '.cache', 'mastra-test-build.lock');
-const INPUTS = ['src', 'package.json', 'package-lock.json', 'tsconfig.json'];
+// The web chat's page is built with the server (web/dist is its output, not an input).
+const INPUTS = ['src', 'web/src', 'web/index.html', 'web/vite.config.ts', 'package.json', 'package-lock.json', 'tsconfig.json'];
 
 /** A hash of everything the build is made from. */
 export function sourcesHash(root = PROJECT_ROOT): string {

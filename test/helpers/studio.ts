@@ -21,9 +21,13 @@ export interface Studio {
   stop(): Promise<void>;
 }
 
-export async function startStudio(env: Record<string, string>): Promise<Studio> {
+/** `also`: more of the project's folders to copy (the web chat's `web`, whose build `npm run dev` makes). */
+export async function startStudio(env: Record<string, string>, { also = [] as string[] } = {}): Promise<Studio> {
   const app = mkdtempSync(join(tmpdir(), 'studio-test-'));
-  for (const entry of ['src', 'package.json', 'tsconfig.json']) cpSync(join(PROJECT_ROOT, entry), join(app, entry), { recursive: true });
+  const built = join(PROJECT_ROOT, 'web', 'dist');
+  for (const entry of ['src', 'package.json', 'tsconfig.json', ...also]) {
+    cpSync(join(PROJECT_ROOT, entry), join(app, entry), { recursive: true, filter: (source) => source !== built });
+  }
   symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(app, 'node_modules'));
   const port = await freePort();
   const dev = spawn('npm', ['run', 'dev'], {

@@ -1,6 +1,6 @@
-// Who may call the server. With MASTRA_JWT_SECRET set, every API call carries a JWT signed with it,
-// read in one place (verifyToken below) for this project's gate and for Mastra's own auth check
-// alike, so no check can be skipped by how the token is sent:
+// HS256 tokens (MASTRA_JWT_SECRET), and Mastra's auth provider. A JWT signed with the secret is read in
+// one place (verifyToken below; caller.ts picks the reader, oidc.ts reads RS256/ES256 tokens) for this
+// project's gate and for Mastra's own auth check alike, so no check can be skipped by how it is sent:
 // - only as `Authorization: Bearer <JWT>`; the other forms Mastra would take (a bare Authorization
 //   value, ?apiKey=) are refused with 401 before Mastra sees them (route-gate.ts);
 // - HS256 only, no critical header extension (`crit`), `exp` required and at most MASTRA_JWT_MAX_HOURS
@@ -27,7 +27,7 @@ export interface TokenRules {
 export type TokenReading = { user: string } | { problem: string };
 
 /** The token's header, if it is a JSON object. */
-function headerOf(token: string): Record<string, unknown> | undefined {
+export function headerOf(token: string): Record<string, unknown> | undefined {
   try {
     const header: unknown = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'));
     return header && typeof header === 'object' && !Array.isArray(header) ? (header as Record<string, unknown>) : undefined;
@@ -36,8 +36,8 @@ function headerOf(token: string): Record<string, unknown> | undefined {
   }
 }
 
-/** What is wrong with the token's times, judged at `now` (seconds). */
-function timeProblem(payload: JwtPayload, maxLifetimeHours: number, now: number): string | undefined {
+/** What is wrong with the token's times, judged at `now` (seconds): HS256 and OIDC tokens alike. */
+export function timeProblem(payload: Pick<JwtPayload, 'exp' | 'iat' | 'nbf'>, maxLifetimeHours: number, now: number): string | undefined {
   if (typeof payload.exp !== 'number') return 'the token has no exp (expiry) claim';
   for (const claim of ['iat', 'nbf'] as const) {
     if (payload[claim] !== undefined && typeof payload[claim] !== 'number') return `the token's ${claim} must be a number of seconds`;
@@ -87,26 +87,42 @@ export function tokenOf(request: Request): { token: string } | { problem: string
   return token ? { token } : { problem: 'send the token as Authorization: Bearer <JWT>' };
 }
 
-/** Mastra's server.auth, reading tokens with verifyToken. Loaded only with a secret. */
-export async function jwtAuth(rules: TokenRules): Promise<MastraAuthProvider<{ sub: string }>> {
+/** The verified user of a request, as caller.ts's identify() settles it (token or session), else undefined. */
+export type VerifiedUserOf = (request: Request) => Promise<string | undefined>;
+
+/** Mastra's request as its auth check hands it over: the Request itself, or a wrapper holding it. */
+function rawRequestOf(request: unknown): Request | undefined {
+  if (request instanceof Request) return request;
+  const raw = (request as { raw?: unknown } | undefined)?.raw;
+  return raw instanceof Request ? raw : undefined;
+}
+
+/**
+ * Mastra's server.auth with auth on: its own check asks the same one place (identify) this project's
+ * gate asks, so a token or a session is read the same way by both. Loaded only with auth on.
+ */
+export async function mastraAuth(verifiedUserOf: VerifiedUserOf): Promise<MastraAuthProvider<{ sub: string }>> {
   const { MastraAuthProvider } = await import('@mastra/core/server');
+  const userOf = async (request: unknown) => {
+    const raw = rawRequestOf(request);
+    return raw ? verifiedUserOf(raw) : undefined;
+  };
   // A user provider too: Studio asks who is signed in (/api/auth/capabilities) before it shows a page.
-  class ProjectJwtAuth extends MastraAuthProvider<{ sub: string }> implements IUserProvider {
-    async authenticateToken(token: string) {
-      const reading = await verifyToken(token, rules);
-      return 'user' in reading ? { sub: reading.user } : null;
+  class ProjectAuth extends MastraAuthProvider<{ sub: string }> implements IUserProvider {
+    async authenticateToken(_token: string, request: unknown) {
+      const user = await userOf(request);
+      return user ? { sub: user } : null;
     }
     authorizeUser(user: { sub: string }) {
       return isValidId(user.sub);
     }
     async getCurrentUser(request: Request) {
-      const carried = tokenOf(request);
-      const reading = carried && 'token' in carried ? await verifyToken(carried.token, rules) : undefined;
-      return reading && 'user' in reading ? { id: reading.user } : null;
+      const user = await userOf(request);
+      return user ? { id: user } : null;
     }
     async getUser() {
-      return null; // no user directory: a token names its own user
+      return null; // no user directory: a token or a session names its own user
     }
   }
-  return new ProjectJwtAuth({ name: 'jwt', mapUserToResourceId: (user) => user.sub });
+  return new ProjectAuth({ name: 'project', mapUserToResourceId: (user) => user.sub });
 }

@@ -1,7 +1,7 @@
 // How every middleware of this folder refuses a request: a one-line JSON error for the caller, and one
 // line in the server's log, naming the route and the reason but no user and no secret.
 import type { Middleware } from '@mastra/core/server';
-import { API_PREFIX } from './routes.ts';
+import { API_PREFIXES } from './routes.ts';
 
 export type RefusalStatus = 400 | 401 | 403 | 404 | 409 | 413 | 503;
 
@@ -17,9 +17,9 @@ const WHAT: Record<RefusalStatus, string> = {
 
 const MAX_PROBLEM_LENGTH = 300;
 
-/** Whether a path is the API's (where Mastra's routes live) rather than Studio's pages. */
+/** Whether a path is the API's (Mastra's routes, the web chat's data routes) rather than a page. */
 export function isApiPath(path: string): boolean {
-  return path === API_PREFIX || path.startsWith(`${API_PREFIX}/`);
+  return API_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }
 
 /** A path as it may appear in a log line: printable, bounded. */

@@ -35,6 +35,15 @@ const message = z
   .strictObject({ id: z.string().max(128).optional(), role: z.enum(['user', 'assistant']), content: content.optional(), parts: parts.optional() })
   .refine((given) => (given.content === undefined) !== (given.parts === undefined), { message: 'give content (a text or a list of parts), or parts' });
 
+/** A message as AI SDK UI's useChat sends it (a UI message): its id, role and parts. */
+const uiTextPart = z.strictObject({ type: z.literal('text'), text: z.string(), state: z.enum(['streaming', 'done']).optional() });
+const UI_PART_KINDS = { error: 'must be a part: { type: "text", text }, { type: "file", url, mediaType } or { type: "step-start" }' };
+export const uiMessage = z.strictObject({
+  id: z.string().min(1).max(128),
+  role: z.enum(['user', 'assistant']),
+  parts: z.array(z.discriminatedUnion('type', [uiTextPart, filePart, z.strictObject({ type: z.literal('step-start') })], UI_PART_KINDS)).min(1).max(MAX_PARTS),
+});
+
 /** An agent call's input: a text, a message, or a list of them. */
 export const messages = z.union(
   [z.string(), message, z.array(z.union([z.string(), message], { error: 'must be a text or a message { role, content }' })).min(1).max(MAX_MESSAGES)],

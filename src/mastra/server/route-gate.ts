@@ -1,9 +1,10 @@
 // The gate every API request goes through first, in both modes (server-options.ts installs it with
 // mastra.setServerMiddleware, which Mastra's server runs before every route, the browser-view routes it
 // adds outside its route table included):
-// 1. who is calling (caller.ts): with auth on, a valid token or 401;
+// 1. who is calling (caller.ts): with auth on, a valid token or session, or 401;
 // 2. with auth on, only the routes in routes.ts (403 with one line for every other, now or in a later
-//    Mastra version); without auth every route is open, and request-guard.ts checks their bodies;
+//    Mastra version); without auth every route is open, and request-guard.ts checks their bodies; the
+//    web chat's turns need a signed-in user in both modes;
 // 3. on a listed route, its query and body as its schemas say (400 naming the field otherwise), the
 //    conversation it names the caller's own (else 404, as if absent), and what reaches Mastra rebuilt
 //    by the server (routes.ts's forward): ids, tracing and memory are the server's.
@@ -12,13 +13,12 @@ import { MASTRA_RESOURCE_ID_KEY, MASTRA_THREAD_ID_KEY } from '@mastra/core/reque
 import type { Middleware } from '@mastra/core/server';
 import type { z } from 'zod';
 import type { ConversationTurns, EndTurn } from '../conversation-turns.ts';
-import type { TokenRules } from './auth.ts';
-import { carryIds, DEFAULT_USER_ID, identify, type Caller } from './caller.ts';
+import { carryIds, DEFAULT_USER_ID, identify, type Caller, type Identity } from './caller.ts';
 import { isApiPath, refuse, type MiddlewareContext, type RefusalStatus } from './refusal.ts';
 import { BODY_LIMIT_BYTES, readBody } from './request-body.ts';
 import { jsonDepth, MAX_BODY_DEPTH, mediaProblem } from './request-guard.ts';
 import { capsProblem, describeIssue } from './request-schemas.ts';
-import { allowedRoute, API_PREFIX, isAllowed, type AllowedRoute, type Named, type RunIds } from './routes.ts';
+import { allowedRoute, fullPathOf, isAllowed, type AllowedRoute, type Named, type RunIds } from './routes.ts';
 import { ownersOf, runOwner } from './thread-owner.ts';
 
 /** Mastra's browser-view WebSocket, outside the API prefix: no route of this project's. */
@@ -31,9 +31,15 @@ const STUDIO_CLIENT_HEADER = 'x-mastra-client-type';
 export const NO_SUCH_CONVERSATION = 'no such conversation';
 export const NO_SUCH_RUN = 'no such workflow run';
 
+/**
+ * Where Mastra's server keeps a copy of a request's body for its custom routes (the web chat's), read
+ * instead of the request this gate rebuilt: the gate puts the rebuilt one there too.
+ */
+const CUSTOM_ROUTE_BODY_KEY = '__mastraPristineRequest';
+
 export interface GateOptions {
-  /** With auth on: how tokens are read. */
-  tokenRules?: TokenRules;
+  /** How callers prove who they are, and whether they must (auth on). */
+  identity: Identity;
   /** Who Studio's turns belong to without auth: the local developer. */
   localUserId: string;
   allowedMediaUrlPrefixes: readonly string[];
@@ -204,39 +210,50 @@ async function admit(
     requestContext.set(MASTRA_THREAD_ID_KEY, ids.thread);
     forwarded = route.forward(request.body as never, ids);
   }
-  if (route.method !== 'GET') c.req.raw = withBody(c.req.raw, Object.keys(forwarded ?? {}).length > 0 ? forwarded : undefined);
+  if (route.method !== 'GET') {
+    c.req.raw = withBody(c.req.raw, Object.keys(forwarded ?? {}).length > 0 ? forwarded : undefined);
+    // Hono's typed context names only Mastra's public keys; this one is its custom-route bridge's.
+    const context = c as unknown as { get(key: string): unknown; set(key: string, value: unknown): void };
+    if (context.get(CUSTOM_ROUTE_BODY_KEY)) context.set(CUSTOM_ROUTE_BODY_KEY, c.req.raw.clone());
+  }
   return { endTurn };
 }
 
 export function routeGate(options: GateOptions): Middleware {
-  const { tokenRules } = options;
+  const { identity } = options;
+  const authOn = identity.required;
   return {
     path: '*',
     handler: async (c, next) => {
       const browserStream = c.req.path.startsWith(BROWSER_STREAM_PREFIX);
-      if (!isApiPath(c.req.path) && !(tokenRules && browserStream)) return next();
-      const caller = await identify(c.req.raw, tokenRules);
+      if (!isApiPath(c.req.path) && !(authOn && browserStream)) return next();
+      const caller = await identify(c.req.raw, identity);
       if ('problem' in caller) return refuse(c, caller.status, caller.problem);
       const allowed = browserStream ? undefined : allowedRoute(c.req.method, c.req.path);
       const handlers = handlersOf(c);
       const listed = handlers.filter((path) => isAllowed(c.req.method, path));
       // With auth on, every handler must be a listed route: a parameter never stands for a literal route.
-      if (tokenRules && (!allowed || handlers.length === 0 || listed.length !== handlers.length)) {
+      if (authOn && (!allowed || handlers.length === 0 || listed.length !== handlers.length)) {
         return refuse(c, 403, 'this route is not offered by this server');
       }
       // The first handler answers: when it is a listed route, the path must read as that route, so its
       // schema is the one that applies.
       const answering = handlers[0];
-      if (answering && isAllowed(c.req.method, answering) && answering !== `${API_PREFIX}${allowed?.route.path}`) {
+      if (answering && isAllowed(c.req.method, answering) && answering !== (allowed && fullPathOf(allowed.route))) {
         return refuse(c, 400, 'the path does not name one route plainly');
       }
+      if (allowed?.route.signedIn && !caller.verified) return refuse(c, 401, 'sign in first');
       if (!allowed) {
         // Without auth, a route this project does not list still gets the headers' ids on its spans.
         const studio = c.req.header(STUDIO_CLIENT_HEADER) === 'studio';
         carryIds(c.get('requestContext'), { userId: caller.user ?? (studio ? options.localUserId : DEFAULT_USER_ID), conversationId: caller.conversation });
         return next();
       }
-      if (caller.verified) carryIds(c.get('requestContext'), { userId: caller.user });
+      if (caller.verified) {
+        carryIds(c.get('requestContext'), { userId: caller.user });
+        // Mastra's memory routes list and read the conversations of this resource, in both modes.
+        c.get('requestContext').set(MASTRA_RESOURCE_ID_KEY, caller.user);
+      }
       const admitted = await admit(c, caller, allowed, options);
       if (isRefusal(admitted)) return refuse(c, admitted.status, admitted.problem, { logged: admitted.logged ?? true });
       if (!admitted.endTurn) return next();

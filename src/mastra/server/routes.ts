@@ -7,6 +7,7 @@
 // the conversation it names. Paths are Mastra's (SERVER_ROUTES), without the API prefix.
 // What uses them: the chat (generate / stream), Studio and @mastra/client-js (the agent list, chat, its
 // conversation list and history), the docs.
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import * as field from './request-schemas.ts';
 
@@ -39,8 +40,13 @@ export interface Named {
 
 export interface AllowedRoute {
   method: 'GET' | 'POST' | 'DELETE';
+  /** Under `prefix` (API_PREFIX unless it says otherwise). */
   path: string;
+  /** Where the route lives: Mastra's API (API_PREFIX), or this project's own routes (WEB_CHAT_API_PREFIX). */
+  prefix?: string;
   ownership: Ownership;
+  /** Only a verified user (a token or a session), in both modes: the web chat's turns. */
+  signedIn?: true;
   /** Its query parameters (each at most once). */
   query: z.ZodType<Record<string, unknown>>;
   /** Its JSON body; a route without one takes none (or `{}`). */
@@ -59,7 +65,9 @@ export interface AllowedRoute {
 function route<Body extends z.ZodType>(spec: {
   method: AllowedRoute['method'];
   path: string;
+  prefix?: string;
   ownership: Ownership;
+  signedIn?: true;
   query?: Record<string, z.ZodType>;
   body?: Body;
   names?: (body: z.output<Body>) => Named;
@@ -259,21 +267,75 @@ export const ALLOWED_ROUTES: readonly AllowedRoute[] = [
 ];
 
 export const API_PREFIX = '/api';
+/**
+ * The web chat's own routes (server/web-chat.ts): Mastra keeps every path under /api for its routes,
+ * so the page's data routes live here, and the gate guards both prefixes alike.
+ */
+export const WEB_CHAT_API_PREFIX = '/chat/api';
+/** Every path the gate guards (refusal.ts's isApiPath): written here once. */
+export const API_PREFIXES = [API_PREFIX, WEB_CHAT_API_PREFIX] as const;
+
+/** The new message's text, for a new conversation's title in the page's list. */
+const titleOf = (message: z.output<typeof field.uiMessage> | undefined) =>
+  (message?.parts.map((part) => (part.type === 'text' ? part.text : '')).join(' ') ?? '').replace(/\s+/g, ' ').trim().slice(0, 80) || 'New conversation';
+
+/** useChat's request body: the conversation (its chat id), the messages, why it was sent. */
+const webChatTurn = z.strictObject({
+  id: field.id,
+  messages: z
+    .array(field.uiMessage)
+    .min(1)
+    .max(field.MAX_MESSAGES)
+    .refine((messages) => messages.at(-1)?.role === 'user', { message: 'the last message must be the new user message' }),
+  trigger: z.literal('submit-message'),
+  messageId: z.string().max(128).optional(),
+});
+
+/**
+ * The web chat's routes, custom routes of this project's (not in Mastra's route table), on the same
+ * allow-list: the gate checks them exactly as the routes above.
+ */
+export const WEB_CHAT_ROUTES: readonly AllowedRoute[] = [
+  // One turn of the page's chat (@mastra/ai-sdk's chatRoute on the default agent). Only the new user
+  // message reaches the agent, whatever history the client sends: memory holds the conversation, so
+  // each turn is counted once, with its own message as the trace's input.
+  route({
+    method: 'POST',
+    path: '/chat',
+    prefix: WEB_CHAT_API_PREFIX,
+    ownership: 'own-conversation',
+    signedIn: true,
+    turn: true,
+    body: webChatTurn,
+    names: (body) => ({ users: [], conversations: [body.id] }),
+    forward: (body, ids) => ({
+      // A new id: memory stores a message under its id, whoever's conversation holds it.
+      messages: body.messages.slice(-1).map((message) => ({ ...message, id: randomUUID() })),
+      memory: { resource: ids.resource, thread: { id: ids.thread, title: titleOf(body.messages.at(-1)) } },
+      tracingOptions: tracingOf(ids),
+    }),
+  }),
+];
+
+/** Every route the gate lets through: Mastra's offered routes and the web chat's. */
+const EVERY_ROUTE = [...ALLOWED_ROUTES, ...WEB_CHAT_ROUTES];
+/** The route's path as Mastra registers it: its prefix and its path. */
+export const fullPathOf = (allowed: AllowedRoute) => `${allowed.prefix ?? API_PREFIX}${allowed.path}`;
 
 const parameterCount = (path: string) => path.split(':').length - 1;
 // Literal paths first: GET /agents/providers is that route, not GET /agents/:agentId.
-const MATCHERS = [...ALLOWED_ROUTES]
+const MATCHERS = [...EVERY_ROUTE]
   .sort((a, b) => parameterCount(a.path) - parameterCount(b.path))
   .map((allowed) => ({
     route: allowed,
     // A parameter is one path segment, as Hono's router reads it.
-    pattern: new RegExp(`^${API_PREFIX}${allowed.path.replace(/:(\w+)/g, '(?<$1>[^/]+)')}$`),
+    pattern: new RegExp(`^${fullPathOf(allowed).replace(/:(\w+)/g, '(?<$1>[^/]+)')}$`),
   }));
 
-/** Whether a route as Mastra registers it (method, path with the API prefix) is on the list. */
+/** Whether a route as Mastra registers it (method, full path) is on the list. */
 export function isAllowed(method: string, registeredPath: string): boolean {
   const asMethod = method === 'HEAD' ? 'GET' : method;
-  return ALLOWED_ROUTES.some((allowed) => allowed.method === asMethod && `${API_PREFIX}${allowed.path}` === registeredPath);
+  return EVERY_ROUTE.some((allowed) => allowed.method === asMethod && fullPathOf(allowed) === registeredPath);
 }
 
 /** The allowed route a request's path names (HEAD reads as GET, as in Hono), with its path parameters. */

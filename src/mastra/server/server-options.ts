@@ -7,17 +7,23 @@
 // 3. requestGuard: without auth, the bodies of the routes this project does not list: too large, too
 //    deep, too many messages, media URLs or other URLs the server would call (request-guard.ts).
 import type { Config } from '@mastra/core/mastra';
-import type { MastraAuthProvider, Middleware } from '@mastra/core/server';
+import type { ApiRoute, MastraAuthProvider, Middleware } from '@mastra/core/server';
 import type { ConversationTurns } from '../conversation-turns.ts';
-import type { TokenRules } from './auth.ts';
+import type { Identity } from './caller.ts';
 import { onError, withoutStackTraces } from './error-responses.ts';
 import { BODY_LIMIT_BYTES } from './request-body.ts';
 import { requestGuard } from './request-guard.ts';
 import { routeGate } from './route-gate.ts';
 
 export interface ServerOptions {
-  /** MASTRA_JWT_SECRET's rules, and Mastra's auth provider built from them (auth.ts's jwtAuth); both or neither. */
-  jwt?: { rules: TokenRules; auth: MastraAuthProvider<{ sub: string }> };
+  /** How callers prove who they are (caller.ts), and whether they must (access.ts). */
+  identity: Identity;
+  /** With auth on, Mastra's own auth check (auth.ts's mastraAuth), asking the same identify(). */
+  auth?: MastraAuthProvider<{ sub: string }> | undefined;
+  /** This project's own routes: the web chat's page and chat route (web-chat.ts). */
+  apiRoutes?: ApiRoute[] | undefined;
+  /** The web chat's sign-in endpoints (web-chat.ts), answered before any route. */
+  sessionMiddleware?: Middleware | undefined;
   /** ALLOWED_MEDIA_URL_PREFIXES: media the server may fetch. */
   allowedMediaUrlPrefixes: readonly string[];
   /** Who Studio's turns belong to without auth: the local developer (the chat's user id). */
@@ -27,15 +33,16 @@ export interface ServerOptions {
 }
 
 /** For mastra.setServerMiddleware: Mastra's server installs it before any route, its own extra ones included. */
-export function firstMiddleware({ jwt, allowedMediaUrlPrefixes, localUserId, turns }: ServerOptions): Middleware[] {
-  return [routeGate({ tokenRules: jwt?.rules, allowedMediaUrlPrefixes, localUserId, turns })];
+export function firstMiddleware({ identity, allowedMediaUrlPrefixes, localUserId, turns, sessionMiddleware }: ServerOptions): Middleware[] {
+  return [routeGate({ identity, allowedMediaUrlPrefixes, localUserId, turns }), ...(sessionMiddleware ? [sessionMiddleware] : [])];
 }
 
-export function serverOptions({ jwt, allowedMediaUrlPrefixes }: ServerOptions): NonNullable<Config['server']> {
+export function serverOptions({ auth, apiRoutes, allowedMediaUrlPrefixes }: ServerOptions): NonNullable<Config['server']> {
   return {
     middleware: [withoutStackTraces(), requestGuard({ allowedMediaUrlPrefixes })],
     bodySizeLimit: BODY_LIMIT_BYTES,
     onError,
-    ...(jwt ? { auth: jwt.auth } : {}),
+    ...(auth ? { auth } : {}),
+    ...(apiRoutes?.length ? { apiRoutes } : {}),
   };
 }

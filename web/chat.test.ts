@@ -1,0 +1,190 @@
+// The web chat end to end, in a real browser (Chromium driven by playwright-core) at 375 px, on the built
+// server (npm run build, as npm start serves it), offline model: alice and bob sign up through the
+// labelled controls, chat, reload, reopen and delete conversations, and each sees only their own; the
+// local OTLP receiver gets every turn once, under the right user and conversation, with only that turn's
+// message as its input; a refused request shows a readable line; Sign out and Sign in work.
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TOOL_ANSWER, TOOL_MESSAGE } from '../test/helpers/agent.ts';
+import { groupingKeys } from '../test/helpers/grouping-keys.ts';
+import { startOtlpReceiver, type OtlpReceiver } from '../test/helpers/otlp-receiver.ts';
+import { newWorkDir } from '../test/helpers/run-script.ts';
+import { startBuiltServer, stopProcessGroup, type BuiltServer } from '../test/helpers/server.ts';
+import { describeUnless } from '../test/helpers/skip-notes.ts';
+import { chromiumMissing, hasChromium, launchChromium } from '../test/helpers/studio.ts';
+import { useBuiltServer } from '../test/helpers/build.ts';
+
+const WIDTH = 375;
+let receiver: OtlpReceiver;
+let server: BuiltServer;
+let browser: Browser;
+const serverErrors: string[] = [];
+
+interface Person {
+  email: string;
+  password: string;
+  context: BrowserContext;
+  page: Page;
+  id: string;
+  /** The conversations this person's turns went to, in order. */
+  conversations: string[];
+}
+const people: Record<'alice' | 'bob', Person> = {} as Record<'alice' | 'bob', Person>;
+
+useBuiltServer();
+
+beforeAll(async () => {
+  if (!hasChromium) return;
+  receiver = await startOtlpReceiver();
+  server = await startBuiltServer({
+    AGNOST_ORG_ID: 'org_web_chat_test',
+    AGNOST_OTEL_ENDPOINT: receiver.tracesUrl,
+    MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'web-chat.db')}`,
+  });
+  browser = await launchChromium();
+  for (const name of ['alice', 'bob'] as const) {
+    const context = await browser.newContext({ viewport: { width: WIDTH, height: 740 } });
+    const page = await context.newPage();
+    page.on('response', (response) => {
+      if (response.status() >= 500) serverErrors.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+    });
+    people[name] = { email: `${name}@example.com`, password: `${name}-password-1`, context, page, id: '', conversations: [] };
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stopProcessGroup(server?.process);
+  await receiver?.close();
+});
+
+const log = (page: Page) => page.getByRole('log', { name: 'Conversation history' });
+const conversationOf = (page: Page) => new URL(page.url()).searchParams.get('c') ?? '';
+
+async function signUp(person: Person) {
+  const { page } = person;
+  await page.goto(`${server.baseUrl}/chat`, { waitUntil: 'load' });
+  await page.getByLabel('Email').fill(person.email);
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.getByLabel('Message').waitFor({ timeout: 15_000 });
+  const session = await page.evaluate(() => fetch('/chat/auth/get-session').then((response) => response.json()));
+  person.id = (session as { user: { id: string } }).user.id;
+}
+
+/** Types a message, presses Send, waits for `answer`; records the conversation it went to. */
+async function say(person: Person, text: string, answer: string | RegExp) {
+  const { page } = person;
+  await page.getByLabel('Message').fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await log(page).getByText(answer).first().waitFor({ timeout: 30_000 });
+  await expect.poll(() => conversationOf(page)).not.toBe('');
+  person.conversations.push(conversationOf(page));
+}
+
+const conversationButtons = (page: Page) => page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: /^(?!New conversation$|Delete )/ });
+
+describeUnless(chromiumMissing, 'the web chat', () => {
+  it('alice signs up, and the answers stream in from the chat route', async () => {
+    const alice = people.alice;
+    await signUp(alice);
+    expect(alice.id).toMatch(/^[\x21-\x7e]{1,128}$/);
+    expect(alice.id).not.toContain('@');
+    const streamed = alice.page.waitForResponse((response) => response.url().endsWith('/chat/api/chat'));
+    await say(alice, TOOL_MESSAGE, TOOL_ANSWER);
+    expect((await streamed).headers()['content-type']).toContain('text/event-stream');
+    await say(alice, 'hello again', `you said "hello again"`);
+    // Both turns in one conversation, with a random id.
+    expect(alice.conversations[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(alice.conversations[1]).toBe(alice.conversations[0]);
+    // Usable at 375 px: nothing wider than the window.
+    expect(await alice.page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(WIDTH);
+  }, 90_000);
+
+  it('alice starts a new conversation, reloads, and reopens the first: its history comes back from memory', async () => {
+    const { page } = people.alice;
+    await page.getByRole('button', { name: 'New conversation' }).click();
+    await say(people.alice, 'a second conversation', 'you said "a second conversation"');
+    expect(people.alice.conversations[2]).not.toBe(people.alice.conversations[0]);
+    await expect.poll(() => conversationButtons(page).count()).toBe(2);
+
+    await page.reload({ waitUntil: 'load' });
+    await log(page).getByText('you said "a second conversation"').waitFor({ timeout: 15_000 });
+    await conversationButtons(page).filter({ hasText: TOOL_MESSAGE }).click();
+    await log(page).getByText(TOOL_ANSWER).first().waitFor({ timeout: 15_000 });
+    await log(page).getByText('you said "hello again"').waitFor();
+    expect(conversationOf(page)).toBe(people.alice.conversations[0]);
+    // The history is shown, not sent again: a third turn there is message 3 of that conversation.
+    await say(people.alice, 'third', /This is message 3 of this conversation/);
+  }, 90_000);
+
+  it("bob signs up and sees none of alice's conversations, not even by their address", async () => {
+    const bob = people.bob;
+    await signUp(bob);
+    expect(await conversationButtons(bob.page).count()).toBe(0);
+    await bob.page.goto(`${server.baseUrl}/chat?c=${people.alice.conversations[0]}`, { waitUntil: 'load' });
+    await bob.page.getByRole('alert').filter({ hasText: 'No such conversation' }).waitFor({ timeout: 15_000 });
+    expect(await log(bob.page).textContent()).toBe('');
+    await say(bob, "bob's own question", `you said "bob's own question"`);
+    expect(bob.conversations[0]).not.toBe(people.alice.conversations[0]);
+    expect(await conversationButtons(bob.page).allTextContents()).toEqual(["bob's own question"]);
+    expect(await bob.page.content()).not.toContain('hello again');
+  }, 60_000);
+
+  it('sends every turn to the receiver once, under its user and conversation, with only that turn as input', async () => {
+    const turns = [
+      [people.alice, people.alice.conversations[0], TOOL_MESSAGE],
+      [people.alice, people.alice.conversations[0], 'hello again'],
+      [people.alice, people.alice.conversations[2], 'a second conversation'],
+      [people.alice, people.alice.conversations[0], 'third'],
+      [people.bob, people.bob.conversations[0], "bob's own question"],
+    ] as const;
+    const roots = () => receiver.spans().filter((span) => span.parentSpanId === '');
+    await expect.poll(() => roots().length, { timeout: 20_000 }).toBe(turns.length);
+    for (const [person, conversation, text] of turns) {
+      const [root, ...more] = roots().filter((span) => JSON.parse(String(span.attributes['gen_ai.input.messages']))[0]?.parts[0]?.content === text);
+      expect(more, text).toEqual([]);
+      expect(root!.attributes).toMatchObject(groupingKeys(person.id, conversation!));
+      expect(JSON.parse(String(root!.attributes['gen_ai.input.messages']))).toEqual([{ role: 'user', parts: [{ type: 'text', content: text }] }]);
+      for (const span of receiver.spans().filter((span) => span.traceId === root!.traceId)) expect(span.attributes, span.name).toMatchObject(groupingKeys(person.id, conversation!));
+    }
+    expect(JSON.stringify(receiver.spans().map((span) => span.attributes))).not.toMatch(/@example\.com/);
+  });
+
+  it('alice deletes a conversation: it leaves her list, and its address opens nothing', async () => {
+    const { page } = people.alice;
+    await page.getByRole('button', { name: 'Delete a second conversation' }).click();
+    await expect.poll(() => conversationButtons(page).allTextContents()).toEqual([TOOL_MESSAGE]);
+    const status = await page.evaluate(async (id) => (await fetch(`/api/memory/threads/${id}`)).status, people.alice.conversations[2]!);
+    expect(status).toBe(404);
+  });
+
+  it('a refused turn shows a readable line: after the session is gone, Send says to sign in', async () => {
+    const { page, context } = people.bob;
+    await context.clearCookies();
+    await page.getByLabel('Message').fill('are you there?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Unauthorized: sign in first.' }).waitFor({ timeout: 15_000 });
+  });
+
+  it('alice signs out, and signs in again to her conversations', async () => {
+    const alice = people.alice;
+    await alice.page.getByRole('button', { name: 'Sign out' }).click();
+    await alice.page.getByRole('button', { name: 'Sign in' }).waitFor();
+    const session = await alice.page.evaluate(() => fetch('/chat/auth/get-session').then((response) => response.json()));
+    expect(session).toBeNull(); // the session ended on the server, not only in the page
+    await alice.page.getByLabel('Email').fill(alice.email);
+    await alice.page.getByLabel('Password').fill('a wrong password');
+    await alice.page.getByRole('button', { name: 'Sign in' }).click();
+    await alice.page.getByRole('alert').waitFor();
+    await alice.page.getByLabel('Password').fill(alice.password);
+    await alice.page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => conversationButtons(alice.page).allTextContents(), { timeout: 15_000 }).toEqual([TOOL_MESSAGE]);
+  }, 60_000);
+
+  it('nothing along the way answered 5xx or logged an error', () => {
+    expect(serverErrors).toEqual([]);
+    expect(server.output()).not.toMatch(/error|exception|failed/i);
+  });
+});
