@@ -20,6 +20,8 @@ let receiver: OtlpReceiver;
 let server: BuiltServer;
 let browser: Browser;
 const serverErrors: string[] = [];
+/** The page's own errors: uncaught exceptions, and console errors other than a refused request's. */
+const pageErrors: string[] = [];
 
 interface Person {
   email: string;
@@ -48,6 +50,10 @@ beforeAll(async () => {
     const page = await context.newPage();
     page.on('response', (response) => {
       if (response.status() >= 500) serverErrors.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
     });
     people[name] = { email: `${name}@example.com`, password: `${name}-password-1`, context, page, id: '', conversations: [] };
   }
@@ -183,8 +189,9 @@ describeUnless(chromiumMissing, 'the web chat', () => {
     await expect.poll(() => conversationButtons(alice.page).allTextContents(), { timeout: 15_000 }).toEqual([TOOL_MESSAGE]);
   }, 60_000);
 
-  it('nothing along the way answered 5xx or logged an error', () => {
+  it('nothing along the way answered 5xx or logged an error, on the server or in the page (its CSP included)', () => {
     expect(serverErrors).toEqual([]);
+    expect(pageErrors).toEqual([]);
     expect(server.output()).not.toMatch(/error|exception|failed/i);
   });
 });
