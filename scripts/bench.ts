@@ -1,6 +1,6 @@
-// npm run bench: what tracing costs per call, per flush, at exit and at start-up, measured side by
-// side on this machine with the project's own code and a local OTLP receiver. Writes BENCHMARKS.md
-// and bench/results.json. Takes about three minutes.
+// npm run bench: what tracing costs per call, per flush, at exit and at start-up, and what the server's
+// gate costs per request, measured side by side on this machine with the project's own code and a local
+// OTLP receiver. Writes BENCHMARKS.md and bench/results.json. Takes about eight minutes.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, totalmem } from 'node:os';
@@ -24,6 +24,7 @@ const { createAgents, defaultAgentId } = await import('../src/agents/index.ts');
 const { createOfflineModel } = await import('../src/agents/offline-model.ts');
 const { buildServer, load, startServer, stopServer, streamTraceLag } = await import('../bench/server-load.ts');
 const { createVariant, VARIANT_DESCRIPTIONS } = await import('../bench/variants.ts');
+const { gateCost, GATE_GOALS } = await import('../bench/gate-cost.ts');
 const { askAgent } = await import('../src/ask-agent.ts');
 const { EXPORT_CHANNEL } = await import('../src/mastra/agnost.ts');
 const { subscribe } = await import('node:diagnostics_channel');
@@ -289,6 +290,8 @@ log('cold start...');
 const cold = await coldStart();
 log('server load and stream trace lag...');
 const serverLoad = await server();
+log("the server gate's CPU per request and memory...");
+const gate = await gateCost(AGENT, { quick });
 await receiver.close();
 
 const versions = Object.fromEntries(
@@ -298,7 +301,7 @@ const versions = Object.fromEntries(
   ]),
 );
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${arch()}`, node: process.version };
-const results = { date: new Date().toISOString(), quick, machine, versions, perCall: [zero, fifty], shapes, growth, firstWords, exits, cold, server: serverLoad };
+const results = { date: new Date().toISOString(), quick, machine, versions, perCall: [zero, fifty], shapes, growth, firstWords, exits, cold, server: serverLoad, gate };
 writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
 const perCallTable = (run: typeof zero) =>
@@ -307,12 +310,15 @@ const perCallTable = (run: typeof zero) =>
     `| --- | --- | --- | --- |`,
     ...run.rows.map((row) => `| ${VARIANT_DESCRIPTIONS[row.variant]} | ${fmt(row.msPerCall)} | ${row.variant === 'none' ? '' : ms(row.overheadMs)} | ${row.ratio.toFixed(3)} |`),
   ].join('\n');
+/** A median with its min and max: "12.3 (10.1 to 15.0)". */
+const range = (s: { min: number; median: number; max: number }) => `${s.median.toFixed(1)} (${s.min.toFixed(1)} to ${s.max.toFixed(1)})`;
 const markdown = `# Benchmarks
 
-What tracing costs in this project, measured by \`npm run bench\` on ${results.date.slice(0, 10)}${quick ? ' (quick run: few rounds)' : ''}.
+What tracing and the server's gate cost in this project, measured by \`npm run bench\` on ${results.date.slice(0, 10)}${quick ? ' (quick run: few rounds)' : ''}.
 Every comparison runs in one process, interleaved (A B C D, A B C D, ...), with the project's agent
 (memory on an in-memory libsql database, the offline model) and a local OTLP receiver on 127.0.0.1.
-The figures are medians with the 25th to 75th percentile spread.
+The figures are medians with the 25th to 75th percentile spread. The servers (the last two sections)
+run as processes of their own, side by side, and say how they are measured.
 
 Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GiB, ${machine.os}, Node ${machine.node}.
 Versions: ${Object.entries(versions).map(([name, version]) => `${name} ${version}`).join(', ')}.
@@ -394,10 +400,35 @@ right away (\`AgnostExporter\` then waits out its 200 ms window, so that one exp
 that ended in it). \`@mastra/client-js\` stream, the first export carrying its conversation id seen at the receiver; the exporter's own
 batch delay is 5 s.
 
+## The server's gate: CPU per request and memory
+
+The project's server (\`src/mastra/index.ts\`: auth on, memory in a libsql file, Studio's local traces
+in DuckDB, no Agnost export, the offline model) runs twice side by side, served as the built server
+serves it (\`createNodeServer\`, unbundled): as it is, and with \`mastra.setServerMiddleware([])\`, the
+same Mastra without the gate (\`bench/gate-server.ts\`, bench-only). Each generate request carries a
+valid token and starts a new conversation (\`memory: { thread, resource }\`), so both servers do the same
+work but for the gate. CPU is each server process's own user + system time (\`process.cpuUsage()\`, all
+its threads), read over IPC before a batch and again once the work its answers left behind (memory and
+trace writes) is done (no CPU for 1.2 s), divided by the batch's requests. After a warm-up (each body
+once), the servers take turns, which goes first alternating; min / median / max over the rounds. The
+gate's own is, in each round, the server with it minus the one without it; its median is compared to
+the median without the gate. Memory, after that: each server's RSS at rest (not falling for 5 s), then
+${gate.memory[0]!.burst} bodies at the cap (the one-message body) sent at once: RSS when the last is answered, and then
+each second until it is back within ${GATE_GOALS.memoryBack * 100}% of where it was, for at most 30 s. CPU figures: median
+(min to max), ms per request.
+
+| body | bytes | rounds x requests | CPU ms per request without the gate | with the gate | the gate's own | of Mastra's own | goal | met? |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${gate.cpu.map((row) => `| ${row.body} | ${row.bodyBytes} | ${row.rounds} x ${row.requestsPerBatch} | ${range(row.ungated)} | ${range(row.gated)} | ${range(row.gateMs)} | ${(row.gateShare * 100).toFixed(0)}% | <= ${row.goal * 100}% | ${row.met ? 'yes' : 'no'} |`).join('\n')}
+
+| server | RSS at rest, MB | when the last is answered, MB | peak since start, MB | settled, MB | settled after, s | back to its level? |
+| --- | --- | --- | --- | --- | --- | --- |
+${gate.memory.map((run) => `| ${run.variant === 'gated' ? 'with the gate' : 'without the gate'} | ${run.beforeMb.toFixed(0)} | ${run.afterMb.toFixed(0)} | ${run.peakMb.toFixed(0)} | ${run.settledMb.toFixed(0)} | ${run.settledAfterS.toFixed(0)} | ${run.backToLevel ? 'yes' : 'no'} |`).join('\n')}
+
 ## Rerun
 
 \`\`\`bash
-npm run bench            # about three minutes; rewrites this file and bench/results.json
+npm run bench            # about eight minutes; rewrites this file and bench/results.json
 npm run bench -- --quick # a few rounds only, to try it out
 \`\`\`
 `;
