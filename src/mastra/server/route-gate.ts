@@ -61,7 +61,8 @@ async function validated(request: Request, allowed: AllowedRoute): Promise<{ que
   const queryProblem = firstIssue(query, given, 'query');
   if (queryProblem) return queryProblem;
 
-  const read = await readBody(request);
+  // Read, not copied: admit() hands Mastra the body the server builds, never this one.
+  const read = await readBody(request, { consume: true });
   if (read.tooLarge) return { status: 413, problem: `the body is larger than ${BODY_LIMIT_BYTES} bytes` };
   if (read.malformed) return { status: 400, problem: 'the body is not valid JSON' };
   if (jsonDepth(read.text) > MAX_BODY_DEPTH) return { status: 400, problem: `the body is nested deeper than ${MAX_BODY_DEPTH} levels` };
