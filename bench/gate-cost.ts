@@ -1,8 +1,8 @@
 // What the server's gate (src/mastra/server/route-gate.ts) costs, for `npm run bench`: the project's
 // server twice side by side (bench/gate-server.ts), with the gate and without it, both with auth on;
 // each one's own CPU time per generate request, read from the server process itself, for a small body
-// and for bodies just under the size cap, interleaved; then each one's memory around a burst of bodies
-// at the cap.
+// and for bodies just under the size cap, the two servers in one window, their requests in turn; the
+// CPU time inside the gate's handler as well; then each one's memory around a burst of bodies at the cap.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
@@ -85,17 +85,21 @@ async function startGateServer(variant: GateVariant): Promise<GateServer> {
 /** A body for generate, in a new conversation each time (every request does the same work). */
 type BodyMaker = () => string;
 
-const memoryOf = () => ({ thread: randomUUID(), resource: USER });
+/** A new conversation's ids, named as the README's calls name them: both servers then trace the same. */
+function idsOf() {
+  const conversationId = randomUUID();
+  return { memory: { thread: conversationId, resource: USER }, tracingOptions: { metadata: { userId: USER, conversationId } } };
+}
 /** Words without digits: the offline model finds no arithmetic in them, so no tool call. */
 const filler = (length: number) => 'lorem ipsum dolor sit amet '.repeat(Math.ceil(length / 27)).slice(0, length).trimEnd().padEnd(length, '.');
 /** How many bytes under the cap the large bodies stay. */
 const CAP_MARGIN = 1024;
 
-const small: BodyMaker = () => JSON.stringify({ messages: [{ role: 'user', content: 'hello' }], memory: memoryOf() });
+const small: BodyMaker = () => JSON.stringify({ messages: [{ role: 'user', content: 'hello' }], ...idsOf() });
 
 /** One user message whose text fills the body to just under the cap. */
 function oneLargeMessage(): { label: string; make: BodyMaker } {
-  const make = (text: string) => JSON.stringify({ messages: [{ role: 'user', content: text }], memory: memoryOf() });
+  const make = (text: string) => JSON.stringify({ messages: [{ role: 'user', content: text }], ...idsOf() });
   const text = filler(BODY_LIMIT_BYTES - CAP_MARGIN - make('').length);
   return { label: `one user message of ${text.length.toLocaleString('en')} characters`, make: () => make(text) };
 }
@@ -105,7 +109,7 @@ function manyMessages(): { label: string; make: BodyMaker } {
   const make = (texts: string[]) =>
     JSON.stringify({
       messages: texts.map((content, index) => ({ role: (texts.length - 1 - index) % 2 === 0 ? 'user' : 'assistant', content })),
-      memory: memoryOf(),
+      ...idsOf(),
     });
   const each = Math.floor((BODY_LIMIT_BYTES - CAP_MARGIN - make(Array(MAX_MESSAGES).fill('')).length) / MAX_MESSAGES);
   const texts = Array(MAX_MESSAGES).fill(filler(each)) as string[];
@@ -157,28 +161,40 @@ export interface BodyCost {
   /** Server CPU ms per request, over the rounds. */
   gated: Spread3;
   ungated: Spread3;
-  /** The gate's own CPU, ms per request: gated minus ungated in each round (a pair run back to back). */
+  /** The gate's own CPU, ms per request: with it minus without it, in each round (one window for both). */
   gateMs: Spread3;
   /** The median of gateMs over the median without the gate. */
   gateShare: number;
+  /** Main-thread CPU inside the gate's handler, ms per request: its own code, without the garbage it leaves. */
+  insideGateMs: Spread3;
+  /** Every round's figures, ms per request. */
+  samples: { gated: number[]; ungated: number[]; insideGate: number[] };
   /** The most gateShare may be (GATE_GOALS), and whether it is. */
   goal: number;
   met: boolean;
 }
 
+/** RSS (and V8's heap in use, and the buffers outside it), MB. */
+export interface Memory {
+  rssMb: number;
+  heapUsedMb: number;
+  externalMb: number;
+}
+
 export interface MemoryRun {
   variant: GateVariant;
   burst: number;
-  beforeMb: number;
-  afterMb: number;
+  before: Memory;
+  after: Memory;
+  settled: Memory;
   peakMb: number;
-  settledMb: number;
   settledAfterS: number;
   /** Settled within GATE_GOALS.memoryBack of where it was before. */
   backToLevel: boolean;
 }
 
 const mb = (bytes: number) => bytes / 2 ** 20;
+const memoryOfUsage = ({ rssBytes, heapUsedBytes, externalBytes }: ServerUsage): Memory => ({ rssMb: mb(rssBytes), heapUsedMb: mb(heapUsedBytes), externalMb: mb(externalBytes) });
 
 /** The server's usage once its RSS stops falling (by under 1% in 5 s), or after `maxS` seconds. */
 async function atRest(server: GateServer, maxS: number): Promise<ServerUsage> {
@@ -196,10 +212,11 @@ async function atRest(server: GateServer, maxS: number): Promise<ServerUsage> {
 
 /**
  * RSS at rest, when the last of `count` bodies sent at once is answered, and then each second until it
- * is back within GATE_GOALS.memoryBack of its level at rest, or for at most `maxS` seconds.
+ * is back within GATE_GOALS.memoryBack of its level at rest, or for at most `maxS` seconds (an idle
+ * server frees its garbage when V8's memory reducer runs, some seconds after the last request).
  */
 async function burst(server: GateServer, variant: GateVariant, agentId: string, makeBody: BodyMaker, count: number, maxS: number): Promise<MemoryRun> {
-  const before = await atRest(server, maxS);
+  const before = await atRest(server, 30);
   await Promise.all(Array.from({ length: count }, () => generate(server, agentId, makeBody())));
   const after = await server.usage();
   const started = performance.now();
@@ -212,10 +229,10 @@ async function burst(server: GateServer, variant: GateVariant, agentId: string, 
   return {
     variant,
     burst: count,
-    beforeMb: mb(before.rssBytes),
-    afterMb: mb(after.rssBytes),
+    before: memoryOfUsage(before),
+    after: memoryOfUsage(after),
+    settled: memoryOfUsage(latest),
     peakMb: mb(latest.maxRssBytes),
-    settledMb: mb(latest.rssBytes),
     settledAfterS: (performance.now() - started) / 1000,
     backToLevel: latest.rssBytes <= level,
   };
@@ -226,39 +243,53 @@ export async function gateCost(agentId: string, { burstSize = 10, quick = false 
   const servers = {} as Record<GateVariant, GateServer>;
   await Promise.all(VARIANTS.map(async (variant) => (servers[variant] = await startGateServer(variant))));
   try {
+    // The small body first, while the servers' heaps are small, as most of a server's life is.
     const bodies = [
-      // More rounds for the small body: its goal is the tighter one, and a round of it is cheap.
-      { label: 'small: one user message, "hello"', make: small, requestsPerBatch: quick ? 10 : 20, rounds: quick ? 2 : 11, goal: GATE_GOALS.small },
+      { label: 'small: one user message, "hello"', make: small, requestsPerBatch: quick ? 10 : 30, rounds: quick ? 2 : 11, goal: GATE_GOALS.small },
       { ...oneLargeMessage(), requestsPerBatch: 1, rounds: quick ? 2 : 5, goal: GATE_GOALS.cap },
       { ...manyMessages(), requestsPerBatch: 1, rounds: quick ? 2 : 5, goal: GATE_GOALS.cap },
     ];
-    // Warm-up: every body once on each server (code compiled, storage tables created).
-    for (const { make } of bodies) for (const variant of VARIANTS) await generate(servers[variant], agentId, make());
-    const samples = bodies.map(() => ({ gated: [] as number[], ungated: [] as number[] }));
-    for (let round = 0; round < Math.max(...bodies.map((body) => body.rounds)); round++) {
-      for (const [index, { make, requestsPerBatch, rounds }] of bodies.entries()) {
-        if (round >= rounds) continue;
-        // Alternating which goes first, so that neither always runs right after the other's batch.
-        const order = (round + index) % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();
+    const cpu: BodyCost[] = [];
+    for (const [index, { label, make, requestsPerBatch, rounds, goal }] of bodies.entries()) {
+      // Warm-up: this body twice on each server (code compiled, storage tables grown).
+      for (let request = 0; request < 2; request++) for (const variant of VARIANTS) await generate(servers[variant], agentId, make());
+      const samples = { gated: [] as number[], ungated: [] as number[], insideGate: [] as number[] };
+      for (let round = 0; round < rounds; round++) {
+        // One window for both, their requests in turn (A B B A A B ...): whatever else the machine
+        // does meanwhile weighs on both alike.
         await settle(Object.values(servers));
-        const before: Partial<Record<GateVariant, number>> = {};
-        for (const variant of order) {
-          before[variant] = (await servers[variant].usage()).cpuMicros;
-          for (let request = 0; request < requestsPerBatch; request++) await generate(servers[variant], agentId, make());
+        const before = await Promise.all(VARIANTS.map((variant) => servers[variant].usage()));
+        for (let request = 0; request < requestsPerBatch; request++) {
+          const order = (round + index + request) % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();
+          for (const variant of order) await generate(servers[variant], agentId, make());
         }
-        // Each one's CPU from its first request to the end of the work its answers left behind.
+        // Each one's CPU to the end of the work its answers left behind.
         await settle(Object.values(servers));
-        for (const variant of order) samples[index]![variant].push(((await servers[variant].usage()).cpuMicros - before[variant]!) / 1000 / requestsPerBatch);
+        const after = await Promise.all(VARIANTS.map((variant) => servers[variant].usage()));
+        const perRequest = (at: number, field: 'cpuMicros' | 'gateMicros') => (after[at]![field] - before[at]![field]) / 1000 / requestsPerBatch;
+        samples.gated.push(perRequest(VARIANTS.indexOf('gated'), 'cpuMicros'));
+        samples.ungated.push(perRequest(VARIANTS.indexOf('ungated'), 'cpuMicros'));
+        samples.insideGate.push(perRequest(VARIANTS.indexOf('gated'), 'gateMicros'));
       }
+      const gateMs = spread3(samples.gated.map((ms, round) => ms - samples.ungated[round]!));
+      const gateShare = gateMs.median / spread3(samples.ungated).median;
+      cpu.push({
+        body: label,
+        bodyBytes: Buffer.byteLength(make()),
+        requestsPerBatch,
+        rounds,
+        gated: spread3(samples.gated),
+        ungated: spread3(samples.ungated),
+        gateMs,
+        gateShare,
+        insideGateMs: spread3(samples.insideGate),
+        samples,
+        goal,
+        met: gateShare <= goal,
+      });
     }
-    const cpu: BodyCost[] = bodies.map(({ label: body, make, requestsPerBatch, rounds, goal }, index) => {
-      const { gated, ungated } = samples[index]!;
-      const gateMs = spread3(gated.map((ms, round) => ms - ungated[round]!));
-      const gateShare = gateMs.median / spread3(ungated).median;
-      return { body, bodyBytes: Buffer.byteLength(make()), requestsPerBatch, rounds, gated: spread3(gated), ungated: spread3(ungated), gateMs, gateShare, goal, met: gateShare <= goal };
-    });
     // Memory: a burst of bodies at the cap on each server, both at once (RSS is each one's own).
-    const memory = await Promise.all(VARIANTS.map((variant) => burst(servers[variant], variant, agentId, bodies[1]!.make, quick ? 3 : burstSize, quick ? 10 : 30)));
+    const memory = await Promise.all(VARIANTS.map((variant) => burst(servers[variant], variant, agentId, bodies[1]!.make, quick ? 3 : burstSize, quick ? 10 : 60)));
     return { cpu, memory };
   } finally {
     await Promise.all(Object.values(servers).map((server) => server.stop()));

@@ -312,6 +312,7 @@ const perCallTable = (run: typeof zero) =>
   ].join('\n');
 /** A median with its min and max: "12.3 (10.1 to 15.0)". */
 const range = (s: { min: number; median: number; max: number }) => `${s.median.toFixed(1)} (${s.min.toFixed(1)} to ${s.max.toFixed(1)})`;
+const memory = (m: { rssMb: number; heapUsedMb: number; externalMb: number }) => `${m.rssMb.toFixed(0)} (${m.heapUsedMb.toFixed(0)}, ${m.externalMb.toFixed(0)})`;
 const markdown = `# Benchmarks
 
 What tracing and the server's gate cost in this project, measured by \`npm run bench\` on ${results.date.slice(0, 10)}${quick ? ' (quick run: few rounds)' : ''}.
@@ -405,25 +406,29 @@ batch delay is 5 s.
 The project's server (\`src/mastra/index.ts\`: auth on, memory in a libsql file, Studio's local traces
 in DuckDB, no Agnost export, the offline model) runs twice side by side, served as the built server
 serves it (\`createNodeServer\`, unbundled): as it is, and with \`mastra.setServerMiddleware([])\`, the
-same Mastra without the gate (\`bench/gate-server.ts\`, bench-only). Each generate request carries a
-valid token and starts a new conversation (\`memory: { thread, resource }\`), so both servers do the same
-work but for the gate. CPU is each server process's own user + system time (\`process.cpuUsage()\`, all
-its threads), read over IPC before a batch and again once the work its answers left behind (memory and
-trace writes) is done (no CPU for 1.2 s), divided by the batch's requests. After a warm-up (each body
-once), the servers take turns, which goes first alternating; min / median / max over the rounds. The
-gate's own is, in each round, the server with it minus the one without it; its median is compared to
-the median without the gate. Memory, after that: each server's RSS at rest (not falling for 5 s), then
-${gate.memory[0]!.burst} bodies at the cap (the one-message body) sent at once: RSS when the last is answered, and then
-each second until it is back within ${GATE_GOALS.memoryBack * 100}% of where it was, for at most 30 s. CPU figures: median
-(min to max), ms per request.
+same Mastra without the gate (\`bench/gate-server.ts\`, bench-only). Both get the same generate
+requests: a valid token, a new conversation each, its ids named as the README's calls name them
+(\`memory\`, \`tracingOptions.metadata\`), so both do the same work but for the gate. CPU is each server
+process's own user + system time (\`process.cpuUsage()\`, all its threads), read over IPC before a batch
+and again once the work its answers left behind (memory and trace writes) is done (no CPU for 1.2 s),
+divided by the batch's requests. Each body in turn, after a warm-up (two of it each), the small one
+first: in each round both servers get the batch in one window, their requests alternating; median (min
+to max) over the rounds, ms per request. The gate's own is, in each round, the server with it minus the
+one without it; its median is compared to the median without the gate (the goal). Inside the gate's
+handler: the main thread's CPU from the handler's start to its hand-over to the route
+(\`process.threadCpuUsage()\`), a floor for the gate's own: it leaves out the garbage the gate makes,
+and with it the GC timing that is most of the noise above. Memory, after that: each server's RSS at
+rest (not falling for 5 s), then ${gate.memory[0]!.burst} bodies at the cap (the one-message body) sent at once: RSS when
+the last is answered, and then each second until it is back within ${GATE_GOALS.memoryBack * 100}% of where it was, for at
+most 60 s.
 
-| body | bytes | rounds x requests | CPU ms per request without the gate | with the gate | the gate's own | of Mastra's own | goal | met? |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- |
-${gate.cpu.map((row) => `| ${row.body} | ${row.bodyBytes} | ${row.rounds} x ${row.requestsPerBatch} | ${range(row.ungated)} | ${range(row.gated)} | ${range(row.gateMs)} | ${(row.gateShare * 100).toFixed(0)}% | <= ${row.goal * 100}% | ${row.met ? 'yes' : 'no'} |`).join('\n')}
+| body | bytes | rounds x requests | CPU ms per request without the gate | with the gate | the gate's own | of Mastra's own | goal | met? | inside the gate's handler |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${gate.cpu.map((row) => `| ${row.body} | ${row.bodyBytes} | ${row.rounds} x ${row.requestsPerBatch} | ${range(row.ungated)} | ${range(row.gated)} | ${range(row.gateMs)} | ${(row.gateShare * 100).toFixed(0)}% | <= ${row.goal * 100}% | ${row.met ? 'yes' : 'no'} | ${range(row.insideGateMs)} |`).join('\n')}
 
-| server | RSS at rest, MB | when the last is answered, MB | peak since start, MB | settled, MB | settled after, s | back to its level? |
+| server | at rest: RSS, MB (V8 heap in use, buffers) | when the last is answered | settled | settled after, s | peak RSS since start, MB | back to its level? |
 | --- | --- | --- | --- | --- | --- | --- |
-${gate.memory.map((run) => `| ${run.variant === 'gated' ? 'with the gate' : 'without the gate'} | ${run.beforeMb.toFixed(0)} | ${run.afterMb.toFixed(0)} | ${run.peakMb.toFixed(0)} | ${run.settledMb.toFixed(0)} | ${run.settledAfterS.toFixed(0)} | ${run.backToLevel ? 'yes' : 'no'} |`).join('\n')}
+${gate.memory.map((run) => `| ${run.variant === 'gated' ? 'with the gate' : 'without the gate'} | ${memory(run.before)} | ${memory(run.after)} | ${memory(run.settled)} | ${run.settledAfterS.toFixed(0)} | ${run.peakMb.toFixed(0)} | ${run.backToLevel ? 'yes' : 'no'} |`).join('\n')}
 
 ## Rerun
 
