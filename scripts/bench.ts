@@ -1,6 +1,6 @@
-// npm run bench: what tracing costs per call, per flush, at exit and at start-up, measured side by
-// side on this machine with the project's own code and a local OTLP receiver. Writes BENCHMARKS.md
-// and bench/results.json. Takes about three minutes.
+// npm run bench: what tracing costs per call, per flush, at exit and at start-up, and what the server's
+// gate costs per request, measured side by side on this machine with the project's own code and a local
+// OTLP receiver. Writes BENCHMARKS.md and bench/results.json. Takes about eight minutes.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, totalmem } from 'node:os';
@@ -25,6 +25,7 @@ const { createOfflineModel } = await import('../src/agents/offline-model.ts');
 const { buildServer, load, startServer, stopServer, streamTraceLag } = await import('../bench/server-load.ts');
 const { createVariant, VARIANT_DESCRIPTIONS } = await import('../bench/variants.ts');
 const { webChatFirstWord } = await import('../bench/web-chat.ts');
+const { gateCost, GATE_GOALS } = await import('../bench/gate-cost.ts');
 const { askAgent } = await import('../src/ask-agent.ts');
 const { EXPORT_CHANNEL } = await import('../src/mastra/agnost.ts');
 const { subscribe } = await import('node:diagnostics_channel');
@@ -292,6 +293,8 @@ log('server load and stream trace lag...');
 const serverLoad = await server();
 log("the web chat's route: time to the first word...");
 const webChat = await webChatFirstWord(AGENT, quick ? 3 : 20, receiver.tracesUrl);
+log("the server gate's CPU per request and memory...");
+const gate = await gateCost(AGENT, { quick });
 await receiver.close();
 
 const versions = Object.fromEntries(
@@ -308,7 +311,7 @@ const webChatSummary = webChat && {
   // Paired by round: each round's two turns ran back to back.
   extraMs: spread(webChat.webChatMs.map((chat, round) => chat - webChat.agentStreamMs[round]!)),
 };
-const results = { date: new Date().toISOString(), quick, machine, versions, perCall: [zero, fifty], shapes, growth, firstWords, exits, cold, server: serverLoad, webChat: webChatSummary };
+const results = { date: new Date().toISOString(), quick, machine, versions, perCall: [zero, fifty], shapes, growth, firstWords, exits, cold, server: serverLoad, webChat: webChatSummary, gate };
 writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
 const perCallTable = (run: typeof zero) =>
@@ -317,12 +320,16 @@ const perCallTable = (run: typeof zero) =>
     `| --- | --- | --- | --- |`,
     ...run.rows.map((row) => `| ${VARIANT_DESCRIPTIONS[row.variant]} | ${fmt(row.msPerCall)} | ${row.variant === 'none' ? '' : ms(row.overheadMs)} | ${row.ratio.toFixed(3)} |`),
   ].join('\n');
+/** A median with its min and max: "12.3 (10.1 to 15.0)". */
+const range = (s: { min: number; median: number; max: number }) => `${s.median.toFixed(1)} (${s.min.toFixed(1)} to ${s.max.toFixed(1)})`;
+const memory = (m: { rssMb: number; heapUsedMb: number; externalMb: number }) => `${m.rssMb.toFixed(0)} (${m.heapUsedMb.toFixed(0)}, ${m.externalMb.toFixed(0)})`;
 const markdown = `# Benchmarks
 
-What tracing costs in this project, measured by \`npm run bench\` on ${results.date.slice(0, 10)}${quick ? ' (quick run: few rounds)' : ''}.
+What tracing and the server's gate cost in this project, measured by \`npm run bench\` on ${results.date.slice(0, 10)}${quick ? ' (quick run: few rounds)' : ''}.
 Every comparison runs in one process, interleaved (A B C D, A B C D, ...), with the project's agent
 (memory on an in-memory libsql database, the offline model) and a local OTLP receiver on 127.0.0.1.
-The figures are medians with the 25th to 75th percentile spread.
+The figures are medians with the 25th to 75th percentile spread. The servers (the last two sections)
+run as processes of their own, side by side, and say how they are measured.
 
 Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GiB, ${machine.os}, Node ${machine.node}.
 Versions: ${Object.entries(versions).map(([name, version]) => `${name} ${version}`).join(', ')}.
@@ -423,10 +430,39 @@ The web chat's route minus the agent's, paired by round: ${fmt(webChatSummary.ex
 
 `
     : ''
-}## Rerun
+}## The server's gate: CPU per request and memory
+
+The project's server (\`src/mastra/index.ts\`: auth on, memory in a libsql file, Studio's local traces
+in DuckDB, no Agnost export, the offline model) runs twice side by side, served as the built server
+serves it (\`createNodeServer\`, unbundled): as it is, and with \`mastra.setServerMiddleware([])\`, the
+same Mastra without the gate (\`bench/gate-server.ts\`, bench-only). Both get the same generate
+requests: a valid token, a new conversation each, its ids named as the README's calls name them
+(\`memory\`, \`tracingOptions.metadata\`), so both do the same work but for the gate. CPU is each server
+process's own user + system time (\`process.cpuUsage()\`, all its threads), read over IPC before a batch
+and again once the work its answers left behind (memory and trace writes) is done (no CPU for 1.2 s),
+divided by the batch's requests. Each body in turn, after a warm-up (two of it each), the small one
+first: in each round both servers get the batch in one window, their requests alternating; median (min
+to max) over the rounds, ms per request. The gate's own is, in each round, the server with it minus the
+one without it; its median is compared to the median without the gate (the goal). Inside the gate's
+handler: the main thread's CPU from the handler's start to its hand-over to the route
+(\`process.threadCpuUsage()\`), a floor for the gate's own: it leaves out the garbage the gate makes,
+and with it the GC timing that is most of the noise above. Memory, after that: each server's RSS at
+rest (not falling for 5 s), then ${gate.memory[0]!.burst} bodies at the cap (the one-message body) sent at once: RSS when
+the last is answered, and then each second until it is back within ${GATE_GOALS.memoryBack * 100}% of where it was, for at
+most 60 s.
+
+| body | bytes | rounds x requests | CPU ms per request without the gate | with the gate | the gate's own | of Mastra's own | goal | met? | inside the gate's handler |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${gate.cpu.map((row) => `| ${row.body} | ${row.bodyBytes} | ${row.rounds} x ${row.requestsPerBatch} | ${range(row.ungated)} | ${range(row.gated)} | ${range(row.gateMs)} | ${(row.gateShare * 100).toFixed(0)}% | <= ${row.goal * 100}% | ${row.met ? 'yes' : 'no'} | ${range(row.insideGateMs)} |`).join('\n')}
+
+| server | at rest: RSS, MB (V8 heap in use, buffers) | when the last is answered | settled | settled after, s | peak RSS since start, MB | back to its level? |
+| --- | --- | --- | --- | --- | --- | --- |
+${gate.memory.map((run) => `| ${run.variant === 'gated' ? 'with the gate' : 'without the gate'} | ${memory(run.before)} | ${memory(run.after)} | ${memory(run.settled)} | ${run.settledAfterS.toFixed(0)} | ${run.peakMb.toFixed(0)} | ${run.backToLevel ? 'yes' : 'no'} |`).join('\n')}
+
+## Rerun
 
 \`\`\`bash
-npm run bench            # about three minutes; rewrites this file and bench/results.json
+npm run bench            # about eight minutes; rewrites this file and bench/results.json
 npm run bench -- --quick # a few rounds only, to try it out
 \`\`\`
 `;

@@ -34,19 +34,33 @@ const MESSAGE_LISTS = ['messages', 'context', 'input'];
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const AGENT_ROUTE = /^\/api\/agents\/[^/]+\/[^/]/;
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPENERS = new Set([0x7b, 0x5b]); // { [
+const CLOSERS = new Set([0x7d, 0x5d]); // } ]
+
+/** Where the string that opens at `open` ends (its closing quote), or -1 if it never does. */
+function stringEnd(text: string, open: number): number {
+  // indexOf skips a string's content at native speed (a body at the cap is mostly one long text).
+  for (let end = text.indexOf('"', open + 1); end >= 0; end = text.indexOf('"', end + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(end - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return end; // not an escaped quote
+  }
+  return -1;
+}
+
 /** The deepest nesting of arrays and objects in JSON text, counted without parsing (so without recursion). */
 export function jsonDepth(text: string): number {
   let depth = 0;
   let deepest = 0;
-  let inString = false;
   for (let index = 0; index < text.length; index++) {
-    const char = text[index];
-    if (inString) {
-      if (char === '\\') index++;
-      else if (char === '"') inString = false;
-    } else if (char === '"') inString = true;
-    else if (char === '{' || char === '[') deepest = Math.max(deepest, ++depth);
-    else if (char === '}' || char === ']') depth--;
+    const code = text.charCodeAt(index);
+    if (code === QUOTE) {
+      index = stringEnd(text, index);
+      if (index < 0) break; // an unterminated string: nothing after it counts
+    } else if (OPENERS.has(code)) deepest = Math.max(deepest, ++depth);
+    else if (CLOSERS.has(code)) depth--;
   }
   return deepest;
 }

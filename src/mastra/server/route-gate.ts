@@ -72,7 +72,8 @@ async function validated(request: Request, allowed: AllowedRoute): Promise<{ que
   const queryProblem = firstIssue(query, given, 'query');
   if (queryProblem) return queryProblem;
 
-  const read = await readBody(request);
+  // Read, not copied: admit() hands Mastra the body the server builds, never this one.
+  const read = await readBody(request, { consume: true });
   if (read.tooLarge) return { status: 413, problem: `the body is larger than ${BODY_LIMIT_BYTES} bytes` };
   if (read.malformed) return { status: 400, problem: 'the body is not valid JSON' };
   if (jsonDepth(read.text) > MAX_BODY_DEPTH) return { status: 400, problem: `the body is nested deeper than ${MAX_BODY_DEPTH} levels` };
@@ -117,8 +118,13 @@ function decodedParam(param: string): string | undefined {
 function withBody(request: Request, body: object | undefined): Request {
   const headers = new Headers(request.headers);
   for (const name of ['content-length', 'transfer-encoding', 'content-type']) headers.delete(name);
-  if (body !== undefined) headers.set('content-type', 'application/json');
-  return new Request(request.url, { method: request.method, headers, signal: request.signal, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  if (body === undefined) return new Request(request.url, { method: request.method, headers, signal: request.signal });
+  const text = JSON.stringify(body);
+  headers.set('content-type', 'application/json');
+  // Its length given, as a client gives it: Mastra's body limit then reads the header instead of
+  // reading the whole body into yet another copy.
+  headers.set('content-length', String(Buffer.byteLength(text)));
+  return new Request(request.url, { method: request.method, headers, signal: request.signal, body: text });
 }
 
 /**
