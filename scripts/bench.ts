@@ -1,6 +1,6 @@
 // npm run bench: what tracing costs per call, per flush, at exit and at start-up, and what the server's
 // gate costs per request, measured side by side on this machine with the project's own code and a local
-// OTLP receiver. Writes BENCHMARKS.md and bench/results.json. Takes about eight minutes.
+// OTLP receiver. Writes BENCHMARKS.md and bench/results.json. Takes about ten minutes.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, totalmem } from 'node:os';
@@ -462,7 +462,7 @@ ${gate.memory.map((run) => `| ${run.variant === 'gated' ? 'with the gate' : 'wit
 ## Rerun
 
 \`\`\`bash
-npm run bench            # about eight minutes; rewrites this file and bench/results.json
+npm run bench            # about ten minutes; rewrites this file and bench/results.json
 npm run bench -- --quick # a few rounds only, to try it out
 \`\`\`
 `;
