@@ -19,8 +19,7 @@ useBuiltServer();
 beforeAll(async () => {
   if (missing !== undefined) return;
   db = await startPostgres();
-  // One after the other: two instances creating a fresh database's tables at the same moment once lost
-  // one of them under load (not yet understood; see the closing note of the session that saw it).
+  // One after the other: two instances creating a fresh database's tables at the same moment can race.
   servers = [await startBuiltServer({ MASTRA_STORAGE_URL: db.url }), await startBuiltServer({ MASTRA_STORAGE_URL: db.url })];
 }, 90_000);
 
