@@ -5,7 +5,8 @@ import type { MastraModelConfig } from '@mastra/core/llm';
 import type { ObservabilityExporter } from '@mastra/core/observability';
 import { MastraStorageExporter, Observability } from '@mastra/observability';
 import { OtelExporter } from '@mastra/otel-exporter';
-import { createAgents } from '../src/agents/index.ts';
+import { AGENTS } from '../src/agents/index.ts';
+import { createAgents } from '../src/mastra/registry.ts';
 import { createOfflineModel } from '../src/agents/offline-model.ts';
 import type { AppConfig } from '../src/settings/env.ts';
 import { OneLineLogger } from '../src/mastra/logger.ts';
@@ -84,7 +85,7 @@ export function createVariant(
 ): Mastra {
   const observability = observabilityFor(name, settings);
   return new Mastra({
-    agents: createAgents(model),
+    agents: createAgents(model, AGENTS),
     storage,
     logger: new OneLineLogger({ level: 'error' }),
     ...(observability ? { observability } : {}),

@@ -20,7 +20,8 @@ Object.assign(process.env, {
 });
 const { parseEnv } = await import('../src/settings/env.ts');
 const { createStorage } = await import('../src/mastra/storage.ts');
-const { createAgents, defaultAgentId } = await import('../src/agents/index.ts');
+const { AGENTS } = await import('../src/agents/index.ts');
+const { createAgents, defaultAgentId } = await import('../src/mastra/registry.ts');
 const { createOfflineModel } = await import('../src/agents/offline-model.ts');
 const { buildServer, load, startServer, stopServer, streamTraceLag } = await import('../bench/server-load.ts');
 const { createVariant, VARIANT_DESCRIPTIONS } = await import('../bench/variants.ts');
@@ -39,7 +40,7 @@ const settings = parseEnv();
 const { storage } = await createStorage(settings, { localTraces: 'if-present' });
 const setup = { settings, storage };
 // The agent the bench calls: the project's default one.
-const AGENT = defaultAgentId(createAgents(createOfflineModel()));
+const AGENT = defaultAgentId(createAgents(createOfflineModel(), AGENTS));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 interface Spread {

@@ -4,6 +4,19 @@ import { RequestContext } from '@mastra/core/request-context';
 import type { AnyWorkflow } from '@mastra/core/workflows';
 import type { ConversationIds } from './ask-agent.ts';
 
+/**
+ * Inside a step: the run's ids, from its requestContext, where the server puts the caller's (JWT user, or
+ * the documented headers) and runWorkflow the chat's and the doctor's. A clear error if there are none.
+ */
+export function conversationIdsOf(requestContext: RequestContext, workflowId: string): ConversationIds {
+  const userId = requestContext.get('userId');
+  const conversationId = requestContext.get('conversationId');
+  if (typeof userId !== 'string' || typeof conversationId !== 'string') {
+    throw new Error(`${workflowId} needs the caller's userId and conversationId in its requestContext (runWorkflow and the server put them there)`);
+  }
+  return { userId, conversationId };
+}
+
 export async function runWorkflow(workflow: AnyWorkflow, inputData: unknown, { userId, conversationId }: ConversationIds) {
   const requestContext = new RequestContext<Record<string, unknown>>([
     ['userId', userId],

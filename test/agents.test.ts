@@ -8,7 +8,8 @@ import { createTool } from '@mastra/core/tools';
 import { LibSQLStore } from '@mastra/libsql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createAgents, defaultAgentId, type AgentFactory } from '../src/agents/index.ts';
+import { AGENTS } from '../src/agents/index.ts';
+import { createAgents, defaultAgentId, type AgentFactory } from '../src/mastra/registry.ts';
 import { createOfflineModel, fillFromMessage } from '../src/agents/offline-model.ts';
 import { askAgent } from '../src/ask-agent.ts';
 import { TOOL_MESSAGE } from './helpers/agent.ts';
@@ -109,7 +110,7 @@ describe("docs/make-it-yours.md's travel example: a tool on its own variable, a 
     try {
       const apiUrl = `http://127.0.0.1:${(weather.address() as AddressInfo).port}/weather`;
       const settings = parseEnv({ WEATHER_API_URL: apiUrl, AGNOST_ORG_ID: 'org_travel', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl }, [WEATHER_VARIABLE]);
-      const agents = createAgents(createOfflineModel(), { settings: settings.app, factories: TRAVEL });
+      const agents = createAgents(createOfflineModel(), TRAVEL, settings.app);
       expect((await agents.triage!.listAgents()).concierge).toBe(agents.concierge);
       const mastra = new Mastra({ agents, storage: new LibSQLStore({ id: 'travel-test', url: ':memory:' }), observability: createObservability(settings, { localTraces: false }) });
 
@@ -136,7 +137,7 @@ describe("docs/make-it-yours.md's travel example: a tool on its own variable, a 
 
 describe("docs/make-it-yours.md's example: a billing agent with an orderStatus tool", () => {
   it('runs on the offline model unchanged and calls its tool with the id from the message', async () => {
-    const [agent] = Object.values(createAgents(createOfflineModel(), { factories: FIXTURES }));
+    const [agent] = Object.values(createAgents(createOfflineModel(), FIXTURES));
     const mastra = new Mastra({ agents: { billing: agent! }, storage: new LibSQLStore({ id: 'billing-test', url: ':memory:' }) });
     const { text } = await askAgent(mastra.getAgent('billing'), 'Where is my order ORD-1234?', { userId: 'user-b', conversationId: 'conv-b' });
     expect(text).toBe('orderStatus returned {"orderId":"ORD-1234","status":"shipped"}');
@@ -145,7 +146,7 @@ describe("docs/make-it-yours.md's example: a billing agent with an orderStatus t
 
 describe('the agent registry (src/agents/index.ts)', () => {
   it('keys every agent by its id, the default first', () => {
-    const agents = createAgents(createOfflineModel());
+    const agents = createAgents(createOfflineModel(), AGENTS);
     expect(Object.keys(agents).length).toBeGreaterThan(0);
     for (const [key, agent] of Object.entries(agents)) expect(agent.id).toBe(key);
     expect(defaultAgentId(agents)).toBe(Object.keys(agents)[0]);
@@ -158,7 +159,7 @@ describe('the agent registry (src/agents/index.ts)', () => {
     const concierge: AgentFactory = () => (built++, new Agent({ id: 'concierge', name: 'Concierge', instructions: 'Plan trips.', model }));
     const triage: AgentFactory = ({ agent }) => new Agent({ id: 'triage', name: 'Triage', instructions: 'Route requests.', model, agents: { concierge: agent('concierge') } });
     // triage first: the default, listed before the sub-agent it uses.
-    const agents = createAgents(createOfflineModel(), { factories: { triage, concierge } });
+    const agents = createAgents(createOfflineModel(), { triage, concierge });
     expect(Object.keys(agents)).toEqual(['triage', 'concierge']);
     expect(built).toBe(1);
     expect((await agents.triage!.listAgents()).concierge).toBe(agents.concierge);
@@ -167,18 +168,18 @@ describe('the agent registry (src/agents/index.ts)', () => {
   it('says which line of the registry to fix: a key that is not the id, an unknown sub-agent, a cycle', () => {
     const model = createOfflineModel();
     const named = (id: string): AgentFactory => () => new Agent({ id, name: id, instructions: '-', model });
-    expect(() => createAgents(model, { factories: { helper: named('assistant') } })).toThrow('src/agents/index.ts lists the agent "assistant" as "helper": use its id as the key');
+    expect(() => createAgents(model, { helper: named('assistant') })).toThrow('src/agents/index.ts lists the agent "assistant" as "helper": use its id as the key');
     const usesMissing: AgentFactory = ({ agent }) => new Agent({ id: 'a', name: 'a', instructions: '-', model, agents: { b: agent('b') } });
-    expect(() => createAgents(model, { factories: { a: usesMissing } })).toThrow('No agent "b" in src/agents/index.ts: add it to AGENTS, or use one of a');
+    expect(() => createAgents(model, { a: usesMissing })).toThrow('No agent "b" in src/agents/index.ts: add it to AGENTS, or use one of a');
     const a: AgentFactory = ({ agent }) => new Agent({ id: 'a', name: 'a', instructions: '-', model, agents: { b: agent('b') } });
     const b: AgentFactory = ({ agent }) => new Agent({ id: 'b', name: 'b', instructions: '-', model, agents: { a: agent('a') } });
-    expect(() => createAgents(model, { factories: { a, b } })).toThrow("Agents a -> b -> a are each other's sub-agents: break the cycle");
+    expect(() => createAgents(model, { a, b })).toThrow("Agents a -> b -> a are each other's sub-agents: break the cycle");
   });
 
   it('every agent answers on the offline model, with both ids on every span of its trace', async () => {
     const settings = parseEnv({ AGNOST_ORG_ID: 'org_agents', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl, MASTRA_STORAGE_URL: ':memory:' });
     const mastra = new Mastra({
-      agents: createAgents(createOfflineModel()),
+      agents: createAgents(createOfflineModel(), AGENTS),
       storage: new LibSQLStore({ id: 'agents-test', url: ':memory:' }),
       observability: createObservability(settings, { localTraces: false }),
     });

@@ -12,7 +12,8 @@ import { groupingKeys } from './helpers/grouping-keys.ts';
 import { sampleOf, startFakeOpenAI, type ChatRequest, type ChatReply, type FakeOpenAI } from './helpers/fake-openai.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
 
-const { createAgents } = await import('../src/agents/index.ts');
+const { createAgents } = await import('../src/mastra/registry.ts');
+const { project } = await import('./fixtures/project.ts');
 const { askAgent } = await import('../src/ask-agent.ts');
 const { parseEnv } = await import('../src/settings/env.ts');
 const { createObservability } = await import('../src/mastra/observability.ts');
@@ -56,7 +57,7 @@ const modelCalls = (spans: ReceivedSpan[]) => spans.filter((span) => span.attrib
 async function converse(messages: string[], { env = {}, model = openAI(callsTools) as MastraModelConfig, allSpans = false } = {}) {
   const settings = parseEnv({ AGNOST_ORG_ID: 'org_content', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl, MASTRA_STORAGE_URL: ':memory:', ...env });
   const mastra = new Mastra({
-    agents: createAgents(model),
+    agents: createAgents(model, project.agents),
     storage: new LibSQLStore({ id: 'content-test', url: ':memory:' }),
     // allSpans: also memory reads and writes, processors and chunks, as an app without our exclusions sends.
     observability: createObservability(settings, { localTraces: false, ...(allSpans ? { excludeSpanTypes: [] } : {}) }),
@@ -132,7 +133,7 @@ describe("a caller's tracingOptions.metadata", () => {
   it("cannot write the turn's messages or the keys Agnost groups by", async () => {
     const settings = parseEnv({ AGNOST_ORG_ID: 'org_content', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl, MASTRA_STORAGE_URL: ':memory:' });
     const mastra = new Mastra({
-      agents: createAgents(openAI(answersPlainly)),
+      agents: createAgents(openAI(answersPlainly), project.agents),
       storage: new LibSQLStore({ id: 'metadata-test', url: ':memory:' }),
       observability: createObservability(settings, { localTraces: false }),
     });

@@ -3,24 +3,24 @@
 // conversation, and the whole run is one trace with both ids on every span.
 import type { Mastra } from '@mastra/core/mastra';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultAgentId } from '../src/agents/index.ts';
+import { defaultAgentId } from '../src/mastra/registry.ts';
+import { project } from './fixtures/project.ts';
 import { askAgent } from '../src/ask-agent.ts';
 import { createMastra } from '../src/mastra/assembly.ts';
 import { runWorkflow } from '../src/run-workflow.ts';
 import { parseEnv } from '../src/settings/env.ts';
-import { AGENT_ID, TOOL_ANSWER, TOOL_MESSAGE } from './helpers/agent.ts';
+import { AGENT_ID, TOOL_ANSWER, TOOL_MESSAGE, WORKFLOW_ID } from './helpers/agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
 import { runChat } from './helpers/run-script.ts';
 
-const WORKFLOW_ID = 'askAssistant';
 let receiver: OtlpReceiver;
 let mastra: Mastra;
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
   const config = parseEnv({ AGNOST_ORG_ID: 'org_workflows', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl, MASTRA_STORAGE_URL: ':memory:' });
-  ({ mastra } = await createMastra(config, { mode: 'cli' }));
+  ({ mastra } = await createMastra(config, { mode: 'cli', project }));
 });
 afterAll(async () => {
   await mastra?.shutdown();
@@ -52,7 +52,7 @@ describe(`the example workflow (${WORKFLOW_ID})`, () => {
     const ids = { userId: 'user-memory', conversationId: 'conversation-memory' };
     await runWorkflow(mastra.getWorkflow(WORKFLOW_ID), { message: 'first, through the workflow' }, ids);
     const { text } = await askAgent(mastra.getAgent(AGENT_ID), 'and then directly', ids);
-    expect(text).toContain('you started it with "first, through the workflow"');
+    expect(text).toContain('(message 2; first: first, through the workflow)');
     expect(defaultAgentId(mastra.listAgents())).toBe(AGENT_ID);
   });
 

@@ -3,7 +3,7 @@
 import { Agent } from '@mastra/core/agent';
 import { Memory } from '@mastra/memory';
 import { calculatorTool } from '../tools/calculator-tool.ts';
-import type { AgentParts } from './index.ts';
+import type { AgentParts } from '../mastra/registry.ts';
 
 export function createAssistantAgent({ model }: AgentParts) {
   return new Agent({

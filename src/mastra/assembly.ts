@@ -5,19 +5,31 @@
 // observability, the logger, and, for the server only, the HTTP middleware, auth, its start-up lines and
 // the report of failing exports.
 import { Mastra, type Config } from '@mastra/core/mastra';
-import { createAgents, defaultAgentId } from '../agents/index.ts';
 import { chooseModel, type ModelChoice } from '../agents/model.ts';
 import { secretsOf, type AppConfig } from '../settings/env.ts';
 import { localUserId } from '../settings/ids.ts';
-import { createWorkflows } from '../workflows/index.ts';
 import { reportExportFailures } from './export-failures.ts';
 import { OneLineLogger } from './logger.ts';
+import { createAgents, createWorkflows, defaultAgentId, type AgentFactory, type WorkflowFactory } from './registry.ts';
 import { createObservability, traceDestinations } from './observability.ts';
 import { createAccess, type Access } from './server/access.ts';
 import { firstMiddleware, serverOptions } from './server/server-options.ts';
 import { createStorage, type ProjectStorage } from './storage.ts';
 
+/**
+ * What a Mastra instance is made of besides the plumbing: its agents and workflows by id (the first agent
+ * is the default). The product's are in src/project.ts; the template's tests assemble their own
+ * (test/fixtures/project.ts), so they prove the plumbing whatever the product's agents do.
+ */
+export interface Project {
+  agents: Record<string, AgentFactory>;
+  workflows: Record<string, WorkflowFactory>;
+  /** The model every agent runs on. Default: from the settings (OPENAI_API_KEY, else the offline demo model). */
+  chooseModel?: (config: AppConfig) => Promise<ModelChoice>;
+}
+
 export interface AssemblyOptions {
+  project: Project;
   /**
    * 'server': Studio's trace file, the HTTP middleware and auth, the start-up lines and the export
    * failure report. 'cli': a short-lived process (the chat, the doctor) that reports in its own words.
@@ -34,13 +46,13 @@ export interface Assembly extends Pick<ProjectStorage, 'traceStore' | 'localTrac
 }
 
 /** Everything the project's Mastra instance is made of; createMastra() makes it. */
-export async function assemble(config: AppConfig, { mode }: AssemblyOptions): Promise<Assembly> {
+export async function assemble(config: AppConfig, { project, mode }: AssemblyOptions): Promise<Assembly> {
   const server = mode === 'server';
   // Studio's model list (GET /api/agents/providers): Mastra would ask its hosted model gateways on every
   // call, and log a stack trace whenever one is out of reach. This project's models are set in .env.
   if (server) process.env.AUTO_BLOCK_EXTERNAL_PROVIDERS ??= 'true';
-  const model = await chooseModel(config);
-  const agents = createAgents(model.model, { settings: config.app });
+  const model = await (project.chooseModel ?? chooseModel)(config);
+  const agents = createAgents(model.model, project.agents, config.app);
   const { storage, traceStore, localTraces, turns } = await createStorage(config, { localTraces: server ? 'always' : 'if-present' });
   // Warnings and errors only, one line each on stderr: stdout stays for the answers (and --json output).
   const logger = server
@@ -59,7 +71,7 @@ export async function assemble(config: AppConfig, { mode }: AssemblyOptions): Pr
   };
   const options: Config = {
     agents,
-    workflows: createWorkflows(agents),
+    workflows: createWorkflows(agents, project.workflows),
     storage,
     observability: createObservability(config, { localTraces: localTraces === 'kept' }),
     logger,

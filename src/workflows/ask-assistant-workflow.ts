@@ -1,23 +1,11 @@
 // The example workflow: one step that asks an agent (the default one, src/workflows/index.ts gives it)
-// the run's message, as the caller's user in the caller's conversation. The ids come from the run's
-// requestContext, where the server puts the caller's (JWT user, or the documented headers) and
-// runWorkflow (src/run-workflow.ts) puts the chat's and the doctor's: never from the input, which a
-// caller could fill with someone else's ids.
+// the run's message, as the caller's user in the caller's conversation (conversationIdsOf: from the
+// run's requestContext, never from the input, which a caller could fill with someone else's ids).
 import type { Agent } from '@mastra/core/agent';
-import type { RequestContext } from '@mastra/core/request-context';
 import { createStep, createWorkflow } from '@mastra/core/workflows';
 import { z } from 'zod';
-import { askAgent, type ConversationIds } from '../ask-agent.ts';
-
-/** The run's ids, from its requestContext; a clear error if the caller gave none. */
-export function conversationIdsOf(requestContext: RequestContext, workflowId: string): ConversationIds {
-  const userId = requestContext.get('userId');
-  const conversationId = requestContext.get('conversationId');
-  if (typeof userId !== 'string' || typeof conversationId !== 'string') {
-    throw new Error(`${workflowId} needs the caller's userId and conversationId in its requestContext (runWorkflow and the server put them there)`);
-  }
-  return { userId, conversationId };
-}
+import { askAgent } from '../ask-agent.ts';
+import { conversationIdsOf } from '../run-workflow.ts';
 
 export function createAskAssistantWorkflow(agent: Agent) {
   const ask = createStep({

@@ -1,25 +1,14 @@
-// The agent the tests talk to, named in this one place: the project's default agent (the first in
-// src/agents/index.ts). A fork that renames it, or swaps its tools, changes nothing here but
-// TOOL_MESSAGE, and only if its new tools take other input.
-import { createAgents, defaultAgentId } from '../../src/agents/index.ts';
-import { createOfflineModel } from '../../src/agents/offline-model.ts';
-import { listedWorkflowIds } from '../../src/workflows/index.ts';
+// The agents, tool and workflow the tests talk to, named in this one place: the tests' own project
+// (test/fixtures/project.ts), never the product's, so a product changes its agents without touching
+// the template's tests.
+import { project } from '../fixtures/project.ts';
 
-const agents = createAgents(createOfflineModel());
-export const AGENT_ID = defaultAgentId(agents);
+export { AGENT_ID, SUB_AGENT_HOST_ID, SCRIPTED_MODEL_NOTICE, TOOL_ANSWER, TOOL_ID, TOOL_MESSAGE, WORKFLOW_ID } from '../fixtures/project.ts';
+export { callTool } from '../fixtures/scripted-model.ts';
 /** Every agent's id, the default first. */
-export const AGENT_IDS = Object.keys(agents);
+export const AGENT_IDS = Object.keys(project.agents);
 /** Every workflow's id. */
-export const WORKFLOW_IDS = listedWorkflowIds();
-
-/**
- * A message that makes the offline demo model call one of the default agent's tools (it calls each
- * tool whose input it can fill from the message: see src/agents/offline-model.ts).
- */
-export const TOOL_MESSAGE = 'What is 17 * 23?';
-
-/** The offline model's answer after tool calls: one line per tool, "<tool> returned <result>". */
-export const TOOL_ANSWER = /^[\w-]+ returned \S/;
+export const WORKFLOW_IDS = Object.keys(project.workflows);
 
 /** The names of the tools called in a trace, from its exported tool spans' GenAI attributes. */
 export function toolsCalled(spans: readonly { attributes: Record<string, unknown> }[]): string[] {

@@ -1,6 +1,7 @@
-// Runs a real command-line script (scripts/chat.ts, scripts/doctor.ts) as a child process, as npm runs
-// it, in an empty temporary folder (so no developer .env is read) and with only the environment a test
-// gives it (and the product's declared variables: child-env.ts).
+// Runs a real command-line script as a child process, as npm runs it, in an empty temporary folder (so
+// no developer .env is read) and with only the environment a test gives it (and the product's declared
+// variables: child-env.ts). The chat and the doctor run on the tests' project (test/fixtures/chat.ts,
+// doctor.ts); `product: true` runs the product's own (scripts/chat.ts, doctor.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,20 +33,30 @@ export function newWorkDir(): string {
 
 export type Script = 'chat' | 'doctor' | 'token';
 
+/** The scripts the tests' project has its own entry for (test/fixtures/<script>.ts). */
+const ON_FIXTURES: readonly Script[] = ['chat', 'doctor'];
+
 /**
  * Node's arguments for `npm run <script>`, as package.json gives them ("node <flags> scripts/x.ts"),
  * with the project's paths made absolute: the tests and the bench run what npm runs, minus npm itself.
+ * By default the same flags on the tests' project's entry; `product: true`, the product's script.
  */
-export function nodeArgsOf(script: Script): string[] {
+export function nodeArgsOf(script: Script, { product = false } = {}): string[] {
   const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const [command, ...args] = scripts[script]!.split(' ');
   if (command !== 'node') throw new Error(`npm run ${script} is not a node command: ${scripts[script]}`);
-  return args.map((arg) => (/^(\.\/)?scripts\//.test(arg) ? join(PROJECT_ROOT, arg) : arg));
+  const entry = (arg: string) => (product || !ON_FIXTURES.includes(script) ? arg : join('test', 'fixtures', `${script}.ts`));
+  return args.map((arg) => (/^(\.\/)?scripts\/\w+\.ts$/.test(arg) ? join(PROJECT_ROOT, entry(arg)) : /^(\.\/)?scripts\//.test(arg) ? join(PROJECT_ROOT, arg) : arg));
 }
 
-export function startScript(script: Script, args: string[], env: Record<string, string> = {}, cwd = newWorkDir()): ScriptProcess {
+export interface ScriptOptions {
+  /** The product's own script rather than the tests' project's. */
+  product?: boolean;
+}
+
+export function startScript(script: Script, args: string[], env: Record<string, string> = {}, cwd = newWorkDir(), { product = false }: ScriptOptions = {}): ScriptProcess {
   const started = Date.now();
-  const child = spawn(process.execPath, [...nodeArgsOf(script), ...args], {
+  const child = spawn(process.execPath, [...nodeArgsOf(script, { product }), ...args], {
     cwd,
     env: childEnv(env, { home: process.env.HOME ?? cwd }),
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -92,8 +103,9 @@ export async function runScript(
   env: Record<string, string> = {},
   input = '',
   cwd?: string,
+  options?: ScriptOptions,
 ): Promise<ScriptRun> {
-  const started = startScript(script, args, env, cwd);
+  const started = startScript(script, args, env, cwd, options);
   started.child.stdin!.end(input);
   return started.done;
 }
@@ -101,3 +113,6 @@ export async function runScript(
 export const startChat = (args: string[], env?: Record<string, string>, cwd?: string) => startScript('chat', args, env, cwd);
 export const runChat = (args: string[], env?: Record<string, string>, input?: string, cwd?: string) =>
   runScript('chat', args, env, input, cwd);
+/** `npm run chat` of the product (scripts/chat.ts), for the product's own example tests. */
+export const runProductChat = (args: string[], env?: Record<string, string>, input?: string) =>
+  runScript('chat', args, env, input, undefined, { product: true });

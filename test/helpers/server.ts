@@ -1,5 +1,6 @@
-// Starting and stopping real servers in tests: a free port, waiting until it answers, and stopping
-// the whole process group (npm, the Mastra CLI and the server it runs).
+// Starting and stopping real servers in tests: the server on the tests' project, or the product's
+// build; a free port, waiting until it answers, and stopping the whole process group (npm, the Mastra
+// CLI and the server it runs).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -43,11 +44,23 @@ export interface BuiltServer {
   output(): string;
 }
 
-/** The output of `npm run build` (.mastra/output), run directly with `env` on a free port; the file calls useBuiltServer() (build.ts). */
+/**
+ * The server on the tests' project (test/fixtures/server.ts: the same assembly on Mastra's own Node
+ * server, no build), with `env`, on a free port; `studio: true` serves Studio too, as `npm run dev` does.
+ */
+export function startServer(env: Record<string, string>, { studio = false } = {}): Promise<BuiltServer> {
+  return startNode([join(PROJECT_ROOT, 'test/fixtures/server.ts'), ...(studio ? ['--studio'] : [])], env);
+}
+
+/** The product's `npm run build` output (.mastra/output), run directly with `env` on a free port; the file calls useBuiltServer() (build.ts). */
 export async function startBuiltServer(env: Record<string, string>): Promise<BuiltServer> {
   await ensureBuilt();
+  return startNode([join(PROJECT_ROOT, '.mastra/output/index.mjs')], env);
+}
+
+async function startNode(args: string[], env: Record<string, string>): Promise<BuiltServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, '.mastra/output/index.mjs')], {
+  const child = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,
     env: childEnv({ ...env, PORT: String(port) }),
     stdio: ['ignore', 'pipe', 'pipe'],
