@@ -1,6 +1,8 @@
-// Mastra Studio end to end, in a real browser (Debian's Chromium driven by playwright-core): open the
-// agent, chat two turns, reload, open Traces and Settings. The answers appear and survive the reload,
-// both turns reach Agnost's endpoint as one conversation, and nothing answers 5xx or logs an error.
+// Mastra Studio end to end, in a real browser (Debian's Chromium driven by playwright-core), served by
+// the tests' server as `mastra dev` serves it (helpers/studio.ts): open the agent, chat two turns,
+// reload, open Traces and Settings. The answers appear and survive the reload, the second turn's model
+// saw the first (memory), both turns reach Agnost's endpoint as one conversation, and nothing answers
+// 5xx or logs an error.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -12,6 +14,8 @@ import { chromiumMissing, hasChromium, launchChromium, startStudio, type Studio 
 import { localUserId } from '../src/settings/ids.ts';
 
 const ORG_ID = 'org_studio_test';
+const SECOND_MESSAGE = 'hello again';
+const SECOND_ANSWER = `echo: ${SECOND_MESSAGE} (message 2; first: ${TOOL_MESSAGE})`;
 let receiver: OtlpReceiver;
 let studio: Studio;
 let baseUrl: string;
@@ -51,14 +55,16 @@ describeUnless(chromiumMissing, 'Mastra Studio', () => {
   it('chats two turns, and the conversation survives a reload', async () => {
     await page.goto(`${baseUrl}/agents/${AGENT_ID}/chat`, { waitUntil: 'load' });
     await send(TOOL_MESSAGE, TOOL_ANSWER);
-    await send('hello again', `you started it with "${TOOL_MESSAGE}"`);
+    // The scripted model echoes with what memory gave it: the second message, after the first.
+    await send(SECOND_MESSAGE, SECOND_ANSWER);
     threadId = page.url().match(/threads\/([0-9a-f-]{36})/)?.[1] ?? '';
     expect(threadId).not.toBe('');
     await page.screenshot({ path: join(tmpdir(), 'studio-chat.png') });
 
     await page.reload({ waitUntil: 'load' });
     await page.getByText(TOOL_ANSWER).first().waitFor({ timeout: 15_000 });
-    await page.getByText('hello again').first().waitFor({ timeout: 15_000 });
+    await page.getByText(SECOND_MESSAGE, { exact: true }).first().waitFor({ timeout: 15_000 });
+    await page.getByText(SECOND_ANSWER).first().waitFor({ timeout: 15_000 });
   }, 120_000);
 
   it('sends both turns to Agnost as one conversation of one user, with the thread Studio chose', async () => {
@@ -77,7 +83,10 @@ describeUnless(chromiumMissing, 'Mastra Studio', () => {
       [{ role: 'user', parts: [{ type: 'text', content: TOOL_MESSAGE }] }],
       [{ role: 'assistant', parts: [{ type: 'text', content: expect.stringMatching(TOOL_ANSWER) }], finish_reason: 'stop' }],
     ]);
-    expect(turns.map(([input]) => input)).toContainEqual([{ role: 'user', parts: [{ type: 'text', content: 'hello again' }] }]);
+    expect(turns).toContainEqual([
+      [{ role: 'user', parts: [{ type: 'text', content: SECOND_MESSAGE }] }],
+      [{ role: 'assistant', parts: [{ type: 'text', content: SECOND_ANSWER }], finish_reason: 'stop' }],
+    ]);
   });
 
   it('lists the traces and opens one showing the ids', async () => {
