@@ -1,5 +1,5 @@
 // Mastra Studio end to end, in a real browser (Debian's Chromium driven by playwright-core), served by
-// the tests' server as `mastra dev` serves it (helpers/studio.ts): open the agent, chat two turns,
+// the tests' server as `mastra dev` serves it (helpers/studio.ts): list the agents, open one, chat two turns,
 // reload, open Traces and Settings. The answers appear and survive the reload, the second turn's model
 // saw the first (memory), both turns reach Agnost's endpoint as one conversation, and nothing answers
 // 5xx or logs an error.
@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { AGENT_ID, TOOL_ANSWER, TOOL_MESSAGE } from './helpers/agent.ts';
+import { AGENT_ID, AGENT_IDS, TOOL_ANSWER, TOOL_MESSAGE } from './helpers/agent.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
 import { describeUnless } from './helpers/skip-notes.ts';
 import { chromiumMissing, hasChromium, launchChromium, startStudio, type Studio } from './helpers/studio.ts';
@@ -26,14 +26,13 @@ const serverErrors: string[] = [];
 beforeAll(async () => {
   if (!hasChromium) return;
   receiver = await startOtlpReceiver();
-  studio = await startStudio({ AGNOST_ORG_ID: ORG_ID, AGNOST_OTEL_ENDPOINT: receiver.tracesUrl });
+  [studio, browser] = await Promise.all([startStudio({ AGNOST_ORG_ID: ORG_ID, AGNOST_OTEL_ENDPOINT: receiver.tracesUrl }), launchChromium()]);
   baseUrl = studio.baseUrl;
-  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('response', (response) => {
     if (response.status() >= 500) serverErrors.push(`${response.status()} ${response.request().method()} ${response.url()}`);
   });
-}, 180_000);
+}, 60_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -52,8 +51,12 @@ async function send(text: string, expected: string | RegExp) {
 describeUnless(chromiumMissing, 'Mastra Studio', () => {
   let threadId: string;
 
-  it('chats two turns, and the conversation survives a reload', async () => {
-    await page.goto(`${baseUrl}/agents/${AGENT_ID}/chat`, { waitUntil: 'load' });
+  it('lists the agents, chats two turns with one, and the conversation survives a reload', async () => {
+    const agents = (await (await fetch(`${baseUrl}/api/agents`)).json()) as Record<string, { name: string }>;
+    expect(Object.keys(agents)).toEqual(AGENT_IDS);
+    await page.goto(`${baseUrl}/agents`, { waitUntil: 'load' });
+    for (const { name } of Object.values(agents)) await page.getByText(name, { exact: true }).first().waitFor({ timeout: 30_000 });
+    await page.getByText(agents[AGENT_ID]!.name, { exact: true }).first().click();
     await send(TOOL_MESSAGE, TOOL_ANSWER);
     // The scripted model echoes with what memory gave it: the second message, after the first.
     await send(SECOND_MESSAGE, SECOND_ANSWER);
@@ -90,7 +93,8 @@ describeUnless(chromiumMissing, 'Mastra Studio', () => {
   });
 
   it('lists the traces and opens one showing the ids', async () => {
-    await page.goto(`${baseUrl}/traces`, { waitUntil: 'load' });
+    // From the sidebar, as a user goes there (and without loading Studio again).
+    await page.locator('a[href="/traces"]').click();
     // One row per agent run, named after the agent.
     const runs = page.getByText(AGENT_ID, { exact: true });
     await expect.poll(() => runs.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
@@ -104,8 +108,10 @@ describeUnless(chromiumMissing, 'Mastra Studio', () => {
   }, 60_000);
 
   it('opens Settings, and nothing along the way answered 5xx or logged an error', async () => {
-    await page.goto(`${baseUrl}/settings`, { waitUntil: 'load' });
-    // Let the page make its requests; Studio's open subscriptions may keep the network from going idle.
+    await page.keyboard.press('Escape'); // closes the trace opened above
+    await page.locator('a[href="/settings"]').click();
+    await page.getByText('Mastra Connection').waitFor({ timeout: 15_000 });
+    // Let the page finish its requests; Studio's open subscriptions may keep the network from going idle.
     await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => {});
     expect(serverErrors).toEqual([]);
     expect(studio.output()).not.toMatch(/error|exception|failed/i);
