@@ -1,14 +1,18 @@
 // npm run doctor on the tests' project (scripted model) against a local OTLP receiver in each state a
 // user can meet. Tests that read the same doctor run share it; the runs share nothing, so they run
-// concurrently.
+// concurrently, a few at a time.
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeExportError } from '../src/mastra/export-failures.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceiverMode } from './helpers/otlp-receiver.ts';
 import { AGENT_IDS, WORKFLOW_IDS } from './helpers/agent.ts';
-import { runScript } from './helpers/run-script.ts';
+import { inTurns, runScript } from './helpers/run-script.ts';
 
 const ORG_ID = 'org_doctor_secret_1234';
 const JWT_SECRET = 'doctor-secret-5c1e9a7b3d2f4e6a8c0b1d3f5a7c9e2b';
+const inTurn = inTurns(3);
+// A test's time includes waiting its turn.
+const PROCESS_TESTS = { timeout: 60_000 };
+const doctor = (env: Record<string, string>) => inTurn(() => runScript('doctor', [], env));
 // Closed once the file is done: tests run concurrently, so none may close what another still uses.
 const receivers: OtlpReceiver[] = [];
 afterAll(async () => {
@@ -24,7 +28,7 @@ async function receiver(mode?: ReceiverMode) {
 async function doctorAgainst(mode: ReceiverMode | 'closed', env: Record<string, string> = {}) {
   const otlp = await receiver(mode === 'closed' ? undefined : mode);
   if (mode === 'closed') await otlp.close();
-  const run = await runScript('doctor', [], { AGNOST_ORG_ID: ORG_ID, AGNOST_OTEL_ENDPOINT: otlp.tracesUrl, ...env });
+  const run = await doctor({ AGNOST_ORG_ID: ORG_ID, AGNOST_OTEL_ENDPOINT: otlp.tracesUrl, ...env });
   return { run, receiver: otlp };
 }
 
@@ -39,7 +43,7 @@ const acceptedRun = shared(() => doctorAgainst({ status: 200 }));
 // A privacy switch on, and the server's auth.
 const switchesRun = shared(() => doctorAgainst({ status: 200 }, { AGNOST_DISABLE_OUTPUT: 'true', MASTRA_JWT_SECRET: JWT_SECRET }));
 
-describe.concurrent('npm run doctor', () => {
+describe.concurrent('npm run doctor', PROCESS_TESTS, () => {
   it('exits 0 and reports the accepted spans when the endpoint answers 200', async ({ expect }) => {
     const { run, receiver } = await acceptedRun();
     expect(run.code).toBe(0);
@@ -94,7 +98,7 @@ describe.concurrent('npm run doctor', () => {
 
   it('diagnoses https:// against a plain-http endpoint as a TLS mismatch', async ({ expect }) => {
     const otlp = await receiver();
-    const run = await runScript('doctor', [], { AGNOST_ORG_ID: ORG_ID, AGNOST_OTEL_ENDPOINT: otlp.tracesUrl.replace('http:', 'https:') });
+    const run = await doctor({ AGNOST_ORG_ID: ORG_ID, AGNOST_OTEL_ENDPOINT: otlp.tracesUrl.replace('http:', 'https:') });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/Result: FAILED: TLS handshake failed: check http:\/\/ versus https:\/\//);
   });
@@ -114,14 +118,14 @@ describe.concurrent('npm run doctor', () => {
 
   it('exits 1 with the fix when AGNOST_ORG_ID is not set, sending nothing', async ({ expect }) => {
     const otlp = await receiver();
-    const run = await runScript('doctor', [], { AGNOST_OTEL_ENDPOINT: otlp.tracesUrl });
+    const run = await doctor({ AGNOST_OTEL_ENDPOINT: otlp.tracesUrl });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('AGNOST_ORG_ID is not set');
     expect(otlp.requests).toEqual([]);
   });
 
   it('lists every invalid setting with its fix and exits 2', async ({ expect }) => {
-    const run = await runScript('doctor', [], { AGNOST_ORG_ID: '<your-org-id>', OPENAI_BASE_URL: 'localhost:11434' });
+    const run = await doctor({ AGNOST_ORG_ID: '<your-org-id>', OPENAI_BASE_URL: 'localhost:11434' });
     expect(run.code).toBe(2);
     expect(run.stdout).toMatch(/INVALID\s+AGNOST_ORG_ID\s+is still a placeholder/);
     expect(run.stdout).toMatch(/INVALID\s+OPENAI_BASE_URL\s+must be an http/);

@@ -6,7 +6,11 @@ import { AGNOST_DEFAULT_ENDPOINT } from '../src/mastra/agnost.ts';
 import type { AppVariable } from '../src/settings/app-env.ts';
 import { ConfigError, displayStorageUrl, parseEnv, secretsOf } from '../src/settings/env.ts';
 import { childEnv } from './helpers/child-env.ts';
-import { newWorkDir, runChat } from './helpers/run-script.ts';
+import { inTurns, newWorkDir, runChat } from './helpers/run-script.ts';
+
+// The chats these tests start run concurrently, a few at a time; a test's time includes waiting its turn.
+const inTurn = inTurns(3);
+const PROCESS_TESTS = { timeout: 60_000 };
 
 describe('parseEnv', () => {
   it('runs with no configuration at all: no model key, Agnost off, local storage', () => {
@@ -153,13 +157,13 @@ describe.each(BAD_VALUES)('%s=%j', (variable, value, problem) => {
 
 // The chat stops at start-up with that line alone: config.ts does the same for every variable, shown
 // here for a secret with a line break in it, a placeholder key, and a variable the model provider reads.
-describe.concurrent('a bad value stops the chat', () => {
+describe.concurrent('a bad value stops the chat', PROCESS_TESTS, () => {
   it.each([
     ['AGNOST_ORG_ID', 'org-1\nX-Injected: 1'],
     ['OPENAI_API_KEY', 'sk-...'],
     ['OPENAI_BASE_URL', 'localhost:11434'],
   ])('%s=%j: exit code 2 and parseEnv\'s one line, nothing else', async (variable, value) => {
-    const run = await runChat(['--message', 'hi'], { [variable]: value });
+    const run = await inTurn(() => runChat(['--message', 'hi'], { [variable]: value }));
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(`${configErrorOf({ [variable]: value }).message}\n`);
@@ -168,7 +172,7 @@ describe.concurrent('a bad value stops the chat', () => {
 
 // A .env copied from .env.example, as the README says, with none or some of its values filled in:
 // empty values mean the defaults, also for what @ai-sdk/openai reads from the environment itself.
-describe.concurrent('a .env copied from .env.example', () => {
+describe.concurrent('a .env copied from .env.example', PROCESS_TESTS, () => {
   const example = readFileSync(join(import.meta.dirname, '..', '.env.example'), 'utf8');
 
   it.each([
@@ -179,7 +183,7 @@ describe.concurrent('a .env copied from .env.example', () => {
     let env = example;
     for (const [name, value] of Object.entries(filled)) env = env.replace(new RegExp(`^${name}=$`, 'm'), `${name}=${value}`);
     writeFileSync(join(cwd, '.env'), env);
-    const run = await runChat(['--message', 'hello'], { MASTRA_STORAGE_URL: ':memory:' }, '', cwd);
+    const run = await inTurn(() => runChat(['--message', 'hello'], { MASTRA_STORAGE_URL: ':memory:' }, '', cwd));
     expect(run.stderr).not.toMatch(/baseURL|InvalidArgumentError|\bat .*\.(ts|js):\d+/);
     if (filled.OPENAI_API_KEY) {
       expect(run.code).toBe(1); // no network to OpenAI here: one model error line, no crash

@@ -1,6 +1,6 @@
 // Interactive mode in a real terminal: the chat (on the tests' project) runs under `script`
 // (util-linux), which gives it a pseudo-terminal, and the test types into it. Every way out delivers
-// the answered turns' spans. The sessions share nothing, so they run concurrently.
+// the answered turns' spans. The sessions share nothing, so they run concurrently, a few at a time.
 import { spawn } from 'node:child_process';
 import { afterAll, expect, it } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.ts';
@@ -8,13 +8,16 @@ import { TOOL_ANSWER, TOOL_MESSAGE } from './helpers/agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
 import { childEnv } from './helpers/child-env.ts';
-import { newWorkDir, nodeArgsOf } from './helpers/run-script.ts';
+import { inTurns, newWorkDir, nodeArgsOf } from './helpers/run-script.ts';
 import { describeUnless } from './helpers/skip-notes.ts';
 
 // `script -qfec` is util-linux's; macOS's BSD `script` takes other flags.
 const scriptMissing = process.platform === 'linux' ? undefined : "the terminal tests drive util-linux's `script`, which only Linux has: run them on Linux (CI does)";
 
 const CHAT = nodeArgsOf('chat').map((arg) => `"${arg}"`).join(' ');
+const inTurn = inTurns(3);
+// A test's time includes waiting its turn.
+const PROCESS_TESTS = { timeout: 60_000 };
 // Closed once the file is done: tests run concurrently, so none may close what another still uses.
 const servers: (OtlpReceiver | FakeOpenAI)[] = [];
 afterAll(async () => {
@@ -70,11 +73,12 @@ async function answeredTurn(env: Record<string, string>) {
 const toolAnswerOnScreen = new RegExp(TOOL_ANSWER.source.replace('^', ''), 'm');
 
 describeUnless(scriptMissing, 'interactive chat in a terminal', () => {
+  // Each session, from its start to its exit, in its turn.
   it.concurrent.each([
     ['/exit', '/exit\r', 0],
     ['Ctrl-D', '\x04', 0],
     ['Ctrl-C', '\x03', 130],
-  ])('%s exits and the answered turn reaches the exporter', async (_name, keys, code) => {
+  ])('%s exits and the answered turn reaches the exporter', PROCESS_TESTS, (_name, keys, code) => inTurn(async () => {
     const otlp = await receiver();
     const { chat, traceId } = await answeredTurn({ AGNOST_ORG_ID: 'org_tty', AGNOST_OTEL_ENDPOINT: otlp.tracesUrl });
     expect(chat.screen()).toMatch(toolAnswerOnScreen);
@@ -83,9 +87,9 @@ describeUnless(scriptMissing, 'interactive chat in a terminal', () => {
     expect(chat.screen()).toMatch(/Traces: \d+ spans exported/);
     await otlp.waitForSpans(1);
     expect(otlp.spans().some((span) => span.traceId === traceId && span.parentSpanId === '')).toBe(true);
-  });
+  }));
 
-  it.concurrent('a second Ctrl-C exits at once, without waiting for a hanging trace endpoint', async () => {
+  it.concurrent('a second Ctrl-C exits at once, without waiting for a hanging trace endpoint', PROCESS_TESTS, () => inTurn(async () => {
     const otlp = await receiver('hang');
     const { chat } = await answeredTurn({ AGNOST_ORG_ID: 'org_tty', AGNOST_OTEL_ENDPOINT: otlp.tracesUrl });
     await chat.waitFor(/trace [0-9a-f]{32}[\s\S]*you> /); // the prompt is back
@@ -96,9 +100,9 @@ describeUnless(scriptMissing, 'interactive chat in a terminal', () => {
     chat.type('\x03');
     expect(await chat.done).toBe(130);
     expect(Date.now() - secondAt).toBeLessThan(1_000); // the export timeout alone is 2 s
-  });
+  }));
 
-  it.concurrent('/whoami shows the ids, /new changes the conversation, and colours are on', async () => {
+  it.concurrent('/whoami shows the ids, /new changes the conversation, and colours are on', PROCESS_TESTS, () => inTurn(async () => {
     const { chat } = await answeredTurn({});
     chat.type('/whoami\r');
     await chat.waitFor(/conversationId (\S+)/);
@@ -109,19 +113,19 @@ describeUnless(scriptMissing, 'interactive chat in a terminal', () => {
     expect(chat.screen()).toContain('\x1b[2m'); // the dim trace footer
     chat.type('/exit\r');
     expect(await chat.done).toBe(0);
-  });
+  }));
 
-  it.concurrent('honours NO_COLOR', async () => {
+  it.concurrent('honours NO_COLOR', PROCESS_TESTS, () => inTurn(async () => {
     const { chat } = await answeredTurn({ NO_COLOR: '1' });
     chat.type('/exit\r');
     await chat.done;
     expect(chat.screen()).toMatch(toolAnswerOnScreen);
     expect(chat.screen()).not.toMatch(/\x1b\[(2|22|33|39)m/);
-  });
+  }));
 
   // The words come from an OpenAI-compatible server, one every `chunkDelayMs`: slow enough that the
   // screen shows the first before the last, and that Ctrl-C lands before the answer ends.
-  it.concurrent('streams the words as they arrive, traced with both ids; Ctrl-C stops an answer and the session goes on', async () => {
+  it.concurrent('streams the words as they arrive, traced with both ids; Ctrl-C stops an answer and the session goes on', PROCESS_TESTS, () => inTurn(async () => {
     const STORY = 'Once upon a time a small fox crossed the frozen river at dawn.';
     const [model, otlp] = await Promise.all([startFakeOpenAI({ reply: STORY, chunkDelayMs: 250 }), receiver()]);
     servers.push(model);
@@ -153,5 +157,5 @@ describeUnless(scriptMissing, 'interactive chat in a terminal', () => {
     for (const span of spans) expect(span.attributes, span.name).toMatchObject(groupingKeys('user-tty', conversationId));
     const root = spans.find((span) => span.parentSpanId === '')!;
     expect(JSON.parse(String(root.attributes['gen_ai.output.messages']))[0].parts[0].content).toBe(STORY);
-  });
+  }));
 });

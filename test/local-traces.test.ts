@@ -17,7 +17,8 @@ function storageIn(dir: string) {
   return { url: `file:${join(dir, 'memory.db')}`, traces: join(dir, 'memory.duckdb') };
 }
 
-describe.concurrent('local traces in Studio’s DuckDB file', () => {
+// A test's time includes waiting for the others' processes, on a machine with fewer cores than them.
+describe.concurrent('local traces in Studio’s DuckDB file', { timeout: 60_000 }, () => {
   it('a chat started while another process holds the file says so in one line and still answers', async () => {
     const storage = storageIn(newWorkDir());
     const holder = await DuckDBInstance.create(storage.traces); // this test process plays `npm run dev`

@@ -27,7 +27,8 @@ async function setUp(options: Parameters<typeof startFakeOpenAI>[0]) {
   return { model, receiver, env };
 }
 
-describe.concurrent('with an OpenAI-compatible server', () => {
+// A test's time includes waiting for the others' processes, on a machine with fewer cores than them.
+describe.concurrent('with an OpenAI-compatible server', { timeout: 60_000 }, () => {
   it('answers through it, traces both ids, and never leaks the key', async () => {
     const { model, receiver, env } = await setUp({ reply: 'Paris is the capital of France.' });
     const run = await runChat(['--message', 'capital of France?', '--user', 'user-real', '--conversation', 'conv-real'], env);
