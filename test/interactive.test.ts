@@ -73,17 +73,35 @@ async function answeredTurn(env: Record<string, string>) {
 const toolAnswerOnScreen = new RegExp(TOOL_ANSWER.source.replace('^', ''), 'm');
 
 describeUnless(scriptMissing, 'interactive chat in a terminal', () => {
-  // Each session, from its start to its exit, in its turn.
-  it.concurrent.each([
-    ['/exit', '/exit\r', 0],
-    ['Ctrl-D', '\x04', 0],
-    ['Ctrl-C', '\x03', 130],
-  ])('%s exits and the answered turn reaches the exporter', PROCESS_TESTS, (_name, keys, code) => inTurn(async () => {
+  // Each session, from its start to its exit, in its turn. A session proves what it can on the way
+  // (/whoami and /new before /exit, NO_COLOR with Ctrl-D), as each costs a process start.
+  it.concurrent.each<[string, string, number, Record<string, string>]>([
+    ['Ctrl-D', '\x04', 0, { NO_COLOR: '1' }],
+    ['Ctrl-C', '\x03', 130, {}],
+  ])('%s exits and the answered turn reaches the exporter', PROCESS_TESTS, (_name, keys, code, env) => inTurn(async () => {
     const otlp = await receiver();
-    const { chat, traceId } = await answeredTurn({ AGNOST_ORG_ID: 'org_tty', AGNOST_OTEL_ENDPOINT: otlp.tracesUrl });
+    const { chat, traceId } = await answeredTurn({ ...env, AGNOST_ORG_ID: 'org_tty', AGNOST_OTEL_ENDPOINT: otlp.tracesUrl });
     expect(chat.screen()).toMatch(toolAnswerOnScreen);
     chat.type(keys);
     expect(await chat.done).toBe(code);
+    expect(chat.screen()).toMatch(/Traces: \d+ spans exported/);
+    await otlp.waitForSpans(1);
+    expect(otlp.spans().some((span) => span.traceId === traceId && span.parentSpanId === '')).toBe(true);
+    if (env.NO_COLOR) expect(chat.screen(), 'honours NO_COLOR').not.toMatch(/\x1b\[(2|22|33|39)m/);
+  }));
+
+  it.concurrent('/whoami shows the ids, /new changes the conversation, colours are on; /exit exits and the answered turn reaches the exporter', PROCESS_TESTS, () => inTurn(async () => {
+    const otlp = await receiver();
+    const { chat, traceId } = await answeredTurn({ AGNOST_ORG_ID: 'org_tty', AGNOST_OTEL_ENDPOINT: otlp.tracesUrl });
+    chat.type('/whoami\r');
+    await chat.waitFor(/conversationId (\S+)/);
+    const first = chat.screen().match(/conversationId (\S+)/)![1];
+    chat.type('/new\r');
+    await chat.waitFor(/New conversation (\S+)/);
+    expect(chat.screen().match(/New conversation (\S+)/)![1]).not.toBe(first);
+    expect(chat.screen()).toContain('\x1b[2m'); // the dim trace footer
+    chat.type('/exit\r');
+    expect(await chat.done).toBe(0);
     expect(chat.screen()).toMatch(/Traces: \d+ spans exported/);
     await otlp.waitForSpans(1);
     expect(otlp.spans().some((span) => span.traceId === traceId && span.parentSpanId === '')).toBe(true);
@@ -100,27 +118,6 @@ describeUnless(scriptMissing, 'interactive chat in a terminal', () => {
     chat.type('\x03');
     expect(await chat.done).toBe(130);
     expect(Date.now() - secondAt).toBeLessThan(1_000); // the export timeout alone is 2 s
-  }));
-
-  it.concurrent('/whoami shows the ids, /new changes the conversation, and colours are on', PROCESS_TESTS, () => inTurn(async () => {
-    const { chat } = await answeredTurn({});
-    chat.type('/whoami\r');
-    await chat.waitFor(/conversationId (\S+)/);
-    const first = chat.screen().match(/conversationId (\S+)/)![1];
-    chat.type('/new\r');
-    await chat.waitFor(/New conversation (\S+)/);
-    expect(chat.screen().match(/New conversation (\S+)/)![1]).not.toBe(first);
-    expect(chat.screen()).toContain('\x1b[2m'); // the dim trace footer
-    chat.type('/exit\r');
-    expect(await chat.done).toBe(0);
-  }));
-
-  it.concurrent('honours NO_COLOR', PROCESS_TESTS, () => inTurn(async () => {
-    const { chat } = await answeredTurn({ NO_COLOR: '1' });
-    chat.type('/exit\r');
-    await chat.done;
-    expect(chat.screen()).toMatch(toolAnswerOnScreen);
-    expect(chat.screen()).not.toMatch(/\x1b\[(2|22|33|39)m/);
   }));
 
   // The words come from an OpenAI-compatible server, one every `chunkDelayMs`: slow enough that the

@@ -19,7 +19,7 @@ function storageIn(dir: string) {
 
 // A test's time includes waiting for the others' processes, on a machine with fewer cores than them.
 describe.concurrent('local traces in Studio’s DuckDB file', { timeout: 60_000 }, () => {
-  it('a chat started while another process holds the file says so in one line and still answers', async () => {
+  it('a chat started while another process holds the file says so in one line and still answers', async ({ expect }) => {
     const storage = storageIn(newWorkDir());
     const holder = await DuckDBInstance.create(storage.traces); // this test process plays `npm run dev`
     try {
@@ -37,7 +37,7 @@ describe.concurrent('local traces in Studio’s DuckDB file', { timeout: 60_000 
     }
   });
 
-  it('a chat where Studio never ran creates no trace file (no DuckDB at start-up), and says so', async () => {
+  it('a chat where Studio never ran creates no trace file (no DuckDB at start-up), and says so', async ({ expect }) => {
     const storage = storageIn(newWorkDir());
     const run = await runChat(['--message', 'hello'], { MASTRA_STORAGE_URL: storage.url });
     expect(run.code).toBe(0);
@@ -47,12 +47,12 @@ describe.concurrent('local traces in Studio’s DuckDB file', { timeout: 60_000 
     );
   });
 
-  it('an open chat lets go of the file between turns, and its traces are in it', async () => {
+  it('an open chat lets go of the file between turns, and its traces are in it', async ({ expect }) => {
     const storage = storageIn(newWorkDir());
     (await DuckDBInstance.create(storage.traces)).closeSync(); // as `npm run dev` leaves it
     const chat = startChat([], { MASTRA_STORAGE_URL: storage.url });
     chat.child.stdin!.write('hello\n');
-    await chat.waitForStdout(HELLO_ANSWER);
+    await chat.waitForStdout(HELLO_ANSWER, 25_000); // a generous bound: the other chats start meanwhile
     // While the chat is still open, another process can take the file.
     await expect
       .poll(async () => DuckDBInstance.create(storage.traces).then((instance) => (instance.closeSync(), true), () => false), { timeout: 5_000 })
