@@ -116,3 +116,24 @@ export const runChat = (args: string[], env?: Record<string, string>, input?: st
 /** `npm run chat` of the product (scripts/chat.ts), for the product's own example tests. */
 export const runProductChat = (args: string[], env?: Record<string, string>, input?: string) =>
   runScript('chat', args, env, input, undefined, { product: true });
+
+/**
+ * Runs at most `count` of the tasks given to it at once, the others as places free up. Tests that run
+ * concurrently start their processes through one, so a busy machine slows them down in turn rather
+ * than starving all of them at once.
+ */
+export function inTurns(count: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running < count) running += 1;
+    else await new Promise<void>((resolve) => waiting.push(resolve)); // a finishing task hands its place over
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running -= 1;
+    }
+  };
+}
