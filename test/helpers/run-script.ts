@@ -64,11 +64,14 @@ export function startScript(script: Script, args: string[], env: Record<string, 
   let stdout = '';
   let stderr = '';
   const watchers = new Set<() => void>();
-  child.stdout!.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
+  // Decoded as a stream, so a character split between two chunks arrives whole.
+  child.stdout!.setEncoding('utf8');
+  child.stderr!.setEncoding('utf8');
+  child.stdout!.on('data', (chunk: string) => {
+    stdout += chunk;
     for (const watcher of watchers) watcher();
   });
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr!.on('data', (chunk: string) => (stderr += chunk));
   const done = new Promise<ScriptRun>((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, elapsedMs: Date.now() - started })),
   );
