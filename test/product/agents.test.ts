@@ -45,6 +45,16 @@ describe('the agents', () => {
   });
 });
 
+describe("the default agent's memory", () => {
+  it('brings the conversation back on the next turn (the demo model says how it started)', async () => {
+    const ids = { userId: 'user-memory', conversationId: 'conversation-memory' };
+    const agent = mastra.getAgent(Object.keys(project.agents)[0]!);
+    await askAgent(agent, 'hello', ids);
+    const { text } = await askAgent(agent, 'and again', ids);
+    expect(text).toContain('This is message 2 of this conversation; you started it with "hello".');
+  });
+});
+
 describe('the workflows', () => {
   it.each(Object.keys(project.workflows))('%s runs with { message } and answers, with both ids on every span', async (workflowId) => {
     const ids = { userId: 'user-workflow', conversationId: `conversation-${workflowId}` };
