@@ -64,15 +64,18 @@ export async function startServers(envs: Record<string, string>[], options: { st
   throw failed.reason;
 }
 
-/** The product's `npm run build` output (.mastra/output), run directly with `env` on a free port; the file calls useBuiltServer() (build.ts). */
-export async function startBuiltServer(env: Record<string, string>): Promise<BuiltServer> {
+/**
+ * The product's `npm run build` output (.mastra/output), run directly with `env` on a free port, or with
+ * `npmStart` through `npm start` as a user runs it; the file calls useBuiltServer() (build.ts).
+ */
+export async function startBuiltServer(env: Record<string, string>, { npmStart = false } = {}): Promise<BuiltServer> {
   await ensureBuilt();
-  return startNode([join(PROJECT_ROOT, '.mastra/output/index.mjs')], env);
+  return npmStart ? startNode(['start'], env, 'npm') : startNode([join(PROJECT_ROOT, '.mastra/output/index.mjs')], env);
 }
 
-async function startNode(args: string[], env: Record<string, string>): Promise<BuiltServer> {
+async function startNode(args: string[], env: Record<string, string>, command = process.execPath): Promise<BuiltServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, args, {
+  const child = spawn(command, args, {
     cwd: PROJECT_ROOT,
     env: childEnv({ ...env, PORT: String(port) }),
     stdio: ['ignore', 'pipe', 'pipe'],
