@@ -7,7 +7,8 @@
 // @mastra/libsql whose devDependencies['@mastra/core'] is that version (`npm view @mastra/libsql@1.7
 // devDependencies`), and the zod its AI SDK accepts.
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,12 +119,12 @@ beforeAll(async () => {
 }, 2 * (INSTALL_TIMEOUT_MS + RUN_TIMEOUT_MS) + MARGIN_MS); // an app: two installs, each with pnpm's peer check
 
 afterAll(async () => {
-  await model?.close();
-  for (const entry of apps) {
+  const removed = apps.map(async (entry) => {
     const created = await entry.ready?.catch(() => undefined);
-    if (created) rmSync(created.app, { recursive: true, force: true });
-  }
-});
+    if (created) await rm(created.app, { recursive: true, force: true });
+  });
+  await Promise.all([model?.close(), ...removed]);
+}, RUN_TIMEOUT_MS); // each app's node_modules: thousands of files on a disk other tests use
 
 /** A receiver of this test's own (the apps' cases run at once), closed when the test ends. */
 async function ownReceiver(onTestFinished: (fn: () => Promise<void>) => void): Promise<OtlpReceiver> {
