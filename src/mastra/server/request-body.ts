@@ -27,7 +27,9 @@ async function bytesUpTo(request: Request, limit: number, consume: boolean): Pro
   for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
     size += chunk.value.byteLength;
     if (size > limit) {
-      await reader.cancel();
+      // Read no further, but leave the stream as it is: cancelling it would drop the connection under a
+      // client still sending, which then gets no 413 at all. Node discards the rest once the 413 is sent.
+      reader.releaseLock();
       return undefined;
     }
     chunks.push(chunk.value);
