@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI, type FakeOpenAIOptions } from '../test/helpers/fake-openai.ts';
 import { newWorkDir } from '../test/helpers/run-script.ts';
-import { startServer, stopProcessGroup, type BuiltServer } from '../test/helpers/server.ts';
+import { allStarted, startServer, stopProcessGroup, type BuiltServer } from '../test/helpers/server.ts';
 import { describeUnless } from '../test/helpers/skip-notes.ts';
 import { chromiumMissing, hasChromium, launchChromium } from '../test/helpers/studio.ts';
 import { useWebBuild } from '../test/helpers/web-build.ts';
@@ -24,8 +24,10 @@ useWebBuild();
 beforeAll(async () => {
   if (!hasChromium) return;
   fake = await startFakeOpenAI(model);
-  server = await startServer({ OPENAI_API_KEY: KEY, OPENAI_BASE_URL: fake.baseUrl, MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'web-chat-model.db')}` });
-  browser = await launchChromium();
+  await allStarted([
+    startServer({ OPENAI_API_KEY: KEY, OPENAI_BASE_URL: fake.baseUrl, MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'web-chat-model.db')}` }).then((started) => (server = started)),
+    launchChromium().then((launched) => (browser = launched)),
+  ]);
   page = await browser.newPage({ viewport: { width: 375, height: 740 } });
   await page.goto(`${server.baseUrl}/chat`, { waitUntil: 'load' });
   await page.getByLabel('Email').fill('frank@example.com');

@@ -12,12 +12,14 @@ import { groupingKeys } from '../test/helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../test/helpers/otlp-receiver.ts';
 import { withUnknownKeyAtEveryDepth } from '../test/helpers/route-samples.ts';
 import { newWorkDir } from '../test/helpers/run-script.ts';
-import { startServer, stopProcessGroup, type BuiltServer } from '../test/helpers/server.ts';
+import { allStarted, startServer, stopProcessGroup, type BuiltServer } from '../test/helpers/server.ts';
 
 const CHAT = '/chat/api/chat';
 const database = join(newWorkDir(), 'chat-route.db');
 let receiver: OtlpReceiver;
 let server: BuiltServer;
+/** The server with auth on (BETTER_AUTH_SECRET), for the last describe: started beside the first one. */
+let guarded: BuiltServer;
 
 interface Account {
   cookie: string;
@@ -57,14 +59,18 @@ const aliceConversation = randomUUID();
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
-  server = await startServer({ AGNOST_ORG_ID: 'org_chat_route_test', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl, MASTRA_STORAGE_URL: `file:${database}` });
+  await allStarted([
+    startServer({ AGNOST_ORG_ID: 'org_chat_route_test', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl, MASTRA_STORAGE_URL: `file:${database}` }).then((started) => (server = started)),
+    startServer({ BETTER_AUTH_SECRET: 'web-chat-secret-8d2f6a1c4e9b3750d1a8c6e2f4b9071a', MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'guarded.db')}` }).then((started) => (guarded = started)),
+  ]);
   alice = await signUp(server.baseUrl, 'alice@example.com');
   bob = await signUp(server.baseUrl, 'bob@example.com');
   expect((await send('POST', CHAT, alice, turnBody(aliceConversation, userMessage('remember alice-marker')))).status).toBe(200);
-});
+}, 60_000);
 
 afterAll(async () => {
   await stopProcessGroup(server?.process);
+  await stopProcessGroup(guarded?.process);
   await receiver?.close();
 });
 
@@ -197,16 +203,13 @@ describe('sign-in', () => {
 });
 
 describe('auth on with BETTER_AUTH_SECRET', () => {
-  let guarded: BuiltServer;
   let erin: Account;
   const at = (path: string, account: Account | undefined, init: RequestInit = {}) =>
     fetch(`${guarded.baseUrl}${path}`, { ...init, headers: { ...(account ? { cookie: account.cookie } : {}), origin: guarded.baseUrl, ...(init.headers as Record<string, string>) } });
 
   beforeAll(async () => {
-    guarded = await startServer({ BETTER_AUTH_SECRET: 'web-chat-secret-8d2f6a1c4e9b3750d1a8c6e2f4b9071a', MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'guarded.db')}` });
     erin = await signUp(guarded.baseUrl, 'erin@example.com');
   });
-  afterAll(() => stopProcessGroup(guarded?.process));
 
   it('says so at start-up', () => {
     expect(guarded.output()).toContain('Auth: on (BETTER_AUTH_SECRET): every API call needs a web chat session; its user id is the user.');

@@ -10,7 +10,7 @@ import { TOOL_ANSWER, TOOL_MESSAGE } from '../test/helpers/agent.ts';
 import { groupingKeys } from '../test/helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../test/helpers/otlp-receiver.ts';
 import { newWorkDir } from '../test/helpers/run-script.ts';
-import { startServer, stopProcessGroup, type BuiltServer } from '../test/helpers/server.ts';
+import { allStarted, startServer, stopProcessGroup, type BuiltServer } from '../test/helpers/server.ts';
 import { describeUnless } from '../test/helpers/skip-notes.ts';
 import { chromiumMissing, hasChromium, launchChromium } from '../test/helpers/studio.ts';
 import { useWebBuild } from '../test/helpers/web-build.ts';
@@ -42,12 +42,14 @@ useWebBuild();
 beforeAll(async () => {
   if (!hasChromium) return;
   receiver = await startOtlpReceiver();
-  server = await startServer({
-    AGNOST_ORG_ID: 'org_web_chat_test',
-    AGNOST_OTEL_ENDPOINT: receiver.tracesUrl,
-    MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'web-chat.db')}`,
-  });
-  browser = await launchChromium();
+  await allStarted([
+    startServer({
+      AGNOST_ORG_ID: 'org_web_chat_test',
+      AGNOST_OTEL_ENDPOINT: receiver.tracesUrl,
+      MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'web-chat.db')}`,
+    }).then((started) => (server = started)),
+    launchChromium().then((launched) => (browser = launched)),
+  ]);
   for (const name of ['alice', 'bob'] as const) {
     const context = await browser.newContext({ viewport: { width: WIDTH, height: 740 } });
     const page = await context.newPage();

@@ -95,7 +95,8 @@ export function runBuild(timeoutMs = BUILD_TIMEOUT_MS, command: [string, ...stri
     build.on('close', (code) => {
       clearTimeout(timer);
       const seconds = Math.round((Date.now() - started) / 1000);
-      const tail = output.trim().split('\n').slice(-20).join('\n');
+      // Its last lines, stack frames left out: they say where the bundler threw, not why.
+      const tail = output.trim().split('\n').filter((line) => !/^\s+at /.test(line)).slice(-20).join('\n');
       if (timedOut) reject(new Error(`${command.join(' ')} timed out after ${Math.round(timeoutMs / 1000)} s (the machine may be busy); its last lines:\n${tail}`));
       else if (code !== 0) reject(new Error(`${command.join(' ')} failed (exit ${code}, after ${seconds} s):\n${tail}`));
       else resolve();
