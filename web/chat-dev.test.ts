@@ -3,7 +3,7 @@
 // The real `npm run dev` (its script builds the page, and Mastra's dev bundler runs the server from its
 // own folder, where the server must still find web/dist): nothing cheaper proves that. The copy runs
 // the product's agents, so the answer comes from a fake model server (test/helpers/fake-openai.ts),
-// never from the product's offline demo model.
+// whatever the product's own model would say.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI } from '../test/helpers/fake-openai.ts';
 import { startStudio, type Studio } from '../test/helpers/studio.ts';

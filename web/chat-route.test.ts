@@ -1,8 +1,9 @@
-// The web chat's server side over HTTP, on the server on the tests' project (its default agent): its chat route behind the gate (a session
-// needed in every mode, a strict schema, another user's conversation answering 404 as absent, only the
-// new message reaching memory and the trace), its sign-in (hashed passwords, sessions that end at
-// sign-out or expiry and survive a restart, only the page's endpoints), and auth on with
-// BETTER_AUTH_SECRET (sessions reach exactly the allow-listed routes, on their own data).
+// The web chat's server side over HTTP, on the server on the tests' project (its default agent, on the
+// scripted model): its chat route behind the gate (a session needed in every mode, a strict schema,
+// another user's conversation answering 404 as absent, only the new message reaching memory and the
+// trace), its sign-in (hashed passwords, sessions that end at sign-out or expiry and survive a restart,
+// only the page's endpoints), and auth on with BETTER_AUTH_SECRET (sessions reach exactly the
+// allow-listed routes, on their own data).
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';

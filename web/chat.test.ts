@@ -1,8 +1,9 @@
-// The web chat end to end, in a real browser (Chromium driven by playwright-core) at 375 px, on the server
-// on the tests' project (its default agent, the scripted model) serving the built page: alice and bob sign up through the
-// labelled controls, chat, reload, reopen and delete conversations, and each sees only their own; the
-// local OTLP receiver gets every turn once, under the right user and conversation, with only that turn's
-// message as its input; a refused request shows a readable line; Sign out and Sign in work.
+// The web chat end to end, in a real browser (Chromium driven by playwright-core) at 375 px, on the
+// server on the tests' project (its default agent, on the scripted model) serving the built page
+// (web/dist): alice and bob sign up through the labelled controls, chat, reload, reopen and delete
+// conversations, and each sees only their own; the local OTLP receiver gets every turn once, under the
+// right user and conversation, with only that turn's message as its input; a refused request shows a
+// readable line; Sign out and Sign in work.
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
