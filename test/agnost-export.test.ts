@@ -1,6 +1,10 @@
-// End to end on the wire: the real agent (offline model) and the real Mastra + OtelExporter stack,
-// exporting to a local OTLP receiver that decodes the protobuf body.
+// End to end on the wire: the server's assembly (on the tests' project) and the real Mastra +
+// OtelExporter stack, exporting to a local OTLP receiver that decodes the protobuf body.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { askAgent } from '../src/ask-agent.ts';
+import { createMastra } from '../src/mastra/assembly.ts';
+import { parseEnv } from '../src/settings/env.ts';
+import { project } from './fixtures/project.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
 import { AGENT_ID, TOOL_ANSWER, TOOL_MESSAGE } from './helpers/agent.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
@@ -14,16 +18,9 @@ let traceSpans: ReceivedSpan[];
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
-  // Set explicitly so a developer's .env cannot change what is tested (dotenv never overrides).
-  Object.assign(process.env, {
-    AGNOST_ORG_ID: ORG_ID,
-    AGNOST_OTEL_ENDPOINT: receiver.tracesUrl,
-    OPENAI_API_KEY: '',
-    OTEL_SERVICE_NAME: '',
-    MASTRA_STORAGE_URL: ':memory:',
-  });
-  const { mastra } = await import('../src/mastra/index.ts');
-  const { askAgent } = await import('../src/ask-agent.ts');
+  // Only these settings, so a developer's .env cannot change what is tested.
+  const config = parseEnv({ AGNOST_ORG_ID: ORG_ID, AGNOST_OTEL_ENDPOINT: receiver.tracesUrl, MASTRA_STORAGE_URL: ':memory:' });
+  const { mastra } = await createMastra(config, { mode: 'server', project });
   ({ text, traceId } = await askAgent(mastra.getAgent(AGENT_ID), TOOL_MESSAGE, ids));
   await mastra.observability?.flush();
   traceSpans = receiver.spans().filter((span) => span.traceId === traceId);

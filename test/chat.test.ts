@@ -1,16 +1,28 @@
-// The real chat CLI as a child process (offline model) against a local OTLP receiver.
+// The chat CLI on the tests' project (scripted model) against local OTLP receivers. A chat process
+// is spawned only where the promise is about the process (its output, exit code, signals, what reaches
+// the endpoint before it exits); flag parsing is checked by calling the parser. The processes share
+// nothing, so they run concurrently, a few at a time.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { AGENT_ID, AGENT_IDS, TOOL_ANSWER, TOOL_MESSAGE, toolsCalled } from './helpers/agent.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseChatArgs, UsageError } from '../src/cli/chat-args.ts';
+import { describeExportError } from '../src/mastra/export-failures.ts';
+import { parseEnv } from '../src/settings/env.ts';
+import { localUserId } from '../src/settings/ids.ts';
+import { AGENT_IDS, SCRIPTED_MODEL_NOTICE, SUB_AGENT_HOST_ID, TOOL_ANSWER, TOOL_MESSAGE, toolsCalled } from './helpers/agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
-import { newWorkDir, runChat, startChat } from './helpers/run-script.ts';
+import { inTurns, newWorkDir, runChat, startChat, type ScriptRun } from './helpers/run-script.ts';
 
 const ORG_ID = 'org_chat_test';
+const inTurn = inTurns(3);
+// A test's time includes waiting its turn; a process's answer is waited for with a generous bound.
+const PROCESS_TESTS = { timeout: 60_000 };
+const ANSWER_WITHIN_MS = 25_000;
+// Closed once the file is done: tests run concurrently, so none may close what another still uses.
 const receivers: OtlpReceiver[] = [];
-afterEach(async () => {
-  await Promise.all(receivers.splice(0).map((receiver) => receiver.close()));
+afterAll(async () => {
+  await Promise.all(receivers.map((receiver) => receiver.close()));
 });
 
 async function receiver(mode?: Parameters<typeof startOtlpReceiver>[0]) {
@@ -19,8 +31,8 @@ async function receiver(mode?: Parameters<typeof startOtlpReceiver>[0]) {
   return started;
 }
 
-function agnostEnv(target: OtlpReceiver | string): Record<string, string> {
-  return { AGNOST_ORG_ID: ORG_ID, AGNOST_OTEL_ENDPOINT: typeof target === 'string' ? target : target.tracesUrl };
+function agnostEnv(target: OtlpReceiver): Record<string, string> {
+  return { AGNOST_ORG_ID: ORG_ID, AGNOST_OTEL_ENDPOINT: target.tracesUrl };
 }
 
 function byTrace(spans: ReceivedSpan[]): Map<string, ReceivedSpan[]> {
@@ -29,16 +41,67 @@ function byTrace(spans: ReceivedSpan[]): Map<string, ReceivedSpan[]> {
   return traces;
 }
 
-function jsonTurns(stdout: string): { text: string; userId: string; conversationId: string; traceId: string }[] {
+interface JsonTurn {
+  text: string;
+  userId: string;
+  conversationId: string;
+  traceId: string;
+}
+
+function jsonTurns(stdout: string): JsonTurn[] {
   return stdout.trim().split('\n').map((line) => JSON.parse(line));
 }
 
-describe('one-shot', () => {
-  it('answers, exports the turn with both ids on every span, and reports it', async () => {
+/** What the scripted model answers to the `n`th message of a conversation that started with `first`. */
+const echo = (message: string, n: number, first: string) => `echo: ${message} (message ${n}; first: ${first})`;
+
+/** A run several tests read: started by the first that asks for it. */
+function shared<T>(start: () => Promise<T>): () => Promise<T> {
+  let started: Promise<T> | undefined;
+  return () => (started ??= start());
+}
+
+// Piped, without AGNOST_ORG_ID, CHAT_USER_ID or --user; with the `--` pnpm passes on, UTF-8 text and a
+// 1 MB line, whose echo is written whole before the chat exits, however slowly the pipe is read.
+const UTF8 = '日本語のテキスト 🚀';
+const HUGE = 'é'.repeat(512 * 1024);
+const runWithoutSettings = shared(async () => {
+  const otlp = await receiver();
+  const run = await inTurn(() => runChat(['--', '--json'], { AGNOST_OTEL_ENDPOINT: otlp.tracesUrl }, `${UTF8}\n${HUGE}\n`));
+  return { otlp, run };
+});
+
+// Every setting from a .env in the working folder; the second agent picked with --agent.
+const runWithDotenv = shared(async () => {
+  const otlp = await receiver();
+  const cwd = newWorkDir();
+  writeFileSync(join(cwd, '.env'), `CHAT_USER_ID=user-from-dotenv\nAGNOST_ORG_ID=${ORG_ID}\nAGNOST_OTEL_ENDPOINT=${otlp.tracesUrl}\n`);
+  const run = await inTurn(() => runChat(['--json', '--agent', SUB_AGENT_HOST_ID, '--message', 'hi'], {}, '', cwd));
+  return { otlp, run };
+});
+
+// A piped session in its own folder (so its memory database), resumed by a later run, against an
+// endpoint that takes its time: each export waits long enough that the session's exports, one after
+// another, would miss the exit deadline.
+const pipedCwd = newWorkDir();
+const pipedRun = shared(async () => {
+  const otlp = await receiver({ status: 200, delayMs: 1_500 });
+  return inTurn(async () => {
+    const chat = startChat(['--json', '--user', 'user-pipe'], agnostEnv(otlp), pipedCwd);
+    chat.child.stdin!.end(`hello\n\n${TOOL_MESSAGE}\nand now?\n`);
+    await chat.waitForStdout('(message 3; ', ANSWER_WITHIN_MS);
+    const answeredAt = Date.now();
+    const run = await chat.done;
+    return { otlp, run, exitedAfterMs: Date.now() - answeredAt };
+  });
+});
+
+describe.concurrent('one-shot', PROCESS_TESTS, () => {
+  it('answers, exports the turn with both ids on every span, and reports it', async ({ expect }) => {
     const otlp = await receiver();
-    const run = await runChat(['--message', TOOL_MESSAGE, '--user', 'user-42', '--conversation', 'conv-a'], agnostEnv(otlp));
+    const run = await inTurn(() => runChat(['--message', TOOL_MESSAGE, '--user', 'user-42', '--conversation', 'conv-a'], agnostEnv(otlp)));
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(TOOL_ANSWER);
+    expect(run.stdout.trim()).toMatch(TOOL_ANSWER);
     expect(run.stdout.trim().split('\n')).toHaveLength(toolsCalled(otlp.spans()).length); // one line per tool called
     const spans = otlp.spans();
     expect(toolsCalled(spans).length).toBeGreaterThan(0);
@@ -47,29 +110,23 @@ describe('one-shot', () => {
     expect(run.stderr).toContain(`Traces: ${spans.length} spans exported to ${otlp.tracesUrl}.`);
   });
 
-  it('sends nothing at all without AGNOST_ORG_ID, and says so', async () => {
-    const otlp = await receiver();
-    const run = await runChat(['--message', 'hello'], { AGNOST_OTEL_ENDPOINT: otlp.tracesUrl });
+  it('sends nothing at all without AGNOST_ORG_ID, and says so', async ({ expect }) => {
+    const { otlp, run } = await runWithoutSettings();
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('offline demo model');
+    expect(jsonTurns(run.stdout)).toHaveLength(2);
     expect(otlp.requests).toEqual([]);
     expect(run.stderr).toContain('agnost disabled: AGNOST_ORG_ID is not set');
     // The model is chosen once for every agent, and said once, whatever the number of agents.
-    expect(run.stderr.match(/No OPENAI_API_KEY/g)).toHaveLength(1);
+    expect(run.stderr.split(SCRIPTED_MODEL_NOTICE)).toHaveLength(2);
   });
 });
 
-describe('piped', () => {
-  it('runs one turn per line in order: one conversation, one trace per turn', async () => {
-    const otlp = await receiver();
-    const run = await runChat(['--json', '--user', 'user-pipe'], agnostEnv(otlp), `hello\n\n${TOOL_MESSAGE}\nand now?\n`);
+describe.concurrent('piped', PROCESS_TESTS, () => {
+  it('runs one turn per line in order: one conversation, one trace per turn', async ({ expect }) => {
+    const { otlp, run } = await pipedRun();
     expect(run.code).toBe(0);
     const turns = jsonTurns(run.stdout);
-    expect(turns.map((turn) => turn.text)).toEqual([
-      expect.stringContaining('you said "hello"'),
-      expect.stringMatching(TOOL_ANSWER),
-      expect.stringContaining('message 3 of this conversation; you started it with "hello"'),
-    ]);
+    expect(turns.map((turn) => turn.text)).toEqual([echo('hello', 1, 'hello'), expect.stringMatching(TOOL_ANSWER), echo('and now?', 3, 'hello')]);
     const conversationIds = new Set(turns.map((turn) => turn.conversationId));
     expect(conversationIds.size).toBe(1);
     expect(new Set(turns.map((turn) => turn.traceId)).size).toBe(3);
@@ -84,125 +141,148 @@ describe('piped', () => {
     }
   });
 
-  it('handles a 1 MB line and any UTF-8 text without crashing', async () => {
-    const huge = 'é'.repeat(512 * 1024);
-    const run = await runChat([], {}, `${huge}\n日本語のテキスト 🚀\n`);
+  it('handles a 1 MB line and any UTF-8 text, and prints the whole answer before exiting', async ({ expect }) => {
+    const { run } = await runWithoutSettings();
     expect(run.code).toBe(0);
-    const lines = run.stdout.trim().split('\n');
-    expect(lines).toHaveLength(2);
-    expect(lines[1]).toContain('日本語のテキスト 🚀');
+    expect(jsonTurns(run.stdout).map((turn) => turn.text)).toEqual([echo(UTF8, 1, UTF8), echo(HUGE, 2, UTF8)]);
     expect(run.stdout).not.toMatch(/\x1b\[/); // no colours when not a terminal
   });
+
+  it('a slow endpoint still gets every answered turn, and the chat exits within 3 s of the last', async ({ expect }) => {
+    const { otlp, run, exitedAfterMs } = await pipedRun();
+    expect(run.code).toBe(0);
+    expect(exitedAfterMs).toBeLessThan(3_000);
+    const delivered = new Set(otlp.spans().filter((span) => span.parentSpanId === '').map((span) => span.traceId));
+    const turns = jsonTurns(run.stdout);
+    expect(turns).toHaveLength(3);
+    for (const turn of turns) expect(delivered.has(turn.traceId)).toBe(true);
+  });
 });
 
-describe('ids', () => {
-  it('--conversation resumes a conversation: memory brings its history back', async () => {
-    const cwd = newWorkDir();
-    const env = { MASTRA_STORAGE_URL: `file:${join(cwd, 'memory.db')}` };
-    await runChat(['--message', 'remember the word pineapple', '--conversation', 'conv-resume'], env, '', cwd);
-    const resumed = await runChat(['--message', 'what did I say?', '--conversation', 'conv-resume'], env, '', cwd);
+describe.concurrent('ids', PROCESS_TESTS, () => {
+  it('--conversation resumes a conversation: memory brings its history back', async ({ expect }) => {
+    const { run: piped } = await pipedRun();
+    const { conversationId } = jsonTurns(piped.stdout)[0]!;
+    const resumed = await inTurn(() => runChat(['--message', 'what did I say?', '--user', 'user-pipe', '--conversation', conversationId], {}, '', pipedCwd));
     expect(resumed.code).toBe(0);
-    expect(resumed.stdout).toContain('message 2 of this conversation; you started it with "remember the word pineapple"');
+    expect(resumed.stdout).toBe(`${echo('what did I say?', 4, 'hello')}\n`);
   });
 
-  it('uses CHAT_USER_ID, else a stable pseudonymous id, and a new conversation per run', async () => {
-    const fromEnv = jsonTurns((await runChat(['--json', '--message', 'hi'], { CHAT_USER_ID: 'user-env' })).stdout)[0]!;
-    expect(fromEnv.userId).toBe('user-env');
-    const first = jsonTurns((await runChat(['--json', '--message', 'hi'])).stdout)[0]!;
-    const second = jsonTurns((await runChat(['--json', '--message', 'hi'])).stdout)[0]!;
-    expect(first.userId).toMatch(/^user-[0-9a-f]{12}$/);
-    expect(second.userId).toBe(first.userId);
-    expect(second.conversationId).not.toBe(first.conversationId);
+  it('uses CHAT_USER_ID, else a stable pseudonymous id, and a new conversation per run', async ({ expect }) => {
+    const [{ run: withoutSettings }, { run: withDotenv }] = await Promise.all([runWithoutSettings(), runWithDotenv()]);
+    const [pseudonymous, fromSetting] = [jsonTurns(withoutSettings.stdout)[0]!, jsonTurns(withDotenv.stdout)[0]!];
+    expect(fromSetting.userId).toBe('user-from-dotenv');
+    expect(localUserId(parseEnv({ CHAT_USER_ID: 'user-env' }))).toBe('user-env');
+    expect(pseudonymous.userId).toMatch(/^user-[0-9a-f]{12}$/);
+    // Derived from this OS user and machine, so the same in every process: the chat's and this one.
+    expect(pseudonymous.userId).toBe(localUserId({ chatUserId: undefined }));
+    expect(pseudonymous.conversationId).not.toBe(fromSetting.conversationId);
   });
 
-  it('reads settings from a .env file in the working folder', async () => {
-    const cwd = newWorkDir();
-    writeFileSync(join(cwd, '.env'), 'CHAT_USER_ID=user-from-dotenv\n');
-    const turn = jsonTurns((await runChat(['--json', '--message', 'hi'], {}, '', cwd)).stdout)[0]!;
-    expect(turn.userId).toBe('user-from-dotenv');
+  it('reads settings from a .env file in the working folder', async ({ expect }) => {
+    const { otlp, run } = await runWithDotenv();
+    expect(run.code).toBe(0);
+    expect(jsonTurns(run.stdout)[0]!.userId).toBe('user-from-dotenv');
+    expect(otlp.requests[0]?.headers['x-agnost-org-id']).toBe(ORG_ID);
   });
 });
 
-describe('exit paths', () => {
-  it('SIGTERM mid-session still delivers the spans of every answered turn', async () => {
+describe.concurrent('exit paths', PROCESS_TESTS, () => {
+  it('SIGTERM mid-session still delivers the spans of every answered turn', async ({ expect }) => {
     const otlp = await receiver();
-    const chat = startChat(['--json'], agnostEnv(otlp));
-    chat.child.stdin!.write(`first\n${TOOL_MESSAGE}\n`);
-    await chat.waitForStdout(' returned ');
-    chat.child.kill('SIGTERM'); // stdin still open: the session is alive
-    const run = await chat.done;
+    const run = await inTurn(async () => {
+      const chat = startChat(['--json'], agnostEnv(otlp));
+      chat.child.stdin!.write(`first\n${TOOL_MESSAGE}\n`);
+      await chat.waitForStdout(' returned ', ANSWER_WITHIN_MS);
+      chat.child.kill('SIGTERM'); // stdin still open: the session is alive
+      return chat.done;
+    });
     expect(run.code).toBe(143);
     const answered = jsonTurns(run.stdout).map((turn) => turn.traceId);
+    expect(answered).toHaveLength(2);
     const delivered = byTrace(otlp.spans());
     for (const traceId of answered) {
       expect(delivered.get(traceId)?.some((span) => span.parentSpanId === '')).toBe(true); // root span arrived
     }
   });
 
-  it('a slow endpoint (1.5 s per export) still gets every answered turn of a piped run', async () => {
-    const otlp = await receiver({ status: 200, delayMs: 1_500 });
-    const chat = startChat(['--json'], agnostEnv(otlp));
-    chat.child.stdin!.end('one\ntwo\nthree\nfour\n');
-    await chat.waitForStdout('message 4 of this conversation');
-    const answeredAt = Date.now();
-    const run = await chat.done;
-    expect(run.code).toBe(0);
-    expect(Date.now() - answeredAt).toBeLessThan(3_000);
-    const delivered = new Set(otlp.spans().filter((span) => span.parentSpanId === '').map((span) => span.traceId));
-    for (const turn of jsonTurns(run.stdout)) expect(delivered.has(turn.traceId)).toBe(true);
-  });
-
   it.each([
     ['answers 401', { status: 401 }, /401 Unauthorized: check AGNOST_ORG_ID/],
-    ['answers 500', { status: 500 }, /500 Internal Server Error/],
     ['hangs', 'hang' as const, /timed out/],
     ['is closed', 'closed' as const, /connection refused/],
   ])('when the trace endpoint %s, the chat still answers, warns once, and exits within 3 s', async (_name, mode, reason) => {
     const otlp = await receiver(mode === 'closed' ? undefined : mode);
     if (mode === 'closed') await otlp.close();
-    const chat = startChat(['--message', TOOL_MESSAGE], agnostEnv(otlp));
-    await chat.waitForStdout(' returned ');
-    const answeredAt = Date.now();
-    const run = await chat.done;
+    const { run, exitedAfterMs } = await inTurn(async () => {
+      const chat = startChat(['--message', TOOL_MESSAGE], agnostEnv(otlp));
+      await chat.waitForStdout(' returned ', ANSWER_WITHIN_MS);
+      const answeredAt = Date.now();
+      return { run: await chat.done, exitedAfterMs: Date.now() - answeredAt };
+    });
     expect(run.code).toBe(0);
-    expect(Date.now() - answeredAt).toBeLessThan(3_000);
+    expect(exitedAfterMs).toBeLessThan(3_000);
     expect(run.stderr.match(/Warning: traces are not reaching/g)).toHaveLength(1);
     expect(run.stderr).toMatch(reason);
   });
+
+  // Any other status takes the 401's way above; its warning is the export error's description.
+  it('when the trace endpoint answers 500, the warning says the endpoint failed', () => {
+    expect(describeExportError(Object.assign(new Error('Internal Server Error'), { code: 500 })).reason).toBe(
+      '500 Internal Server Error: the endpoint failed: try again later',
+    );
+  });
 });
 
-describe('bad flags', () => {
-  it.each([[['--bogus']], [['--user']], [['--message']], [['stray']], [['--user', 'has space']], [['--json=yes']]])(
-    '%j: one-line error, usage, exit 2',
-    async (args) => {
-      const run = await runChat(args);
-      expect(run.code).toBe(2);
-      expect(run.stdout).toBe('');
-      const [firstLine, secondLine] = run.stderr.split('\n');
-      expect(firstLine).not.toMatch(/^\s*at /);
-      expect(secondLine).toMatch(/^Usage: npm run chat/);
-    },
-  );
+describe.concurrent('bad flags', PROCESS_TESTS, () => {
+  const BAD_FLAGS = [['--bogus'], ['--user'], ['--message'], ['stray'], ['--user', 'has space'], ['--json=yes']];
 
-  it("takes the `--` that pnpm run passes on before the flags", async () => {
-    const run = await runChat(['--', '--message', TOOL_MESSAGE]);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(TOOL_ANSWER);
+  it.each(BAD_FLAGS.map((args) => [args]))('%j: refused in one line', (args) => {
+    let error: unknown;
+    try {
+      parseChatArgs(args);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).not.toContain('\n');
+    expect((error as Error).message).not.toMatch(/^\s*at /);
   });
 
-  it('--agent picks an agent of src/agents/index.ts; an unknown one gets one line naming them, exit 2', async () => {
-    const known = await runChat(['--agent', AGENT_ID, '--message', 'hello']);
+  it('the chat prints that line, then the usage, and exits 2', async () => {
+    const runs = await Promise.all(BAD_FLAGS.slice(0, 2).map((args) => inTurn(() => runChat(args))));
+    for (const run of runs) expectUsageError(run);
+  });
+
+  it("takes the `--` that pnpm run passes on before the flags", async () => {
+    expect(parseChatArgs(['--', '--message', 'hi', '--json'])).toMatchObject({ message: 'hi', json: true });
+    const { run } = await runWithoutSettings();
+    expect(run.code).toBe(0);
+    expect(jsonTurns(run.stdout)).toHaveLength(2);
+  });
+
+  it('--agent picks an agent of the project; an unknown one gets one line naming them, exit 2', async () => {
+    const [{ otlp, run: known }, unknown] = await Promise.all([runWithDotenv(), inTurn(() => runChat(['--agent', 'no-such-agent', '--message', 'hello']))]);
     expect(known.code).toBe(0);
-    expect(known.stdout).toContain('you said "hello"');
-    const unknown = await runChat(['--agent', 'no-such-agent', '--message', 'hello']);
+    const { traceId } = jsonTurns(known.stdout)[0]!;
+    const root = otlp.spans().find((span) => span.traceId === traceId && span.parentSpanId === '');
+    expect(root?.attributes['gen_ai.agent.id']).toBe(SUB_AGENT_HOST_ID);
     expect(unknown.code).toBe(2);
     expect(unknown.stdout).toBe('');
     expect(unknown.stderr).toBe(`Unknown agent "no-such-agent": use --agent with one of ${AGENT_IDS.join(', ')}.\n`);
   });
 
   it('--help prints usage and exits 0', async () => {
-    const run = await runChat(['--help']);
+    const run = await inTurn(() => runChat(['--help']));
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Usage: npm run chat/);
   });
 });
+
+function expectUsageError(run: ScriptRun) {
+  expect(run.code).toBe(2);
+  expect(run.stdout).toBe('');
+  const [firstLine, secondLine] = run.stderr.split('\n');
+  expect(firstLine).not.toMatch(/^\s*at /);
+  expect(firstLine).not.toBe('');
+  expect(secondLine).toMatch(/^Usage: npm run chat/);
+}

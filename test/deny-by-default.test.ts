@@ -1,17 +1,16 @@
-// Deny by default, on the built server with MASTRA_JWT_SECRET: a sweep over every route Mastra
+// Deny by default, on the server (the tests' project on Mastra's own Node server) with MASTRA_JWT_SECRET: a sweep over every route Mastra
 // registers, read from Mastra's own route table (SERVER_ROUTES) at test time so a new version's routes
 // are swept too. Bob, with a valid token, is refused (403, one line) everything not on the allow-list
 // (src/mastra/server/routes.ts), and nothing he gets back shows alice's data; without a token every
 // route answers 401, but the few Mastra itself declares public (its sign-in endpoints).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useBuiltServer } from './helpers/build.ts';
 import { ALLOWED_ROUTES, API_PREFIX, isAllowed } from '../src/mastra/server/routes.ts';
 import { AGENT_ID } from './helpers/agent.ts';
 import { signJwt } from './helpers/jwt.ts';
 import { mastraRoutes } from './helpers/mastra-routes.ts';
 import { newWorkDir } from './helpers/run-script.ts';
-import { startBuiltServer, stopProcessGroup, type BuiltServer } from './helpers/server.ts';
+import { SERVER_START_TIMEOUT_MS, startServer, stopProcessGroup, type BuiltServer } from './helpers/server.ts';
 
 const SECRET = 'sweep-secret-8c1f3e5a7b9d2c4e6f8a0b1c3d5e7f90';
 const alice = 'user-alice-sweep';
@@ -41,17 +40,15 @@ const EXTRA_ROUTES = [
 ];
 const refusedRoutes = routes.filter((route) => !route.isPublic && !isAllowed(route.method, `${API_PREFIX}${route.path}`));
 
-useBuiltServer();
-
 beforeAll(async () => {
-  server = await startBuiltServer({ MASTRA_JWT_SECRET: SECRET, MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'sweep.db')}` });
+  server = await startServer({ MASTRA_JWT_SECRET: SECRET, MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'sweep.db')}` });
   const response = await fetch(`${server.baseUrl}/api/agents/${AGENT_ID}/generate`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenFor(alice)}` },
     body: JSON.stringify({ messages: [{ role: 'user', content: `remember ${ALICE_MARKER}` }], memory: { thread: aliceConversation, resource: alice } }),
   });
   expect(response.status).toBe(200);
-});
+}, SERVER_START_TIMEOUT_MS + 30_000);
 
 afterAll(async () => {
   await stopProcessGroup(server?.process);
@@ -82,18 +79,15 @@ describe("Mastra's route table", () => {
 describe('bob, with a valid token, on every route not on the allow-list', () => {
   it(`is refused with a one-line 403 on each (${refusedRoutes.length} routes)`, async () => {
     const token = tokenFor(bob);
-    const answered: string[] = [];
-    for (const { method, url } of refusedRoutes) {
-      const { status, text } = await send(method, url, token);
-      if (status !== 403 || !/^\{"error":"Forbidden: [^\n]*"\}$/.test(text)) answered.push(`${method} ${url}: ${status} ${text.slice(0, 100)}`);
-      expect(text).not.toContain(ALICE_MARKER);
-    }
-    expect(answered).toEqual([]);
+    const answers = await Promise.all(refusedRoutes.map(async ({ method, url }) => ({ method, url, ...(await send(method, url, token)) })));
+    const answered = answers.filter(({ status, text }) => status !== 403 || !/^\{"error":"Forbidden: [^\n]*"\}$/.test(text));
+    expect(answered.map(({ method, url, status, text }) => `${method} ${url}: ${status} ${text.slice(0, 100)}`)).toEqual([]);
+    expect(answers.filter(({ text }) => text.includes(ALICE_MARKER)).map(({ url }) => url)).toEqual([]);
   }, 120_000);
 
   it("sees nothing of alice's on Mastra's public routes either", async () => {
-    for (const { method, url } of routes.filter((route) => route.isPublic)) {
-      const { status, text } = await send(method, url, tokenFor(bob));
+    const answers = await Promise.all(routes.filter((route) => route.isPublic).map(async ({ method, url }) => ({ url, ...(await send(method, url, tokenFor(bob))) })));
+    for (const { url, status, text } of answers) {
       expect(status, url).toBeLessThan(500);
       expect(text, url).not.toContain(ALICE_MARKER);
       expect(text, url).not.toContain(alice);
@@ -108,7 +102,7 @@ describe('bob, with a valid token, on every route not on the allow-list', () => 
 });
 
 describe("the routes Mastra's server adds beside its route table", () => {
-  it.each(EXTRA_ROUTES)('$method $url: 401 without a token, 403 for bob', async ({ method, url }) => {
+  it.concurrent.for(EXTRA_ROUTES)('$method $url: 401 without a token, 403 for bob', async ({ method, url }, { expect }) => {
     expect((await send(method, url, undefined)).status).toBe(401);
     const asBob = await send(method, url, tokenFor(bob));
     expect(asBob.status).toBe(403);
@@ -118,11 +112,7 @@ describe("the routes Mastra's server adds beside its route table", () => {
 
 describe('without a token', () => {
   it('every route but the public ones answers 401', async () => {
-    const answered: string[] = [];
-    for (const { method, url } of routes.filter((route) => !route.isPublic)) {
-      const { status } = await send(method, url, undefined);
-      if (status !== 401) answered.push(`${method} ${url}: ${status}`);
-    }
-    expect(answered).toEqual([]);
+    const answers = await Promise.all(routes.filter((route) => !route.isPublic).map(async ({ method, url }) => ({ method, url, status: (await send(method, url, undefined)).status })));
+    expect(answers.filter(({ status }) => status !== 401).map(({ method, url, status }) => `${method} ${url}: ${status}`)).toEqual([]);
   }, 120_000);
 });

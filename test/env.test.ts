@@ -6,10 +6,14 @@ import { AGNOST_DEFAULT_ENDPOINT } from '../src/mastra/agnost.ts';
 import type { AppVariable } from '../src/settings/app-env.ts';
 import { ConfigError, displayStorageUrl, parseEnv, secretsOf } from '../src/settings/env.ts';
 import { childEnv } from './helpers/child-env.ts';
-import { newWorkDir, runChat } from './helpers/run-script.ts';
+import { inTurns, newWorkDir, runChat } from './helpers/run-script.ts';
+
+// The chats these tests start run concurrently, a few at a time; a test's time includes waiting its turn.
+const inTurn = inTurns(3);
+const PROCESS_TESTS = { timeout: 60_000 };
 
 describe('parseEnv', () => {
-  it('runs with no configuration at all: offline model, Agnost off, local storage', () => {
+  it('runs with no configuration at all: no model key, Agnost off, local storage', () => {
     const config = parseEnv({});
     expect(config.openaiApiKey).toBeUndefined();
     expect(config.agnostOrgId).toBeUndefined();
@@ -129,27 +133,46 @@ const BAD_VALUES: [variable: string, value: string, problem: string][] = [
   ['MASTRA_JWT_MAX_HOURS', '-5', 'positive number of hours'],
 ];
 
-describe.each(BAD_VALUES)('%s=%j', (variable, value, problem) => {
-  it('is rejected by parseEnv with the variable named', () => {
-    expect(() => parseEnv({ [variable]: value })).toThrow(ConfigError);
-    expect(() => parseEnv({ [variable]: value })).toThrow(new RegExp(`^Invalid ${variable}: .*${problem.replace(/[/.*+?]/g, '\\$&')}`));
-  });
+/** The error parseEnv throws for `env`. */
+function configErrorOf(env: Record<string, string>): Error {
+  try {
+    parseEnv(env);
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error(`parseEnv accepted ${JSON.stringify(env)}`);
+}
 
-  it('stops the chat with exit code 2 and one line', async () => {
-    const run = await runChat(['--message', 'hi'], { [variable]: value });
+const SECRETS = ['AGNOST_ORG_ID', 'OPENAI_API_KEY', 'MASTRA_JWT_SECRET'];
+
+describe.each(BAD_VALUES)('%s=%j', (variable, value, problem) => {
+  it('is rejected by parseEnv in one line naming the variable, without the value of a secret', () => {
+    const error = configErrorOf({ [variable]: value });
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toMatch(new RegExp(`^Invalid ${variable}: .*${problem.replace(/[/.*+?]/g, '\\$&')}`));
+    expect(error.message).not.toContain('\n');
+    if (SECRETS.includes(variable) && value.trim().length > 3) expect(error.message).not.toContain(value);
+  });
+});
+
+// The chat stops at start-up with that line alone: config.ts does the same for every variable, shown
+// here for a secret with a line break in it, a placeholder key, and a variable the model provider reads.
+describe.concurrent('a bad value stops the chat', PROCESS_TESTS, () => {
+  it.each([
+    ['AGNOST_ORG_ID', 'org-1\nX-Injected: 1'],
+    ['OPENAI_API_KEY', 'sk-...'],
+    ['OPENAI_BASE_URL', 'localhost:11434'],
+  ])('%s=%j: exit code 2 and parseEnv\'s one line, nothing else', async (variable, value) => {
+    const run = await inTurn(() => runChat(['--message', 'hi'], { [variable]: value }));
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    expect(run.stderr).toMatch(new RegExp(`^Invalid ${variable}: `));
-    expect(run.stderr).not.toMatch(/\bat .*\.(ts|js):\d+/);
-    const secret = ['AGNOST_ORG_ID', 'OPENAI_API_KEY', 'MASTRA_JWT_SECRET'].includes(variable);
-    if (secret && value.trim().length > 3) expect(run.stderr).not.toContain(value);
+    expect(run.stderr).toBe(`${configErrorOf({ [variable]: value }).message}\n`);
   });
 });
 
 // A .env copied from .env.example, as the README says, with none or some of its values filled in:
 // empty values mean the defaults, also for what @ai-sdk/openai reads from the environment itself.
-describe('a .env copied from .env.example', () => {
+describe.concurrent('a .env copied from .env.example', PROCESS_TESTS, () => {
   const example = readFileSync(join(import.meta.dirname, '..', '.env.example'), 'utf8');
 
   it.each([
@@ -160,14 +183,14 @@ describe('a .env copied from .env.example', () => {
     let env = example;
     for (const [name, value] of Object.entries(filled)) env = env.replace(new RegExp(`^${name}=$`, 'm'), `${name}=${value}`);
     writeFileSync(join(cwd, '.env'), env);
-    const run = await runChat(['--message', 'hello'], { MASTRA_STORAGE_URL: ':memory:' }, '', cwd);
+    const run = await inTurn(() => runChat(['--message', 'hello'], { MASTRA_STORAGE_URL: ':memory:' }, '', cwd));
     expect(run.stderr).not.toMatch(/baseURL|InvalidArgumentError|\bat .*\.(ts|js):\d+/);
     if (filled.OPENAI_API_KEY) {
       expect(run.code).toBe(1); // no network to OpenAI here: one model error line, no crash
       expect(run.stderr).toMatch(/^Model error/m);
     } else {
       expect(run.code).toBe(0);
-      expect(run.stdout).toContain('you said "hello"');
+      expect(run.stdout).toBe('echo: hello (message 1; first: hello)\n');
     }
   });
 });

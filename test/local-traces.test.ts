@@ -1,6 +1,7 @@
 // Studio's trace file (DuckDB) can be open in one process at a time. The chat beside a running
 // `npm run dev` says so in one line and keeps answering; an open chat lets go of the file between
-// turns, so `npm run dev` can start meanwhile, and its traces still land in the file.
+// turns, so `npm run dev` can start meanwhile, and its traces still land in the file. The chats run on
+// the tests' project, each in its own folder, concurrently.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -9,18 +10,22 @@ import { describe, expect, it } from 'vitest';
 import { AGENT_ID } from './helpers/agent.ts';
 import { newWorkDir, runChat, startChat } from './helpers/run-script.ts';
 
+// What the scripted model answers to a first message "hello".
+const HELLO_ANSWER = 'echo: hello (message 1; first: hello)';
+
 function storageIn(dir: string) {
   return { url: `file:${join(dir, 'memory.db')}`, traces: join(dir, 'memory.duckdb') };
 }
 
-describe('local traces in Studio’s DuckDB file', () => {
-  it('a chat started while another process holds the file says so in one line and still answers', async () => {
+// A test's time includes waiting for the others' processes, on a machine with fewer cores than them.
+describe.concurrent('local traces in Studio’s DuckDB file', { timeout: 60_000 }, () => {
+  it('a chat started while another process holds the file says so in one line and still answers', async ({ expect }) => {
     const storage = storageIn(newWorkDir());
     const holder = await DuckDBInstance.create(storage.traces); // this test process plays `npm run dev`
     try {
       const run = await runChat(['--message', 'hello'], { MASTRA_STORAGE_URL: storage.url });
       expect(run.code).toBe(0);
-      expect(run.stdout).toContain('you said "hello"');
+      expect(run.stdout).toBe(`${HELLO_ANSWER}\n`);
       const notices = run.stderr.split('\n').filter((line) => line.startsWith('Local traces: off'));
       expect(notices).toEqual([
         `Local traces: off in this process (${storage.traces} is open in another process, e.g. npm run dev); Agnost export and memory are unaffected.`,
@@ -32,7 +37,7 @@ describe('local traces in Studio’s DuckDB file', () => {
     }
   });
 
-  it('a chat where Studio never ran creates no trace file (no DuckDB at start-up), and says so', async () => {
+  it('a chat where Studio never ran creates no trace file (no DuckDB at start-up), and says so', async ({ expect }) => {
     const storage = storageIn(newWorkDir());
     const run = await runChat(['--message', 'hello'], { MASTRA_STORAGE_URL: storage.url });
     expect(run.code).toBe(0);
@@ -42,12 +47,12 @@ describe('local traces in Studio’s DuckDB file', () => {
     );
   });
 
-  it('an open chat lets go of the file between turns, and its traces are in it', async () => {
+  it('an open chat lets go of the file between turns, and its traces are in it', async ({ expect }) => {
     const storage = storageIn(newWorkDir());
     (await DuckDBInstance.create(storage.traces)).closeSync(); // as `npm run dev` leaves it
     const chat = startChat([], { MASTRA_STORAGE_URL: storage.url });
     chat.child.stdin!.write('hello\n');
-    await chat.waitForStdout('you said "hello"');
+    await chat.waitForStdout(HELLO_ANSWER, 25_000); // a generous bound: the other chats start meanwhile
     // While the chat is still open, another process can take the file.
     await expect
       .poll(async () => DuckDBInstance.create(storage.traces).then((instance) => (instance.closeSync(), true), () => false), { timeout: 5_000 })

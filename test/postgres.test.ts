@@ -1,4 +1,4 @@
-// Several built servers on one real PostgreSQL database (MASTRA_STORAGE_URL=postgresql://...): a
+// Several servers on one real PostgreSQL database (MASTRA_STORAGE_URL=postgresql://...): a
 // conversation begun on one instance continues on the other with its history, both export with the
 // caller's ids, concurrent turns lose no message; an unreachable database stops start-up in one line
 // (password masked), and a database lost under traffic costs error answers, not the server.
@@ -8,13 +8,12 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { postgresTurns } from '../src/mastra/conversation-turns.ts';
-import { useBuiltServer } from './helpers/build.ts';
 import { AGENT_ID } from './helpers/agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
 import { findPostgres, startPostgres, type Postgres } from './helpers/postgres.ts';
 import { PROJECT_ROOT } from './helpers/project-files.ts';
-import { freePort, startBuiltServer, stopProcessGroup, type BuiltServer } from './helpers/server.ts';
+import { freePort, startServer, stopProcessGroup, type BuiltServer } from './helpers/server.ts';
 import { describeUnless } from './helpers/skip-notes.ts';
 
 const { missing } = findPostgres();
@@ -23,16 +22,32 @@ let db: Postgres;
 let receiver: OtlpReceiver;
 let first: BuiltServer;
 let second: BuiltServer;
+let unreachableStart: Promise<{ code: number | null; output: string }>;
 
-if (missing === undefined) useBuiltServer();
+/** The server started on a database nobody listens at: its exit code and everything it printed. */
+async function startOnUnreachableDatabase() {
+  const url = `postgresql://mastra:hunter2-secret@127.0.0.1:${await freePort()}/postgres`;
+  const server = spawn(process.execPath, [join(PROJECT_ROOT, 'test/fixtures/server.ts')], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH ?? '', MASTRA_TELEMETRY_DISABLED: '1', PORT: String(await freePort()), MASTRA_STORAGE_URL: url },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => server.on('close', resolve));
+  return { code, output };
+}
 
 beforeAll(async () => {
   if (missing !== undefined) return;
+  // Started first, so that its start-up and exit overlap the database's and the instances'.
+  unreachableStart = startOnUnreachableDatabase();
   db = await startPostgres();
   receiver = await startOtlpReceiver();
   const env = { MASTRA_STORAGE_URL: db.url, AGNOST_ORG_ID: 'org_pg_test', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl };
-  first = await startBuiltServer(env);
-  second = await startBuiltServer(env);
+  first = await startServer(env);
+  second = await startServer(env);
 }, 60_000);
 
 afterAll(async () => {
@@ -71,7 +86,8 @@ describeUnless(missing, 'two instances on one PostgreSQL database', () => {
     expect((JSON.parse(firstTurn.text) as { text: string }).text, 'an answer from the first instance').not.toBe('');
     const secondTurn = await turn(second, followUp, 'user-pg', 'conv-pg');
     expect(secondTurn.status).toBe(200);
-    expect((JSON.parse(secondTurn.text) as { text: string }).text, 'an answer from the second instance').not.toBe('');
+    // The scripted model echoes what memory gave it: the first instance's message, from the database.
+    expect((JSON.parse(secondTurn.text) as { text: string }).text, 'the second instance saw the first turn').toBe(`echo: ${followUp} (message 2; first: ${opening})`);
     // Both turns, from either instance: one conversation in the shared database.
     const stored = await messagesOf(first, 'conv-pg');
     expect(stored.filter((message) => message.role === 'user')).toHaveLength(2);
@@ -141,16 +157,7 @@ describeUnless(missing, 'two instances on one PostgreSQL database', () => {
 
 describeUnless(missing, 'an unreachable PostgreSQL database', () => {
   it('stops the server at start-up with one line naming MASTRA_STORAGE_URL, the password masked, exit 1', async () => {
-    const url = `postgresql://mastra:hunter2-secret@127.0.0.1:${await freePort()}/postgres`;
-    const server = spawn(process.execPath, [join(PROJECT_ROOT, '.mastra/output/index.mjs')], {
-      cwd: PROJECT_ROOT,
-      env: { PATH: process.env.PATH ?? '', MASTRA_TELEMETRY_DISABLED: '1', PORT: String(await freePort()), MASTRA_STORAGE_URL: url },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const code = await new Promise((resolve) => server.on('close', resolve));
+    const { code, output } = await unreachableStart;
     expect(code).toBe(1);
     expect(output).toMatch(/^Cannot reach the database in MASTRA_STORAGE_URL \(postgresql:\/\/mastra:\*\*\*@127\.0\.0\.1:\d+\/postgres\): ECONNREFUSED/m);
     expect(output).not.toContain('hunter2-secret');

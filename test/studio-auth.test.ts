@@ -21,10 +21,12 @@ let page: Page;
 beforeAll(async () => {
   if (!hasChromium) return;
   receiver = await startOtlpReceiver();
-  studio = await startStudio({ MASTRA_JWT_SECRET: SECRET, AGNOST_ORG_ID: 'org_studio_auth', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl });
-  browser = await launchChromium();
+  [studio, browser] = await Promise.all([
+    startStudio({ MASTRA_JWT_SECRET: SECRET, AGNOST_ORG_ID: 'org_studio_auth', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl }),
+    launchChromium(),
+  ]);
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-}, 180_000);
+}, 60_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -49,6 +51,9 @@ describeUnless(chromiumMissing, 'Mastra Studio with auth on', () => {
     await expect.poll(() => receiver.spans().filter((span) => span.parentSpanId === '').length, { timeout: 10_000 }).toBe(1);
     const threadId = page.url().match(/threads\/([0-9a-f-]{36})/)?.[1] ?? '';
     for (const span of receiver.spans()) expect(span.attributes, span.name).toMatchObject(groupingKeys(USER, threadId));
+    // Stored as the token's user: the token lists this conversation, and only it.
+    const listed = await fetch(`${studio.baseUrl}/api/memory/threads?agentId=${AGENT_ID}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(((await listed.json()) as { threads: { id: string }[] }).threads.map((thread) => thread.id)).toEqual([threadId]);
     expect(studio.output()).not.toContain(SECRET);
   }, 90_000);
 });

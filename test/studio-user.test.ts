@@ -1,27 +1,24 @@
-// Studio's turns, on the built server without auth: Studio names the agent as the memory resource
+// Studio's turns, on the server (the tests' project on Mastra's own Node server) without auth: Studio names the agent as the memory resource
 // (top-level resourceId), and the turn is attributed to the local developer, the chat's own user id
 // (CHAT_USER_ID, else this machine's pseudonymous id), on every exported span; never to a user named
 // after the agent. Studio keeps its resource, so its conversation list still finds its threads.
 // (With auth on the token's user wins: test/auth.test.ts.)
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useBuiltServer } from './helpers/build.ts';
 import { localUserId } from '../src/settings/ids.ts';
 import { AGENT_ID } from './helpers/agent.ts';
 import { groupingKeys } from './helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
-import { startBuiltServer, stopProcessGroup, type BuiltServer } from './helpers/server.ts';
+import { SERVER_START_TIMEOUT_MS, startServers, stopProcessGroup, type BuiltServer } from './helpers/server.ts';
 
 let receiver: OtlpReceiver;
 const servers: { named?: BuiltServer; pseudonymous?: BuiltServer } = {};
 
-useBuiltServer();
-
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
   const common = { AGNOST_ORG_ID: 'org_studio_user', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl, MASTRA_STORAGE_URL: ':memory:' };
-  [servers.named, servers.pseudonymous] = await Promise.all([startBuiltServer({ ...common, CHAT_USER_ID: 'dev-local-7' }), startBuiltServer(common)]);
-});
+  [servers.named, servers.pseudonymous] = await startServers([{ ...common, CHAT_USER_ID: 'dev-local-7' }, common]);
+}, SERVER_START_TIMEOUT_MS + 10_000);
 
 afterAll(async () => {
   await Promise.all(Object.values(servers).map((server) => stopProcessGroup(server?.process)));
@@ -40,14 +37,14 @@ async function studioTurn(server: BuiltServer, threadId: string) {
 }
 
 describe("Studio's turns without auth", () => {
-  it.each([
+  it.concurrent.for([
     ['CHAT_USER_ID', 'named', (): string => 'dev-local-7'],
     ["this machine's pseudonymous id (the chat's default)", 'pseudonymous', () => localUserId({ chatUserId: undefined })],
-  ] as const)('belong to the local developer: %s', async (_case, which, expectedUser) => {
+  ] as const)('belong to the local developer: %s', async ([, which, expectedUser], { expect }) => {
     const threadId = randomUUID();
     await studioTurn(servers[which]!, threadId);
     const ofTurn = () => receiver.spans().filter((span) => span.attributes['mastra.metadata.conversationId'] === threadId);
-    await expect.poll(() => ofTurn().some((span) => span.parentSpanId === ''), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => ofTurn().some((span) => span.parentSpanId === ''), { timeout: 30_000 }).toBe(true);
     for (const span of ofTurn()) expect(span.attributes, span.name).toMatchObject(groupingKeys(expectedUser(), threadId));
     expect(ofTurn().some((span) => span.attributes['agnost.user_id'] === AGENT_ID)).toBe(false);
     // Studio still finds the conversation under its own resource.

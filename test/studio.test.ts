@@ -1,17 +1,21 @@
-// Mastra Studio end to end, in a real browser (Debian's Chromium driven by playwright-core): open the
-// agent, chat two turns, reload, open Traces and Settings. The answers appear and survive the reload,
-// both turns reach Agnost's endpoint as one conversation, and nothing answers 5xx or logs an error.
+// Mastra Studio end to end, in a real browser (Debian's Chromium driven by playwright-core), served by
+// the tests' server as `mastra dev` serves it (helpers/studio.ts): list the agents, open one, chat two turns,
+// reload, open Traces and Settings. The answers appear and survive the reload, the second turn's model
+// saw the first (memory), both turns reach Agnost's endpoint as one conversation, and nothing answers
+// 5xx or logs an error.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { AGENT_ID, TOOL_ANSWER, TOOL_MESSAGE } from './helpers/agent.ts';
+import { AGENT_ID, AGENT_IDS, TOOL_ANSWER, TOOL_MESSAGE } from './helpers/agent.ts';
 import { startOtlpReceiver, type OtlpReceiver } from './helpers/otlp-receiver.ts';
 import { describeUnless } from './helpers/skip-notes.ts';
 import { chromiumMissing, hasChromium, launchChromium, startStudio, type Studio } from './helpers/studio.ts';
 import { localUserId } from '../src/settings/ids.ts';
 
 const ORG_ID = 'org_studio_test';
+const SECOND_MESSAGE = 'hello again';
+const SECOND_ANSWER = `echo: ${SECOND_MESSAGE} (message 2; first: ${TOOL_MESSAGE})`;
 let receiver: OtlpReceiver;
 let studio: Studio;
 let baseUrl: string;
@@ -22,14 +26,13 @@ const serverErrors: string[] = [];
 beforeAll(async () => {
   if (!hasChromium) return;
   receiver = await startOtlpReceiver();
-  studio = await startStudio({ AGNOST_ORG_ID: ORG_ID, AGNOST_OTEL_ENDPOINT: receiver.tracesUrl });
+  [studio, browser] = await Promise.all([startStudio({ AGNOST_ORG_ID: ORG_ID, AGNOST_OTEL_ENDPOINT: receiver.tracesUrl }), launchChromium()]);
   baseUrl = studio.baseUrl;
-  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('response', (response) => {
     if (response.status() >= 500) serverErrors.push(`${response.status()} ${response.request().method()} ${response.url()}`);
   });
-}, 180_000);
+}, 60_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -48,17 +51,23 @@ async function send(text: string, expected: string | RegExp) {
 describeUnless(chromiumMissing, 'Mastra Studio', () => {
   let threadId: string;
 
-  it('chats two turns, and the conversation survives a reload', async () => {
-    await page.goto(`${baseUrl}/agents/${AGENT_ID}/chat`, { waitUntil: 'load' });
+  it('lists the agents, chats two turns with one, and the conversation survives a reload', async () => {
+    const agents = (await (await fetch(`${baseUrl}/api/agents`)).json()) as Record<string, { name: string }>;
+    expect(Object.keys(agents)).toEqual(AGENT_IDS);
+    await page.goto(`${baseUrl}/agents`, { waitUntil: 'load' });
+    for (const { name } of Object.values(agents)) await page.getByText(name, { exact: true }).first().waitFor({ timeout: 30_000 });
+    await page.getByText(agents[AGENT_ID]!.name, { exact: true }).first().click();
     await send(TOOL_MESSAGE, TOOL_ANSWER);
-    await send('hello again', `you started it with "${TOOL_MESSAGE}"`);
+    // The scripted model echoes with what memory gave it: the second message, after the first.
+    await send(SECOND_MESSAGE, SECOND_ANSWER);
     threadId = page.url().match(/threads\/([0-9a-f-]{36})/)?.[1] ?? '';
     expect(threadId).not.toBe('');
     await page.screenshot({ path: join(tmpdir(), 'studio-chat.png') });
 
     await page.reload({ waitUntil: 'load' });
     await page.getByText(TOOL_ANSWER).first().waitFor({ timeout: 15_000 });
-    await page.getByText('hello again').first().waitFor({ timeout: 15_000 });
+    await page.getByText(SECOND_MESSAGE, { exact: true }).first().waitFor({ timeout: 15_000 });
+    await page.getByText(SECOND_ANSWER).first().waitFor({ timeout: 15_000 });
   }, 120_000);
 
   it('sends both turns to Agnost as one conversation of one user, with the thread Studio chose', async () => {
@@ -77,11 +86,15 @@ describeUnless(chromiumMissing, 'Mastra Studio', () => {
       [{ role: 'user', parts: [{ type: 'text', content: TOOL_MESSAGE }] }],
       [{ role: 'assistant', parts: [{ type: 'text', content: expect.stringMatching(TOOL_ANSWER) }], finish_reason: 'stop' }],
     ]);
-    expect(turns.map(([input]) => input)).toContainEqual([{ role: 'user', parts: [{ type: 'text', content: 'hello again' }] }]);
+    expect(turns).toContainEqual([
+      [{ role: 'user', parts: [{ type: 'text', content: SECOND_MESSAGE }] }],
+      [{ role: 'assistant', parts: [{ type: 'text', content: SECOND_ANSWER }], finish_reason: 'stop' }],
+    ]);
   });
 
   it('lists the traces and opens one showing the ids', async () => {
-    await page.goto(`${baseUrl}/traces`, { waitUntil: 'load' });
+    // From the sidebar, as a user goes there (and without loading Studio again).
+    await page.locator('a[href="/traces"]').click();
     // One row per agent run, named after the agent.
     const runs = page.getByText(AGENT_ID, { exact: true });
     await expect.poll(() => runs.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
@@ -95,8 +108,10 @@ describeUnless(chromiumMissing, 'Mastra Studio', () => {
   }, 60_000);
 
   it('opens Settings, and nothing along the way answered 5xx or logged an error', async () => {
-    await page.goto(`${baseUrl}/settings`, { waitUntil: 'load' });
-    // Let the page make its requests; Studio's open subscriptions may keep the network from going idle.
+    await page.keyboard.press('Escape'); // closes the trace opened above
+    await page.locator('a[href="/settings"]').click();
+    await page.getByText('Mastra Connection').waitFor({ timeout: 15_000 });
+    // Let the page finish its requests; Studio's open subscriptions may keep the network from going idle.
     await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => {});
     expect(serverErrors).toEqual([]);
     expect(studio.output()).not.toMatch(/error|exception|failed/i);

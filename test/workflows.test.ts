@@ -1,11 +1,12 @@
-// The example workflow (src/workflows/), the one a fork edits or replaces: registered once in the
-// assembly, its step asks the default agent (the same instance) as the caller's user, in the caller's
+// A project's workflow, here the tests' own (test/fixtures/project.ts): registered once in the assembly,
+// its step asks the default agent (the same instance) as the caller's user, in the caller's
 // conversation, and the whole run is one trace with both ids on every span.
 import type { Mastra } from '@mastra/core/mastra';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultAgentId } from '../src/mastra/registry.ts';
 import { project } from './fixtures/project.ts';
 import { askAgent } from '../src/ask-agent.ts';
+import { parseChatArgs, UsageError } from '../src/cli/chat-args.ts';
 import { createMastra } from '../src/mastra/assembly.ts';
 import { runWorkflow } from '../src/run-workflow.ts';
 import { parseEnv } from '../src/settings/env.ts';
@@ -27,7 +28,7 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-describe(`the example workflow (${WORKFLOW_ID})`, () => {
+describe(`a project's workflow (${WORKFLOW_ID})`, () => {
   it('is registered once, beside the agents, and its step asks the default agent', async () => {
     expect(Object.keys(mastra.listWorkflows())).toContain(WORKFLOW_ID);
     const ids = { userId: 'user-wf', conversationId: 'conversation-wf' };
@@ -64,7 +65,7 @@ describe(`the example workflow (${WORKFLOW_ID})`, () => {
   });
 });
 
-describe('npm run chat -- --workflow', () => {
+describe.concurrent('npm run chat -- --workflow', () => {
   it('runs the workflow with the message and prints its answer, with the ids and trace in --json', async () => {
     const run = await runChat(['--workflow', WORKFLOW_ID, '--message', TOOL_MESSAGE, '--json', '--user', 'user-chat-wf'], { MASTRA_STORAGE_URL: ':memory:' });
     expect(run.stderr).not.toMatch(/failed|error/i);
@@ -75,12 +76,17 @@ describe('npm run chat -- --workflow', () => {
     expect(turn.traceId).toMatch(/^[0-9a-f]{32}$/);
   });
 
-  it('refuses an unknown workflow in one line naming the known ones, and --agent with --workflow, exit 2', async () => {
+  it('refuses an unknown workflow in one line naming the known ones, exit 2', async () => {
     const unknown = await runChat(['--workflow', 'no-such-workflow', '--message', 'hi']);
     expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toBe('');
     expect(unknown.stderr).toBe(`Unknown workflow "no-such-workflow": use --workflow with one of ${Object.keys(mastra.listWorkflows()).join(', ')}.\n`);
-    const both = await runChat(['--workflow', WORKFLOW_ID, '--agent', AGENT_ID, '--message', 'hi']);
-    expect(both.code).toBe(2);
-    expect(both.stderr.split('\n')[0]).toBe('--agent and --workflow: give one or the other');
+  });
+
+  // A usage error: the chat prints it with the usage and exits 2, as chat.test.ts shows for every bad flag.
+  it('refuses --agent with --workflow', () => {
+    expect(() => parseChatArgs(['--workflow', WORKFLOW_ID, '--agent', AGENT_ID, '--message', 'hi'])).toThrow(
+      new UsageError('--agent and --workflow: give one or the other'),
+    );
   });
 });

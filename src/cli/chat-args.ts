@@ -6,9 +6,9 @@ export const USAGE = `Usage: npm run chat -- [options]
 
 Talk to the agent. Every turn is traced with your user id and conversation id.
   Interactive:  npm run chat
-  One-shot:     npm run chat -- --message "What is 17 * 23?"
+  One-shot:     npm run chat -- --message "hello"
   Piped:        printf 'hello\\nwhat is 2 + 2?\\n' | npm run chat
-  A workflow:   npm run chat -- --workflow askAssistant --message "What is 2 + 2?"
+  A workflow:   npm run chat -- --workflow <id> --message "hello"
 
 Options:
   --message <text>       answer one message and exit

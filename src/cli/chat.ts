@@ -77,6 +77,8 @@ export async function runChat(loadProject: () => Promise<Project>, argv: string[
     if (interactive) process.stdout.write('\n'); // leave the prompt line
     await flusher.close();
     process.stderr.write(`${dim(summarizeDelivery(tally, config.agnostOrgId !== undefined, config.agnostEndpoint, localTraces))}\n`);
+    // A pipe's reader may be slower than the answers: exit once they are all written, not cut short.
+    await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))));
     process.exit(code);
   }
 

@@ -43,7 +43,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   let calls = 0;
   const server = createServer((request, response) => {
     let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => (body += chunk));
     request.on('end', () => {
       requests.push({ path: request.url ?? '', headers: request.headers, body });
       response.setHeader('content-type', 'application/json');

@@ -2,6 +2,7 @@
 // schemas take, and the same request with an unknown key put at each depth: what the strict-schema
 // tests send.
 import { ALLOWED_ROUTES } from '../../src/mastra/server/routes.ts';
+import { WORKFLOW_ID } from './agent.ts';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 export const UNKNOWN_KEY = 'unexpected';
@@ -14,8 +15,8 @@ export interface Sample {
   body?: Record<string, unknown>;
 }
 
-/** A full request for each allowed route, for `user` on `conversation` with the agent `agentId`. */
-export function samples(agentId: string, user: string, conversation: string, workflowId = 'askAssistant'): Record<string, Sample> {
+/** A full request for each allowed route, for `user` on `conversation` with the agent `agentId` and the workflow `workflowId` (the tests' own). */
+export function samples(agentId: string, user: string, conversation: string, workflowId = WORKFLOW_ID): Record<string, Sample> {
   const context = JSON.stringify({});
   const settings = { maxSteps: 2, modelSettings: { temperature: 0, topP: 1, maxOutputTokens: 200, maxRetries: 0 } };
   const agentCall: Record<string, unknown> = {

@@ -64,11 +64,14 @@ export function startScript(script: Script, args: string[], env: Record<string, 
   let stdout = '';
   let stderr = '';
   const watchers = new Set<() => void>();
-  child.stdout!.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
+  // Decoded as a stream, so a character split between two chunks arrives whole.
+  child.stdout!.setEncoding('utf8');
+  child.stderr!.setEncoding('utf8');
+  child.stdout!.on('data', (chunk: string) => {
+    stdout += chunk;
     for (const watcher of watchers) watcher();
   });
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr!.on('data', (chunk: string) => (stderr += chunk));
   const done = new Promise<ScriptRun>((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, elapsedMs: Date.now() - started })),
   );
@@ -116,3 +119,24 @@ export const runChat = (args: string[], env?: Record<string, string>, input?: st
 /** `npm run chat` of the product (scripts/chat.ts), for the product's own example tests. */
 export const runProductChat = (args: string[], env?: Record<string, string>, input?: string) =>
   runScript('chat', args, env, input, undefined, { product: true });
+
+/**
+ * Runs at most `count` of the tasks given to it at once, the others as places free up. Tests that run
+ * concurrently start their processes through one, so a busy machine slows them down in turn rather
+ * than starving all of them at once.
+ */
+export function inTurns(count: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running < count) running += 1;
+    else await new Promise<void>((resolve) => waiting.push(resolve)); // a finishing task hands its place over
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running -= 1;
+    }
+  };
+}

@@ -16,6 +16,9 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** How long a server may take to answer after it is spawned: loading Mastra takes a while on a busy machine. */
+export const SERVER_START_TIMEOUT_MS = 120_000;
+
 /** Resolves once GET /api/agents answers (200, or 401 with auth on); rejects after `timeoutMs`. */
 export async function waitForServer(baseUrl: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -61,15 +64,27 @@ export function startServer(env: Record<string, string>, { studio = false } = {}
   return startNode([join(PROJECT_ROOT, 'test/fixtures/server.ts'), ...(studio ? ['--studio'] : [])], env);
 }
 
-/** The product's `npm run build` output (.mastra/output), run directly with `env` on a free port; the file calls useBuiltServer() (build.ts). */
-export async function startBuiltServer(env: Record<string, string>): Promise<BuiltServer> {
-  await ensureBuilt();
-  return startNode([join(PROJECT_ROOT, '.mastra/output/index.mjs')], env);
+/** startServer() for each of `envs`, side by side; if one fails to start, the others are stopped too. */
+export async function startServers(envs: Record<string, string>[], options: { studio?: boolean } = {}): Promise<BuiltServer[]> {
+  const started = await Promise.allSettled(envs.map((env) => startServer(env, options)));
+  const failed = started.find((result) => result.status === 'rejected');
+  if (!failed) return started.map((result) => (result as PromiseFulfilledResult<BuiltServer>).value);
+  await Promise.all(started.map((result) => (result.status === 'fulfilled' ? stopProcessGroup(result.value.process) : undefined)));
+  throw failed.reason;
 }
 
-async function startNode(args: string[], env: Record<string, string>): Promise<BuiltServer> {
+/**
+ * The product's `npm run build` output (.mastra/output), run directly with `env` on a free port, or with
+ * `npmStart` through `npm start` as a user runs it; the file calls useBuiltServer() (build.ts).
+ */
+export async function startBuiltServer(env: Record<string, string>, { npmStart = false } = {}): Promise<BuiltServer> {
+  await ensureBuilt();
+  return npmStart ? startNode(['start'], env, 'npm') : startNode([join(PROJECT_ROOT, '.mastra/output/index.mjs')], env);
+}
+
+async function startNode(args: string[], env: Record<string, string>, command = process.execPath): Promise<BuiltServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, args, {
+  const child = spawn(command, args, {
     cwd: PROJECT_ROOT,
     env: childEnv({ ...env, PORT: String(port) }),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -80,7 +95,7 @@ async function startNode(args: string[], env: Record<string, string>): Promise<B
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
-    await waitForServer(baseUrl);
+    await waitForServer(baseUrl, SERVER_START_TIMEOUT_MS);
   } catch (error) {
     await stopProcessGroup(child); // never left running behind a failed start
     throw new Error(`${(error as Error).message}; it printed: ${output}`);

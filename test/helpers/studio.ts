@@ -1,5 +1,7 @@
-// Mastra Studio for browser tests: `npm run dev` in a copy of the project (so it shares no .mastra/
-// folder or database with other tests), and a Chromium driven by playwright-core (./chromium.ts finds it).
+// Mastra Studio for browser tests, and a Chromium driven by playwright-core (./chromium.ts finds it).
+// startStudio serves Studio from the tests' own server (server.ts startServer with studio: Mastra's Node
+// server, as `mastra dev` runs it, without its bundling), on a storage of its own. startDev runs the real
+// `npm run dev` in a copy of the project, for the tests whose promise is that command itself.
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +9,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { findChromium } from './chromium.ts';
 import { PROJECT_ROOT } from './project-files.ts';
-import { freePort, stopProcessGroup, waitForServer } from './server.ts';
+import { freePort, startServer, stopProcessGroup, waitForServer } from './server.ts';
 
 const chromiumFound = findChromium();
 export const CHROMIUM = chromiumFound.path;
@@ -21,8 +23,30 @@ export interface Studio {
   stop(): Promise<void>;
 }
 
-/** `also`: more of the project's folders to copy (the web chat's `web`, whose build `npm run dev` makes). */
-export async function startStudio(env: Record<string, string>, { also = [] as string[] } = {}): Promise<Studio> {
+export interface StudioOptions {
+  /**
+   * More of the project's folders to copy for `npm run dev` (the web chat's `web`, whose build it
+   * makes). Given, Studio is the product's `npm run dev` (startDev), not the tests' server.
+   */
+  also?: string[];
+}
+
+/**
+ * Studio on the tests' project, with `env`, on a free port; its memory and local traces in a folder of
+ * its own unless `env` names MASTRA_STORAGE_URL.
+ */
+export async function startStudio(env: Record<string, string>, { also }: StudioOptions = {}): Promise<Studio> {
+  if (also !== undefined) return startDev(env, { also });
+  const storageUrl = `file:${join(mkdtempSync(join(tmpdir(), 'studio-test-')), 'mastra.db')}`;
+  const server = await startServer({ MASTRA_STORAGE_URL: storageUrl, ...env }, { studio: true });
+  // Studio's page calls the API on the host it was told (localhost, as `mastra dev` prints it): opened
+  // there, the page and the API share one origin.
+  const baseUrl = server.baseUrl.replace('//127.0.0.1:', '//localhost:');
+  return { baseUrl, output: server.output, stop: () => stopProcessGroup(server.process) };
+}
+
+/** `npm run dev` in a copy of the project (so it shares no .mastra/ folder or database with other tests), plus its folders `also`. */
+export async function startDev(env: Record<string, string>, { also = [] as string[] } = {}): Promise<Studio> {
   const app = mkdtempSync(join(tmpdir(), 'studio-test-'));
   const built = join(PROJECT_ROOT, 'web', 'dist');
   for (const entry of ['src', 'package.json', 'tsconfig.json', ...also]) {

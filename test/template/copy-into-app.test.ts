@@ -8,6 +8,7 @@
 // devDependencies`), and the zod its AI SDK accepts.
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +24,11 @@ const VERSIONS = [
 ];
 const PNPM = 'pnpm@12.21.0';
 const APPS = VERSIONS.flatMap((version) => (['npm', 'pnpm'] as const).map((manager) => ({ manager, version })));
-const INSTALL_TIMEOUT_MS = 300_000;
+// Each limit bounds one child process, generously (a cold cache on a busy machine); a hook or test
+// waits a little longer than the children it waits for, so a slow child fails with its own timeout.
+const INSTALL_TIMEOUT_MS = 600_000;
+const RUN_TIMEOUT_MS = 300_000;
+const MARGIN_MS = 10_000;
 
 const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
 const installLine = readme.match(/<!-- snippet: install -->\n```bash\n(npm install .*)\n```/)?.[1] ?? '';
@@ -74,7 +79,7 @@ async function add(manager: 'npm' | 'pnpm', packages: string[], cwd: string) {
 /** pnpm's list of unmet peer dependencies (its install only says there are some); npm prints them as it installs. */
 async function peerIssues(manager: 'npm' | 'pnpm', cwd: string) {
   if (manager === 'npm') return '';
-  const run = promisify(execFile)('npx', ['--yes', PNPM, 'peers', 'check'], { cwd, encoding: 'utf8', env: { ...machineEnv, CI: 'true' } });
+  const run = promisify(execFile)('npx', ['--yes', PNPM, 'peers', 'check'], { cwd, encoding: 'utf8', timeout: RUN_TIMEOUT_MS, env: { ...machineEnv, CI: 'true' } });
   const { stdout, stderr } = await run.catch((error: { stdout: string; stderr: string }) => error);
   return `${stdout}${stderr}`.replace(/^.*(No peer|✓).*$/gm, '');
 }
@@ -104,17 +109,29 @@ async function createApp({ manager, version }: (typeof APPS)[number]) {
 const installedVersion = (app: string, name: string) =>
   (JSON.parse(readFileSync(join(app, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 
-let receiver: OtlpReceiver;
 let model: FakeOpenAI;
 const apps = APPS.map((app) => ({ ...app, ready: undefined as ReturnType<typeof createApp> | undefined }));
 
 beforeAll(async () => {
-  [receiver, model] = await Promise.all([startOtlpReceiver(), startFakeOpenAI({ reply: 'It ships tomorrow.' })]);
+  model = await startFakeOpenAI({ reply: 'It ships tomorrow.' });
   for (const entry of apps) entry.ready = createApp(entry); // all at once; each case awaits its own
   await Promise.allSettled(apps.map((entry) => entry.ready));
-}, INSTALL_TIMEOUT_MS);
+}, 2 * (INSTALL_TIMEOUT_MS + RUN_TIMEOUT_MS) + MARGIN_MS); // an app: two installs, each with pnpm's peer check
 
-afterAll(() => Promise.all([receiver?.close(), model?.close()]));
+afterAll(async () => {
+  const removed = apps.map(async (entry) => {
+    const created = await entry.ready?.catch(() => undefined);
+    if (created) await rm(created.app, { recursive: true, force: true });
+  });
+  await Promise.all([model?.close(), ...removed]);
+}, RUN_TIMEOUT_MS); // each app's node_modules: thousands of files on a disk other tests use
+
+/** A receiver of this test's own (the apps' cases run at once), closed when the test ends. */
+async function ownReceiver(onTestFinished: (fn: () => Promise<void>) => void): Promise<OtlpReceiver> {
+  const receiver = await startOtlpReceiver();
+  onTestFinished(() => receiver.close());
+  return receiver;
+}
 
 it('the README names the packages to install, as ranges that never downgrade', () => {
   expect(installLine).toMatch(/^npm install /);
@@ -122,7 +139,8 @@ it('the README names the packages to install, as ranges that never downgrade', (
   expect(installLine).toContain('@mastra/observability@^');
 });
 
-describe.each(apps.map((entry) => [entry.version.core, entry.manager, entry] as const))('src/mastra/agnost.ts copied alone into a create-mastra app on @mastra/core %s with %s', (_core, _manager, entry) => {
+// The apps' cases at once: they mostly wait on their child processes, and each uses its own receiver.
+describe.concurrent.each(apps.map((entry) => [entry.version.core, entry.manager, entry] as const))('src/mastra/agnost.ts copied alone into a create-mastra app on @mastra/core %s with %s', (_core, _manager, entry) => {
   /** Runs a script in the app, with only the environment given (no flush, no process.exit in it). */
   async function runApp(env: Record<string, string>, script = 'main.ts') {
     const { app } = await entry.ready!;
@@ -130,6 +148,7 @@ describe.each(apps.map((entry) => [entry.version.core, entry.manager, entry] as 
     return promisify(execFile)(process.execPath, [script], {
       cwd: app,
       encoding: 'utf8',
+      timeout: RUN_TIMEOUT_MS,
       env: { PATH: process.env.PATH ?? '', OPENAI_API_KEY: 'sk-app-key-0123456789', OPENAI_BASE_URL: model.baseUrl, ...env },
     });
   }
@@ -139,18 +158,18 @@ describe.each(apps.map((entry) => [entry.version.core, entry.manager, entry] as 
     expect(installedVersion(app, '@mastra/core')).toBe(core);
     expect(peerWarnings).toEqual([]);
     // One valid @opentelemetry/api for every OpenTelemetry package (npm ls fails on an invalid one).
-    if (entry.manager === 'npm') await promisify(execFile)('npm', ['ls', '--all', '@opentelemetry/api'], { cwd: app, env: machineEnv });
-  });
+    if (entry.manager === 'npm') await promisify(execFile)('npm', ['ls', '--all', '@opentelemetry/api'], { cwd: app, timeout: RUN_TIMEOUT_MS, env: machineEnv });
+  }, RUN_TIMEOUT_MS + MARGIN_MS);
 
   it("typechecks with create-mastra's tsconfig.json", async () => {
     const { app } = await entry.ready!;
     const tsc = join(app, 'node_modules', 'typescript', 'bin', 'tsc');
-    const result = await promisify(execFile)(process.execPath, [tsc, '-p', app], { encoding: 'utf8' }).catch((error) => error);
+    const result = await promisify(execFile)(process.execPath, [tsc, '-p', app], { encoding: 'utf8', timeout: RUN_TIMEOUT_MS }).catch((error) => error);
     expect(`${result.stdout}${result.stderr}`).toBe('');
-  }, 120_000);
+  }, RUN_TIMEOUT_MS + MARGIN_MS);
 
-  it('delivers the trace of a generate with the ids under every key, with no flush, before the process exits', async () => {
-    receiver.requests.length = 0;
+  it('delivers the trace of a generate with the ids under every key, with no flush, before the process exits', async ({ onTestFinished }) => {
+    const receiver = await ownReceiver(onTestFinished);
     const { stdout, stderr } = await runApp({ AGNOST_ORG_ID: 'org_copied_app', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl });
     expect(stdout).toBe('It ships tomorrow.');
     expect(stderr).toBe('');
@@ -165,16 +184,16 @@ describe.each(apps.map((entry) => [entry.version.core, entry.manager, entry] as 
     }
     expect(receiver.requests.every((request) => request.headers['x-agnost-org-id'] === 'org_copied_app')).toBe(true);
     expect(receiver.requests.some((request) => request.body.includes('sk-app-key'))).toBe(false);
-  });
+  }, RUN_TIMEOUT_MS + MARGIN_MS);
 
-  it('sends nothing without an org id, and says so in one line', async () => {
-    receiver.requests.length = 0;
+  it('sends nothing without an org id, and says so in one line', async ({ onTestFinished }) => {
+    const receiver = await ownReceiver(onTestFinished);
     const { stdout, stderr } = await runApp({ AGNOST_OTEL_ENDPOINT: receiver.tracesUrl });
     // Through Mastra's logger: on stderr, or on stdout with the logger of older cores.
     expect(`${stderr}${stdout}`).toBe('agnost disabled: AGNOST_ORG_ID is not set, so no traces are sent to Agnost\nIt ships tomorrow.');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(receiver.requests).toEqual([]);
-  });
+  }, RUN_TIMEOUT_MS + MARGIN_MS);
 
   it('does nothing at import: no output, no change to the environment', async () => {
     const { app } = await entry.ready!;
@@ -186,7 +205,7 @@ process.stdout.write(String(JSON.stringify(process.env) === before));`,
     );
     const { stdout, stderr } = await runApp({ AGNOST_ORG_ID: '', AGNOST_DISABLE_INPUT: '' }, 'import-only.ts');
     expect([stdout, stderr]).toEqual(['true', '']);
-  });
+  }, RUN_TIMEOUT_MS + MARGIN_MS);
 
   it('throws a named error for a bad endpoint, and does not end the process itself', async () => {
     const { app } = await entry.ready!;
@@ -200,5 +219,5 @@ process.stdout.write(' (still running)');`,
     expect(stdout).toBe(
       'AgnostConfigError: Invalid AGNOST_OTEL_ENDPOINT: must be an http:// or https:// URL, e.g. https://otel.agnost.ai/v1/traces. (still running)',
     );
-  });
+  }, RUN_TIMEOUT_MS + MARGIN_MS);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ARITHMETIC, evaluateExpression, formatNumber } from '../src/tools/calculator.ts';
+import { ARITHMETIC, evaluateExpression, formatNumber } from '../../src/tools/calculator.ts';
 
 describe('evaluateExpression', () => {
   it.each([
