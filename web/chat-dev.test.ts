@@ -6,7 +6,7 @@
 // whatever the product's own model would say.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI } from '../test/helpers/fake-openai.ts';
-import { startStudio, type Studio } from '../test/helpers/studio.ts';
+import { startDev, type Studio } from '../test/helpers/studio.ts';
 
 const REPLY = 'an answer from the model server';
 let fake: FakeOpenAI;
@@ -14,7 +14,7 @@ let dev: Studio;
 
 beforeAll(async () => {
   fake = await startFakeOpenAI({ reply: REPLY });
-  dev = await startStudio({ MASTRA_STORAGE_URL: ':memory:', OPENAI_API_KEY: 'sk-test-web-chat-dev', OPENAI_BASE_URL: fake.baseUrl }, { also: ['web'] });
+  dev = await startDev({ MASTRA_STORAGE_URL: ':memory:', OPENAI_API_KEY: 'sk-test-web-chat-dev', OPENAI_BASE_URL: fake.baseUrl }, { also: ['web'] });
 }, 180_000);
 
 afterAll(async () => {

@@ -13,7 +13,7 @@ import { groupingKeys } from '../test/helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../test/helpers/otlp-receiver.ts';
 import { withUnknownKeyAtEveryDepth } from '../test/helpers/route-samples.ts';
 import { newWorkDir } from '../test/helpers/run-script.ts';
-import { allStarted, startServer, stopProcessGroup, type BuiltServer } from '../test/helpers/server.ts';
+import { startServer, startServers, stopProcessGroup, type BuiltServer } from '../test/helpers/server.ts';
 
 const CHAT = '/chat/api/chat';
 const database = join(newWorkDir(), 'chat-route.db');
@@ -60,10 +60,10 @@ const aliceConversation = randomUUID();
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
-  await allStarted([
-    startServer({ AGNOST_ORG_ID: 'org_chat_route_test', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl, MASTRA_STORAGE_URL: `file:${database}` }).then((started) => (server = started)),
-    startServer({ BETTER_AUTH_SECRET: 'web-chat-secret-8d2f6a1c4e9b3750d1a8c6e2f4b9071a', MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'guarded.db')}` }).then((started) => (guarded = started)),
-  ]);
+  [server, guarded] = (await startServers([
+    { AGNOST_ORG_ID: 'org_chat_route_test', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl, MASTRA_STORAGE_URL: `file:${database}` },
+    { BETTER_AUTH_SECRET: 'web-chat-secret-8d2f6a1c4e9b3750d1a8c6e2f4b9071a', MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'guarded.db')}` },
+  ])) as [BuiltServer, BuiltServer];
   alice = await signUp(server.baseUrl, 'alice@example.com');
   bob = await signUp(server.baseUrl, 'bob@example.com');
   expect((await send('POST', CHAT, alice, turnBody(aliceConversation, userMessage('remember alice-marker')))).status).toBe(200);

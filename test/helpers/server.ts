@@ -41,7 +41,7 @@ export async function stopProcessGroup(child: ChildProcess | undefined): Promise
 }
 
 /**
- * Waits for starts begun together (servers, a browser), then rejects with the first failure. Each start
+ * Waits for starts begun together (a server beside a browser), then rejects with the first failure. Each start
  * assigns what it started itself, so that afterAll stops it even when another start failed.
  */
 export async function allStarted(starts: Promise<unknown>[]): Promise<void> {
