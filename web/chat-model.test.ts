@@ -6,10 +6,10 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI, type FakeOpenAIOptions } from '../test/helpers/fake-openai.ts';
 import { newWorkDir } from '../test/helpers/run-script.ts';
-import { startBuiltServer, stopProcessGroup, type BuiltServer } from '../test/helpers/server.ts';
+import { allStarted, startServer, stopProcessGroup, type BuiltServer } from '../test/helpers/server.ts';
 import { describeUnless } from '../test/helpers/skip-notes.ts';
 import { chromiumMissing, hasChromium, launchChromium } from '../test/helpers/studio.ts';
-import { useBuiltServer } from '../test/helpers/build.ts';
+import { useWebBuild } from '../test/helpers/web-build.ts';
 
 const KEY = 'sk-test-web-chat-0123456789abcdef';
 const REPLY = 'one two three four five six seven eight';
@@ -19,13 +19,15 @@ let server: BuiltServer;
 let browser: Browser;
 let page: Page;
 
-useBuiltServer();
+useWebBuild();
 
 beforeAll(async () => {
   if (!hasChromium) return;
   fake = await startFakeOpenAI(model);
-  server = await startBuiltServer({ OPENAI_API_KEY: KEY, OPENAI_BASE_URL: fake.baseUrl, MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'web-chat-model.db')}` });
-  browser = await launchChromium();
+  await allStarted([
+    startServer({ OPENAI_API_KEY: KEY, OPENAI_BASE_URL: fake.baseUrl, MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'web-chat-model.db')}` }).then((started) => (server = started)),
+    launchChromium().then((launched) => (browser = launched)),
+  ]);
   page = await browser.newPage({ viewport: { width: 375, height: 740 } });
   await page.goto(`${server.baseUrl}/chat`, { waitUntil: 'load' });
   await page.getByLabel('Email').fill('frank@example.com');

@@ -1,26 +1,23 @@
 // The web chat on PostgreSQL (MASTRA_STORAGE_URL=postgresql://..., a real server from the npm registry:
 // test/helpers/postgres.ts): users and sessions in the database's own tables, the password hashed, the
-// generated session secret kept there, so a second instance on the same database, started at the same
-// moment, takes the first one's session.
+// generated session secret kept there, so a second instance on the same database takes the first one's
+// session. On the server on the tests' project.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { findPostgres, startPostgres, type Postgres } from '../test/helpers/postgres.ts';
-import { startBuiltServer, stopProcessGroup, type BuiltServer } from '../test/helpers/server.ts';
+import { startServer, stopProcessGroup, type BuiltServer } from '../test/helpers/server.ts';
 import { describeUnless } from '../test/helpers/skip-notes.ts';
-import { useBuiltServer } from '../test/helpers/build.ts';
 
 const { missing } = findPostgres();
 let db: Postgres;
 let servers: BuiltServer[] = [];
 
-useBuiltServer();
-
 beforeAll(async () => {
   if (missing !== undefined) return;
   db = await startPostgres();
   // One after the other: two instances creating a fresh database's tables at the same moment can race.
-  servers = [await startBuiltServer({ MASTRA_STORAGE_URL: db.url }), await startBuiltServer({ MASTRA_STORAGE_URL: db.url })];
+  servers = [await startServer({ MASTRA_STORAGE_URL: db.url }), await startServer({ MASTRA_STORAGE_URL: db.url })];
 }, 90_000);
 
 afterAll(async () => {
@@ -44,7 +41,7 @@ describeUnless(missing, 'the web chat on PostgreSQL', () => {
       body: JSON.stringify({ id: randomUUID(), messages: [{ id: 'm-1', role: 'user', parts: [{ type: 'text', text: 'hello from the other instance' }] }], trigger: 'submit-message' }),
     });
     expect(turn.status).toBe(200);
-    expect(await turn.text()).toContain('you said \\"hello from the other instance\\"');
+    expect(await turn.text()).toContain('echo: hello from the other instance (message 1; first: hello from the other instance)');
 
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();

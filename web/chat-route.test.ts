@@ -1,8 +1,9 @@
-// The web chat's server side over HTTP, on the built server: its chat route behind the gate (a session
-// needed in every mode, a strict schema, another user's conversation answering 404 as absent, only the
-// new message reaching memory and the trace), its sign-in (hashed passwords, sessions that end at
-// sign-out or expiry and survive a restart, only the page's endpoints), and auth on with
-// BETTER_AUTH_SECRET (sessions reach exactly the allow-listed routes, on their own data).
+// The web chat's server side over HTTP, on the server on the tests' project (its default agent, on the
+// scripted model): its chat route behind the gate (a session needed in every mode, a strict schema,
+// another user's conversation answering 404 as absent, only the new message reaching memory and the
+// trace), its sign-in (hashed passwords, sessions that end at sign-out or expiry and survive a restart,
+// only the page's endpoints), and auth on with BETTER_AUTH_SECRET (sessions reach exactly the
+// allow-listed routes, on their own data).
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
@@ -12,13 +13,14 @@ import { groupingKeys } from '../test/helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../test/helpers/otlp-receiver.ts';
 import { withUnknownKeyAtEveryDepth } from '../test/helpers/route-samples.ts';
 import { newWorkDir } from '../test/helpers/run-script.ts';
-import { startBuiltServer, stopProcessGroup, type BuiltServer } from '../test/helpers/server.ts';
-import { useBuiltServer } from '../test/helpers/build.ts';
+import { startServer, startServers, stopProcessGroup, type BuiltServer } from '../test/helpers/server.ts';
 
 const CHAT = '/chat/api/chat';
 const database = join(newWorkDir(), 'chat-route.db');
 let receiver: OtlpReceiver;
 let server: BuiltServer;
+/** The server with auth on (BETTER_AUTH_SECRET), for the last describe: started beside the first one. */
+let guarded: BuiltServer;
 
 interface Account {
   cookie: string;
@@ -56,18 +58,20 @@ let alice: Account;
 let bob: Account;
 const aliceConversation = randomUUID();
 
-useBuiltServer();
-
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
-  server = await startBuiltServer({ AGNOST_ORG_ID: 'org_chat_route_test', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl, MASTRA_STORAGE_URL: `file:${database}` });
+  [server, guarded] = (await startServers([
+    { AGNOST_ORG_ID: 'org_chat_route_test', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl, MASTRA_STORAGE_URL: `file:${database}` },
+    { BETTER_AUTH_SECRET: 'web-chat-secret-8d2f6a1c4e9b3750d1a8c6e2f4b9071a', MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'guarded.db')}` },
+  ])) as [BuiltServer, BuiltServer];
   alice = await signUp(server.baseUrl, 'alice@example.com');
   bob = await signUp(server.baseUrl, 'bob@example.com');
   expect((await send('POST', CHAT, alice, turnBody(aliceConversation, userMessage('remember alice-marker')))).status).toBe(200);
-});
+}, 60_000);
 
 afterAll(async () => {
   await stopProcessGroup(server?.process);
+  await stopProcessGroup(guarded?.process);
   await receiver?.close();
 });
 
@@ -125,7 +129,7 @@ describe('the chat route, without auth settings (open mode)', () => {
     const history = [first, { id: 'a-1', role: 'assistant', parts: [{ type: 'step-start' }, { type: 'text', text: 'an answer', state: 'done' }] }];
     const { status, text } = await send('POST', CHAT, alice, turnBody(conversation, ...history, userMessage('second question')));
     expect(status).toBe(200);
-    expect(text).toContain('This is message 2 of this conversation');
+    expect(text).toContain('echo: second question (message 2; first: first question)');
     expect((await storedMessages(alice, conversation)).map((message) => message.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
     const roots = () => receiver.spans().filter((span) => span.parentSpanId === '' && span.attributes['agnost.session_id'] === conversation);
     await expect.poll(() => roots().length, { timeout: 20_000 }).toBe(2);
@@ -194,22 +198,19 @@ describe('sign-in', () => {
 
   it('keeps its generated secret in the database: a session outlives a restart', async () => {
     await stopProcessGroup(server.process);
-    server = await startBuiltServer({ AGNOST_ORG_ID: 'org_chat_route_test', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl, MASTRA_STORAGE_URL: `file:${database}` });
+    server = await startServer({ AGNOST_ORG_ID: 'org_chat_route_test', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl, MASTRA_STORAGE_URL: `file:${database}` });
     expect((await send('POST', CHAT, alice, turnBody(aliceConversation, userMessage('still me?')))).status).toBe(200);
   }, 60_000);
 });
 
 describe('auth on with BETTER_AUTH_SECRET', () => {
-  let guarded: BuiltServer;
   let erin: Account;
   const at = (path: string, account: Account | undefined, init: RequestInit = {}) =>
     fetch(`${guarded.baseUrl}${path}`, { ...init, headers: { ...(account ? { cookie: account.cookie } : {}), origin: guarded.baseUrl, ...(init.headers as Record<string, string>) } });
 
   beforeAll(async () => {
-    guarded = await startBuiltServer({ BETTER_AUTH_SECRET: 'web-chat-secret-8d2f6a1c4e9b3750d1a8c6e2f4b9071a', MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'guarded.db')}` });
     erin = await signUp(guarded.baseUrl, 'erin@example.com');
   });
-  afterAll(() => stopProcessGroup(guarded?.process));
 
   it('says so at start-up', () => {
     expect(guarded.output()).toContain('Auth: on (BETTER_AUTH_SECRET): every API call needs a web chat session; its user id is the user.');

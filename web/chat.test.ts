@@ -1,8 +1,9 @@
-// The web chat end to end, in a real browser (Chromium driven by playwright-core) at 375 px, on the built
-// server (npm run build, as npm start serves it), offline model: alice and bob sign up through the
-// labelled controls, chat, reload, reopen and delete conversations, and each sees only their own; the
-// local OTLP receiver gets every turn once, under the right user and conversation, with only that turn's
-// message as its input; a refused request shows a readable line; Sign out and Sign in work.
+// The web chat end to end, in a real browser (Chromium driven by playwright-core) at 375 px, on the
+// server on the tests' project (its default agent, on the scripted model) serving the built page
+// (web/dist): alice and bob sign up through the labelled controls, chat, reload, reopen and delete
+// conversations, and each sees only their own; the local OTLP receiver gets every turn once, under the
+// right user and conversation, with only that turn's message as its input; a refused request shows a
+// readable line; Sign out and Sign in work.
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -10,12 +11,15 @@ import { TOOL_ANSWER, TOOL_MESSAGE } from '../test/helpers/agent.ts';
 import { groupingKeys } from '../test/helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../test/helpers/otlp-receiver.ts';
 import { newWorkDir } from '../test/helpers/run-script.ts';
-import { startBuiltServer, stopProcessGroup, type BuiltServer } from '../test/helpers/server.ts';
+import { allStarted, startServer, stopProcessGroup, type BuiltServer } from '../test/helpers/server.ts';
 import { describeUnless } from '../test/helpers/skip-notes.ts';
 import { chromiumMissing, hasChromium, launchChromium } from '../test/helpers/studio.ts';
-import { useBuiltServer } from '../test/helpers/build.ts';
+import { useWebBuild } from '../test/helpers/web-build.ts';
 
 const WIDTH = 375;
+// The scripted model's echoes: each turn's message, its number in the conversation, and the first one.
+const HELLO_AGAIN_ANSWER = `echo: hello again (message 2; first: ${TOOL_MESSAGE})`;
+const SECOND_CONVERSATION_ANSWER = 'echo: a second conversation (message 1; first: a second conversation)';
 let receiver: OtlpReceiver;
 let server: BuiltServer;
 let browser: Browser;
@@ -34,17 +38,19 @@ interface Person {
 }
 const people: Record<'alice' | 'bob', Person> = {} as Record<'alice' | 'bob', Person>;
 
-useBuiltServer();
+useWebBuild();
 
 beforeAll(async () => {
   if (!hasChromium) return;
   receiver = await startOtlpReceiver();
-  server = await startBuiltServer({
-    AGNOST_ORG_ID: 'org_web_chat_test',
-    AGNOST_OTEL_ENDPOINT: receiver.tracesUrl,
-    MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'web-chat.db')}`,
-  });
-  browser = await launchChromium();
+  await allStarted([
+    startServer({
+      AGNOST_ORG_ID: 'org_web_chat_test',
+      AGNOST_OTEL_ENDPOINT: receiver.tracesUrl,
+      MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'web-chat.db')}`,
+    }).then((started) => (server = started)),
+    launchChromium().then((launched) => (browser = launched)),
+  ]);
   for (const name of ['alice', 'bob'] as const) {
     const context = await browser.newContext({ viewport: { width: WIDTH, height: 740 } });
     const page = await context.newPage();
@@ -100,7 +106,7 @@ describeUnless(chromiumMissing, 'the web chat', () => {
     const streamed = alice.page.waitForResponse((response) => response.url().endsWith('/chat/api/chat'));
     await say(alice, TOOL_MESSAGE, TOOL_ANSWER);
     expect((await streamed).headers()['content-type']).toContain('text/event-stream');
-    await say(alice, 'hello again', `you said "hello again"`);
+    await say(alice, 'hello again', HELLO_AGAIN_ANSWER);
     // Both turns in one conversation, with a random id.
     expect(alice.conversations[0]).toMatch(/^[0-9a-f-]{36}$/);
     expect(alice.conversations[1]).toBe(alice.conversations[0]);
@@ -111,18 +117,18 @@ describeUnless(chromiumMissing, 'the web chat', () => {
   it('alice starts a new conversation, reloads, and reopens the first: its history comes back from memory', async () => {
     const { page } = people.alice;
     await page.getByRole('button', { name: 'New conversation' }).click();
-    await say(people.alice, 'a second conversation', 'you said "a second conversation"');
+    await say(people.alice, 'a second conversation', SECOND_CONVERSATION_ANSWER);
     expect(people.alice.conversations[2]).not.toBe(people.alice.conversations[0]);
     await expect.poll(() => conversationButtons(page).count()).toBe(2);
 
     await page.reload({ waitUntil: 'load' });
-    await log(page).getByText('you said "a second conversation"').waitFor({ timeout: 15_000 });
+    await log(page).getByText(SECOND_CONVERSATION_ANSWER).waitFor({ timeout: 15_000 });
     await conversationButtons(page).filter({ hasText: TOOL_MESSAGE }).click();
     await log(page).getByText(TOOL_ANSWER).first().waitFor({ timeout: 15_000 });
-    await log(page).getByText('you said "hello again"').waitFor();
+    await log(page).getByText(HELLO_AGAIN_ANSWER).waitFor();
     expect(conversationOf(page)).toBe(people.alice.conversations[0]);
     // The history is shown, not sent again: a third turn there is message 3 of that conversation.
-    await say(people.alice, 'third', /This is message 3 of this conversation/);
+    await say(people.alice, 'third', `echo: third (message 3; first: ${TOOL_MESSAGE})`);
   }, 90_000);
 
   it("bob signs up and sees none of alice's conversations, not even by their address", async () => {
@@ -132,7 +138,7 @@ describeUnless(chromiumMissing, 'the web chat', () => {
     await bob.page.goto(`${server.baseUrl}/chat?c=${people.alice.conversations[0]}`, { waitUntil: 'load' });
     await bob.page.getByRole('alert').filter({ hasText: 'No such conversation' }).waitFor({ timeout: 15_000 });
     expect(await log(bob.page).textContent()).toBe('');
-    await say(bob, "bob's own question", `you said "bob's own question"`);
+    await say(bob, "bob's own question", "echo: bob's own question (message 1; first: bob's own question)");
     expect(bob.conversations[0]).not.toBe(people.alice.conversations[0]);
     expect(await conversationButtons(bob.page).allTextContents()).toEqual(["bob's own question"]);
     expect(await bob.page.content()).not.toContain('hello again');

@@ -20,8 +20,8 @@ const LOCK = join(PROJECT_ROOT, 'node_modules', '.cache', 'mastra-test-build.loc
 // The web chat's page is built with the server (web/dist is its output, not an input).
 const INPUTS = ['src', 'web/src', 'web/index.html', 'web/vite.config.ts', 'package.json', 'package-lock.json', 'tsconfig.json'];
 
-/** A hash of everything the build is made from. */
-export function sourcesHash(root = PROJECT_ROOT): string {
+/** A hash of everything the build is made from (`inputs`: files, and folders without a dot in their name). */
+export function sourcesHash(root = PROJECT_ROOT, inputs = INPUTS): string {
   const hash = createHash('sha256');
   const add = (path: string) => {
     if (!existsSync(path)) return;
@@ -29,7 +29,7 @@ export function sourcesHash(root = PROJECT_ROOT): string {
     const files = entries.map((entry) => join(entry.parentPath, entry.name)).sort();
     for (const file of files) hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
   };
-  for (const input of INPUTS) {
+  for (const input of inputs) {
     const path = join(root, input);
     if (!existsSync(path)) continue;
     if (input.includes('.')) hash.update(input).update('\0').update(readFileSync(path)).update('\0');
@@ -95,7 +95,8 @@ export function runBuild(timeoutMs = BUILD_TIMEOUT_MS, command: [string, ...stri
     build.on('close', (code) => {
       clearTimeout(timer);
       const seconds = Math.round((Date.now() - started) / 1000);
-      const tail = output.trim().split('\n').slice(-20).join('\n');
+      // Its last lines, stack frames left out: they say where the bundler threw, not why.
+      const tail = output.trim().split('\n').filter((line) => !/^\s+at /.test(line)).slice(-20).join('\n');
       if (timedOut) reject(new Error(`${command.join(' ')} timed out after ${Math.round(timeoutMs / 1000)} s (the machine may be busy); its last lines:\n${tail}`));
       else if (code !== 0) reject(new Error(`${command.join(' ')} failed (exit ${code}, after ${seconds} s):\n${tail}`));
       else resolve();
@@ -103,29 +104,41 @@ export function runBuild(timeoutMs = BUILD_TIMEOUT_MS, command: [string, ...stri
   });
 }
 
+/**
+ * Runs `build` unless `isBuilt()`, under the tests' one build lock: one build at a time across the
+ * test processes (the server's build writes web/dist too); the others wait for it, then reuse it.
+ */
+export async function buildOnce(isBuilt: () => boolean, build: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + BUILD_TIMEOUT_MS + 60_000;
+  for (;;) {
+    if (isBuilt()) return;
+    const holder = tryLock();
+    if (holder === undefined) break;
+    if (Date.now() > deadline) throw new Error(`waited ${Math.round(BUILD_TIMEOUT_MS / 1000) + 60} s for another test process's build (pid ${holder}); remove ${relative(PROJECT_ROOT, LOCK)} if it is gone`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  try {
+    if (isBuilt()) return; // built by the lock's previous holder
+    await build();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
 let building: Promise<void> | undefined;
 
 /** The built server, up to date with the sources: built now, by another test file, or earlier. */
 export function ensureBuilt(): Promise<void> {
-  building ??= (async () => {
-    const hash = sourcesHash();
-    const deadline = Date.now() + BUILD_TIMEOUT_MS + 60_000;
-    for (;;) {
-      if (isBuilt(hash)) return;
-      const holder = tryLock();
-      if (holder === undefined) break;
-      if (Date.now() > deadline) throw new Error(`waited ${Math.round(BUILD_TIMEOUT_MS / 1000) + 60} s for another test process's build (pid ${holder}); remove ${relative(PROJECT_ROOT, LOCK)} if it is gone`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    try {
-      if (isBuilt(hash)) return; // built by the lock's previous holder
+  if (building) return building;
+  const hash = sourcesHash();
+  building = buildOnce(
+    () => isBuilt(hash),
+    async () => {
       rmSync(STAMP, { force: true });
       await runBuild();
       writeFileSync(STAMP, hash);
-    } finally {
-      rmSync(LOCK, { recursive: true, force: true });
-    }
-  })();
+    },
+  );
   return building;
 }
 

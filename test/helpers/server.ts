@@ -40,6 +40,15 @@ export async function stopProcessGroup(child: ChildProcess | undefined): Promise
   await exited;
 }
 
+/**
+ * Waits for starts begun together (a server beside a browser), then rejects with the first failure. Each start
+ * assigns what it started itself, so that afterAll stops it even when another start failed.
+ */
+export async function allStarted(starts: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(starts)).find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 export interface BuiltServer {
   baseUrl: string;
   process: ChildProcess;

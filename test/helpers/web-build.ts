@@ -1,0 +1,39 @@
+// The web chat's page (`npm run build:web`: web/ into web/dist) for the test files that load it from the
+// server on the tests' project, which serves web/dist as the product's server does. useWebBuild() builds
+// it once per change of the page's sources (a hash kept in web/dist, which every build of the page
+// empties) and otherwise reuses it, under the same lock as the server's build (build.ts), which writes
+// web/dist too. A failed build says why: it timed out, or its own error.
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll } from 'vitest';
+import { BUILD_TIMEOUT_MS, buildOnce, runBuild, sourcesHash } from './build.ts';
+import { PROJECT_ROOT } from './project-files.ts';
+
+const OUTPUT = join(PROJECT_ROOT, 'web', 'dist');
+const STAMP = join(OUTPUT, '.sources-hash');
+// The lockfile too: the page bundles React and the AI SDK's client.
+const INPUTS = ['web/src', 'web/index.html', 'web/vite.config.ts', 'web/tsconfig.json', 'package-lock.json'];
+
+const isWebBuilt = (hash: string) => existsSync(join(OUTPUT, 'index.html')) && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === hash;
+
+let building: Promise<void> | undefined;
+
+/** web/dist, up to date with the page's sources: built now, by another test file, or earlier. */
+export function ensureWebBuilt(): Promise<void> {
+  if (building) return building;
+  const hash = sourcesHash(PROJECT_ROOT, INPUTS);
+  building = buildOnce(
+    () => isWebBuilt(hash),
+    async () => {
+      rmSync(STAMP, { force: true });
+      await runBuild(BUILD_TIMEOUT_MS, ['npm', 'run', 'build:web']);
+      writeFileSync(STAMP, hash);
+    },
+  );
+  return building;
+}
+
+/** In a test file that loads the page: build it (or reuse the build) before the file's own beforeAll. */
+export function useWebBuild(): void {
+  beforeAll(ensureWebBuilt, BUILD_TIMEOUT_MS + 90_000);
+}
