@@ -1,9 +1,10 @@
-// `npm run build` (.mastra/output) for the test files that run the built server, and only for them:
-// each calls useBuiltServer(), which builds once per change of the sources (a hash of src/, package.json,
-// the lockfile and tsconfig.json, kept beside the output, which `mastra dev` and `build` empty) and
-// otherwise reuses the build. Test files
-// run side by side, so one builds while the others wait for it (a lock folder holding its pid). A
-// failed build says why: it timed out after N s, or its own error.
+// The server's part of `npm run build` (`mastra build`: .mastra/output) for the test files that run the
+// product's built server, and only for them: each calls useBuiltServer(), which builds once per change
+// of the sources (a hash of src/, package.json, the lockfile and tsconfig.json, kept beside the output,
+// which `mastra dev` and `build` empty) and otherwise reuses the build. The page's part (web/dist) is
+// web-build.ts's, so a server build never empties the page under a web test running beside it. Test
+// files run side by side, so one builds while the others wait for it (a lock folder holding its pid).
+// A failed build says why: it timed out after N s, or its own error.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,14 +12,13 @@ import { dirname, join, relative } from 'node:path';
 import { beforeAll } from 'vitest';
 import { PROJECT_ROOT } from './project-files.ts';
 
-/** How long `npm run build` may take: minutes on a busy 2-core machine. */
+/** How long a build may take: minutes on a busy 2-core machine. */
 export const BUILD_TIMEOUT_MS = 300_000;
 const OUTPUT = join(PROJECT_ROOT, '.mastra', 'output');
 const STAMP = join(OUTPUT, '.sources-hash');
 // Outside .mastra/, which the build empties first.
 const LOCK = join(PROJECT_ROOT, 'node_modules', '.cache', 'mastra-test-build.lock');
-// The web chat's page is built with the server (web/dist is its output, not an input).
-const INPUTS = ['src', 'web/src', 'web/index.html', 'web/vite.config.ts', 'package.json', 'package-lock.json', 'tsconfig.json'];
+const INPUTS = ['src', 'package.json', 'package-lock.json', 'tsconfig.json'];
 
 /** A hash of everything the build is made from (`inputs`: files, and folders without a dot in their name). */
 export function sourcesHash(root = PROJECT_ROOT, inputs = INPUTS): string {
@@ -66,7 +66,7 @@ function tryLock(): number | undefined {
   }
 }
 
-/** Runs `npm run build`; rejects with why it failed: a timeout, or its exit code and last lines. */
+/** Runs `command` (`npm run build` by default); rejects with why it failed: a timeout, or its exit code and last lines. */
 export function runBuild(timeoutMs = BUILD_TIMEOUT_MS, command: [string, ...string[]] = ['npm', 'run', 'build']): Promise<void> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
@@ -106,7 +106,7 @@ export function runBuild(timeoutMs = BUILD_TIMEOUT_MS, command: [string, ...stri
 
 /**
  * Runs `build` unless `isBuilt()`, under the tests' one build lock: one build at a time across the
- * test processes (the server's build writes web/dist too); the others wait for it, then reuse it.
+ * test processes; the others wait for it, then reuse it.
  */
 export async function buildOnce(isBuilt: () => boolean, build: () => Promise<void>): Promise<void> {
   const deadline = Date.now() + BUILD_TIMEOUT_MS + 60_000;
@@ -135,7 +135,7 @@ export function ensureBuilt(): Promise<void> {
     () => isBuilt(hash),
     async () => {
       rmSync(STAMP, { force: true });
-      await runBuild();
+      await runBuild(BUILD_TIMEOUT_MS, ['npx', 'mastra', 'build']);
       writeFileSync(STAMP, hash);
     },
   );

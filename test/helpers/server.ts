@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ensureBuilt } from './build.ts';
 import { childEnv } from './child-env.ts';
 import { PROJECT_ROOT } from './project-files.ts';
+import { newWorkDir } from './run-script.ts';
 
 export async function freePort(): Promise<number> {
   const probe = createServer();
@@ -61,16 +62,21 @@ export interface BuiltServer {
  * server, no build), with `env`, on a free port; `studio: true` serves Studio too, as `npm run dev` does.
  */
 export function startServer(env: Record<string, string>, { studio = false } = {}): Promise<BuiltServer> {
-  return startNode([join(PROJECT_ROOT, 'test/fixtures/server.ts'), ...(studio ? ['--studio'] : [])], env);
+  // Node's compile cache, as the chat's npm script has it; a database of its own unless the test names one.
+  const script = [`--import=${join(PROJECT_ROOT, 'scripts/compile-cache.js')}`, join(PROJECT_ROOT, 'test/fixtures/server.ts')];
+  return startNode([...script, ...(studio ? ['--studio'] : [])], { MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'mastra.db')}`, ...env });
 }
 
 /** startServer() for each of `envs`, side by side; if one fails to start, the others are stopped too. */
 export async function startServers(envs: Record<string, string>[], options: { studio?: boolean } = {}): Promise<BuiltServer[]> {
-  const started = await Promise.allSettled(envs.map((env) => startServer(env, options)));
-  const failed = started.find((result) => result.status === 'rejected');
-  if (!failed) return started.map((result) => (result as PromiseFulfilledResult<BuiltServer>).value);
-  await Promise.all(started.map((result) => (result.status === 'fulfilled' ? stopProcessGroup(result.value.process) : undefined)));
-  throw failed.reason;
+  const servers: BuiltServer[] = [];
+  try {
+    await allStarted(envs.map(async (env, index) => (servers[index] = await startServer(env, options))));
+  } catch (error) {
+    await Promise.all(servers.map((server) => stopProcessGroup(server?.process)));
+    throw error;
+  }
+  return servers;
 }
 
 /**
@@ -91,8 +97,7 @@ async function startNode(args: string[], env: Record<string, string>, command = 
     detached: true,
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  for (const stream of [child.stdout!, child.stderr!]) stream.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
     await waitForServer(baseUrl, SERVER_START_TIMEOUT_MS);

@@ -1,8 +1,8 @@
 // The web chat's page (`npm run build:web`: web/ into web/dist) for the test files that load it from the
 // server on the tests' project, which serves web/dist as the product's server does. useWebBuild() builds
 // it once per change of the page's sources (a hash kept in web/dist, which every build of the page
-// empties) and otherwise reuses it, under the same lock as the server's build (build.ts), which writes
-// web/dist too. A failed build says why: it timed out, or its own error.
+// empties) and otherwise reuses it, under the tests' one build lock (build.ts). A failed build says why:
+// it timed out, or its own error.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll } from 'vitest';

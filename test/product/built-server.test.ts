@@ -1,6 +1,7 @@
-// The product's build serves: `npm run build`, then `npm start` as a user runs it, answers a turn of the
-// product's default agent with the caller's ids on every exported span. The plumbing itself is proven on
-// the tests' own project (test/server.test.ts); only this file pays for the build.
+// The product's build serves: `mastra build` (the server's part of `npm run build`), then `npm start` as
+// a user runs it, answers a turn of the product's default agent with the caller's ids on every exported
+// span. The plumbing itself is proven on the tests' own project (test/server.test.ts); only this file
+// pays for the build.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENTS } from '../../src/agents/index.ts';
