@@ -63,7 +63,10 @@ async function startGateServer(variant: GateVariant): Promise<GateServer> {
     await exited;
   };
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => (void stop(), reject(new Error(`the ${variant} bench server did not start in 120 s: ${stderr}`))), 120_000);
+    const timer = setTimeout(
+      () => (void stop(), reject(new Error(`the ${variant} bench server did not start in 120 s: ${stderr}`))),
+      120_000,
+    );
     child.on('message', (message) => {
       if ((message as { type?: string }).type === 'server-ready') (clearTimeout(timer), resolve());
     });
@@ -91,7 +94,12 @@ function idsOf() {
   return { memory: { thread: conversationId, resource: USER }, tracingOptions: { metadata: { userId: USER, conversationId } } };
 }
 /** Words without digits: the offline model finds no arithmetic in them, so no tool call. */
-const filler = (length: number) => 'lorem ipsum dolor sit amet '.repeat(Math.ceil(length / 27)).slice(0, length).trimEnd().padEnd(length, '.');
+const filler = (length: number) =>
+  'lorem ipsum dolor sit amet '
+    .repeat(Math.ceil(length / 27))
+    .slice(0, length)
+    .trimEnd()
+    .padEnd(length, '.');
 /** How many bytes under the cap the large bodies stay. */
 const CAP_MARGIN = 1024;
 
@@ -113,10 +121,16 @@ function manyMessages(): { label: string; make: BodyMaker } {
     });
   const each = Math.floor((BODY_LIMIT_BYTES - CAP_MARGIN - make(Array(MAX_MESSAGES).fill('')).length) / MAX_MESSAGES);
   const texts = Array(MAX_MESSAGES).fill(filler(each)) as string[];
-  return { label: `${MAX_MESSAGES} messages (the most allowed) of ${each.toLocaleString('en')} characters, assistant and user in turn`, make: () => make(texts) };
+  return {
+    label: `${MAX_MESSAGES} messages (the most allowed) of ${each.toLocaleString('en')} characters, assistant and user in turn`,
+    make: () => make(texts),
+  };
 }
 
-const headers = { authorization: `Bearer ${jwt.sign({ sub: USER }, SECRET, { algorithm: 'HS256', expiresIn: '1h' })}`, 'content-type': 'application/json' };
+const headers = {
+  authorization: `Bearer ${jwt.sign({ sub: USER }, SECRET, { algorithm: 'HS256', expiresIn: '1h' })}`,
+  'content-type': 'application/json',
+};
 
 async function generate(server: GateServer, agentId: string, body: string): Promise<void> {
   const response = await fetch(`${server.baseUrl}/api/agents/${agentId}/generate`, { method: 'POST', headers, body });
@@ -194,7 +208,11 @@ export interface MemoryRun {
 }
 
 const mb = (bytes: number) => bytes / 2 ** 20;
-const memoryOfUsage = ({ rssBytes, heapUsedBytes, externalBytes }: ServerUsage): Memory => ({ rssMb: mb(rssBytes), heapUsedMb: mb(heapUsedBytes), externalMb: mb(externalBytes) });
+const memoryOfUsage = ({ rssBytes, heapUsedBytes, externalBytes }: ServerUsage): Memory => ({
+  rssMb: mb(rssBytes),
+  heapUsedMb: mb(heapUsedBytes),
+  externalMb: mb(externalBytes),
+});
 
 /** The server's usage once its RSS stops falling (by under 1% in 5 s), or after `maxS` seconds. */
 async function atRest(server: GateServer, maxS: number): Promise<ServerUsage> {
@@ -215,7 +233,14 @@ async function atRest(server: GateServer, maxS: number): Promise<ServerUsage> {
  * is back within GATE_GOALS.memoryBack of its level at rest, or for at most `maxS` seconds (an idle
  * server frees its garbage when V8's memory reducer runs, some seconds after the last request).
  */
-async function burst(server: GateServer, variant: GateVariant, agentId: string, makeBody: BodyMaker, count: number, maxS: number): Promise<MemoryRun> {
+async function burst(
+  server: GateServer,
+  variant: GateVariant,
+  agentId: string,
+  makeBody: BodyMaker,
+  count: number,
+  maxS: number,
+): Promise<MemoryRun> {
   const before = await atRest(server, 30);
   await Promise.all(Array.from({ length: count }, () => generate(server, agentId, makeBody())));
   const after = await server.usage();
@@ -245,7 +270,13 @@ export async function gateCost(agentId: string, { burstSize = 10, quick = false 
   try {
     // The small body first, while the servers' heaps are small, as most of a server's life is.
     const bodies = [
-      { label: 'small: one user message, "hello"', make: small, requestsPerBatch: quick ? 10 : 30, rounds: quick ? 2 : 11, goal: GATE_GOALS.small },
+      {
+        label: 'small: one user message, "hello"',
+        make: small,
+        requestsPerBatch: quick ? 10 : 30,
+        rounds: quick ? 2 : 11,
+        goal: GATE_GOALS.small,
+      },
       { ...oneLargeMessage(), requestsPerBatch: 1, rounds: quick ? 2 : 5, goal: GATE_GOALS.cap },
       { ...manyMessages(), requestsPerBatch: 1, rounds: quick ? 2 : 5, goal: GATE_GOALS.cap },
     ];
@@ -266,7 +297,8 @@ export async function gateCost(agentId: string, { burstSize = 10, quick = false 
         // Each one's CPU to the end of the work its answers left behind.
         await settle(Object.values(servers));
         const after = await Promise.all(VARIANTS.map((variant) => servers[variant].usage()));
-        const perRequest = (at: number, field: 'cpuMicros' | 'gateMicros') => (after[at]![field] - before[at]![field]) / 1000 / requestsPerBatch;
+        const perRequest = (at: number, field: 'cpuMicros' | 'gateMicros') =>
+          (after[at]![field] - before[at]![field]) / 1000 / requestsPerBatch;
         samples.gated.push(perRequest(VARIANTS.indexOf('gated'), 'cpuMicros'));
         samples.ungated.push(perRequest(VARIANTS.indexOf('ungated'), 'cpuMicros'));
         samples.insideGate.push(perRequest(VARIANTS.indexOf('gated'), 'gateMicros'));
@@ -289,7 +321,9 @@ export async function gateCost(agentId: string, { burstSize = 10, quick = false 
       });
     }
     // Memory: a burst of bodies at the cap on each server, both at once (RSS is each one's own).
-    const memory = await Promise.all(VARIANTS.map((variant) => burst(servers[variant], variant, agentId, bodies[1]!.make, quick ? 3 : burstSize, quick ? 10 : 60)));
+    const memory = await Promise.all(
+      VARIANTS.map((variant) => burst(servers[variant], variant, agentId, bodies[1]!.make, quick ? 3 : burstSize, quick ? 10 : 60)),
+    );
     return { cpu, memory };
   } finally {
     await Promise.all(Object.values(servers).map((server) => server.stop()));

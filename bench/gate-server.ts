@@ -30,7 +30,9 @@ if (variant !== 'gated' && variant !== 'ungated') throw new Error('usage: node b
 // of this project: resolved along mastra -> @mastra/deployer, with npm's layout and pnpm's alike.
 const root = join(import.meta.dirname, '..');
 const fromCli = createRequire(createRequire(join(root, 'package.json')).resolve('mastra/package.json'));
-const deployerServer = pathToFileURL(createRequire(fromCli.resolve('@mastra/deployer/package.json')).resolve('@mastra/deployer/server')).href;
+const deployerServer = pathToFileURL(
+  createRequire(fromCli.resolve('@mastra/deployer/package.json')).resolve('@mastra/deployer/server'),
+).href;
 const { createNodeServer } = (await import(deployerServer)) as { createNodeServer: (mastra: Mastra, options: object) => Promise<unknown> };
 
 let gateMicros = 0;

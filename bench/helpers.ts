@@ -49,7 +49,16 @@ export async function startModelServer(reply: string, wordDelayMs = 0) {
   const { url, close } = await serve(async (body, response) => {
     if (!(JSON.parse(body) as { stream?: boolean }).stream) {
       const message = { role: 'assistant', content: reply };
-      return void response.end(JSON.stringify({ id: 'bench', object: 'chat.completion', created: 0, model: 'bench-model', choices: [{ index: 0, message, finish_reason: 'stop' }], usage }));
+      return void response.end(
+        JSON.stringify({
+          id: 'bench',
+          object: 'chat.completion',
+          created: 0,
+          model: 'bench-model',
+          choices: [{ index: 0, message, finish_reason: 'stop' }],
+          usage,
+        }),
+      );
     }
     response.writeHead(200, { 'content-type': 'text/event-stream' });
     for (const word of reply.split(/(?<= )/)) {
@@ -64,12 +73,19 @@ export async function startModelServer(reply: string, wordDelayMs = 0) {
 /** Node's arguments for `npm run <script>` as package.json has them, the project's paths made absolute. */
 export function npmScriptArgs(script: string): string[] {
   const command = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts[script]!;
-  return command.split(' ').slice(1).map((arg) => (/^(\.\/)?scripts\//.test(arg) ? join(ROOT, arg) : arg));
+  return command
+    .split(' ')
+    .slice(1)
+    .map((arg) => (/^(\.\/)?scripts\//.test(arg) ? join(ROOT, arg) : arg));
 }
 
 /** `npm run build`: the server in .mastra/output. */
 export function buildServer(): void {
-  const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MASTRA_TELEMETRY_DISABLED: '1' } });
+  const build = spawnSync('npm', ['run', 'build'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, MASTRA_TELEMETRY_DISABLED: '1' },
+  });
   if (build.status !== 0) throw new Error(`npm run build failed: ${build.stderr}`);
 }
 
@@ -95,7 +111,14 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
     child.kill('SIGKILL');
     await exited;
   };
-  for (let waited = 0; !(await fetch(`${baseUrl}/api/agents`).then((response) => response.ok, () => false)); waited += 100) {
+  for (
+    let waited = 0;
+    !(await fetch(`${baseUrl}/api/agents`).then(
+      (response) => response.ok,
+      () => false,
+    ));
+    waited += 100
+  ) {
     if (waited > 60_000 || child.exitCode !== null) throw (await stop(), new Error(`the built server did not start on ${baseUrl}`));
     await pause(100);
   }

@@ -65,7 +65,9 @@ function observabilityFor(name: VariantName, settings: AppConfig): Observability
       return createObservability(settings, { excludeSpanTypes: [] });
     case 'agnost-snippet':
       return new Observability({
-        configs: { default: { serviceName: settings.serviceName, excludeSpanTypes: EXCLUDED_SPAN_TYPES, exporters: [agnostSnippet(settings)] } },
+        configs: {
+          default: { serviceName: settings.serviceName, excludeSpanTypes: EXCLUDED_SPAN_TYPES, exporters: [agnostSnippet(settings)] },
+        },
       });
     case 'mastra-default':
       return new Observability({
@@ -91,4 +93,3 @@ export function createVariant(
     ...(observability ? { observability } : {}),
   });
 }
-

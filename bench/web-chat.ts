@@ -54,12 +54,30 @@ export async function webChatFirstWord(agentId: string, rounds: number, tracesUr
     const cookie = signUp.headers.getSetCookie()[0]?.split(';')[0];
     if (!signUp.ok || !cookie) throw new Error(`sign-up answered ${signUp.status}`);
     const post = (path: string, body: object, headers: Record<string, string>) => () =>
-      fetch(`${server.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      fetch(`${server.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
     const agentStream = () =>
-      firstWordMs(post(`/api/agents/${agentId}/stream`, { messages: [{ role: 'user', content: 'tell me a story' }], memory: { thread: randomUUID() } }, { 'x-user-id': 'user-bench' }));
+      firstWordMs(
+        post(
+          `/api/agents/${agentId}/stream`,
+          { messages: [{ role: 'user', content: 'tell me a story' }], memory: { thread: randomUUID() } },
+          { 'x-user-id': 'user-bench' },
+        ),
+      );
     const webChat = () =>
       firstWordMs(
-        post('/chat/api/chat', { id: randomUUID(), messages: [{ id: randomUUID(), role: 'user', parts: [{ type: 'text', text: 'tell me a story' }] }], trigger: 'submit-message' }, { cookie }),
+        post(
+          '/chat/api/chat',
+          {
+            id: randomUUID(),
+            messages: [{ id: randomUUID(), role: 'user', parts: [{ type: 'text', text: 'tell me a story' }] }],
+            trigger: 'submit-message',
+          },
+          { cookie },
+        ),
       );
     const result: WebChatFirstWord = { rounds, agentStreamMs: [], webChatMs: [] };
     for (let round = 0; round <= rounds; round++) {

@@ -100,7 +100,10 @@ async function traceShape(name: VariantName) {
   for (let turn = 0; turn < turns; turn++) {
     const before = receiver.posts.length;
     const spansBefore = spansSent;
-    await agent.generate('What is 17 * 23?', { memory: { resource: ids.userId, thread: `shape-${name}-${turn}` }, tracingOptions: { metadata: ids } });
+    await agent.generate('What is 17 * 23?', {
+      memory: { resource: ids.userId, thread: `shape-${name}-${turn}` },
+      tracingOptions: { metadata: ids },
+    });
     const started = performance.now();
     await mastra.observability?.flush();
     flushes.push(performance.now() - started);
@@ -121,7 +124,10 @@ async function conversationGrowth(name: VariantName) {
   await new Promise((resolve) => setTimeout(resolve, 5_500));
   for (let turn = 1; turn <= 20; turn++) {
     const before = receiver.posts.length;
-    await agent.generate(`What is ${turn} * 23?`, { memory: { resource: ids.userId, thread: `growth-${name}` }, tracingOptions: { metadata: ids } });
+    await agent.generate(`What is ${turn} * 23?`, {
+      memory: { resource: ids.userId, thread: `growth-${name}` },
+      tracingOptions: { metadata: ids },
+    });
     await mastra.observability?.flush();
     bytesAtTurn.push(receiver.posts.slice(before).reduce((sum, body) => sum + body.length, 0));
   }
@@ -140,9 +146,14 @@ async function firstWord() {
     for (const name of names) {
       const started = performance.now();
       let firstAt = 0;
-      await askAgent(instances[name]!.getAgent(AGENT), 'tell me a story', { userId: 'user-bench', conversationId: `first-word-${name}-${round}` }, {
-        onText: () => (firstAt ||= performance.now()),
-      });
+      await askAgent(
+        instances[name]!.getAgent(AGENT),
+        'tell me a story',
+        { userId: 'user-bench', conversationId: `first-word-${name}-${round}` },
+        {
+          onText: () => (firstAt ||= performance.now()),
+        },
+      );
       if (round > 0) samples[name]!.push(firstAt - started); // round 0 warms up
     }
   }
@@ -162,7 +173,13 @@ const REPORT_RSS = `data:text/javascript,process.on('exit',()=>process.stderr.wr
 const CHAT = npmScriptArgs('chat'); // as npm run chat runs it, flags included
 const MINIMAL = [join(ROOT, 'bench/minimal-answer.ts')];
 const chatCommand = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.chat;
-function runProcess(nodeArgs: string[], args: string[], env: Record<string, string>, answerMarker: string, cwd = scratchDir()): Promise<ProcessRun> {
+function runProcess(
+  nodeArgs: string[],
+  args: string[],
+  env: Record<string, string>,
+  answerMarker: string,
+  cwd = scratchDir(),
+): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let answeredAt = 0;
@@ -196,7 +213,12 @@ async function exitTimes() {
     const runs: number[] = [];
     for (let run = 0; run < (quick ? 1 : 3); run++) {
       // The answer is the first line on stdout.
-      const result = await runProcess(CHAT, ['--message', 'What is 17 * 23?'], { AGNOST_ORG_ID: 'org_bench', AGNOST_OTEL_ENDPOINT: url }, '\n');
+      const result = await runProcess(
+        CHAT,
+        ['--message', 'What is 17 * 23?'],
+        { AGNOST_ORG_ID: 'org_bench', AGNOST_OTEL_ENDPOINT: url },
+        '\n',
+      );
       runs.push(result.afterAnswerMs);
     }
     if (target !== receiver) await target.close();
@@ -214,7 +236,12 @@ async function coldStart() {
   const cachedEnv = { ...modelEnv, NODE_COMPILE_CACHE: join(scratchDir(), 'compile-cache') };
   const studioFolder = scratchDir();
   (await DuckDBInstance.create(join(studioFolder, 'mastra.duckdb'))).closeSync(); // as `npm run dev` leaves it
-  const runs: Record<'chat' | 'chatWithTraceFile' | 'minimal' | 'minimalCached', ProcessRun[]> = { chat: [], chatWithTraceFile: [], minimal: [], minimalCached: [] };
+  const runs: Record<'chat' | 'chatWithTraceFile' | 'minimal' | 'minimalCached', ProcessRun[]> = {
+    chat: [],
+    chatWithTraceFile: [],
+    minimal: [],
+    minimalCached: [],
+  };
   const answer = 'Hello from the model.';
   // Round 0 is a warm-up: it fills the compile caches, as any second run of the chat finds them.
   for (let round = 0; round <= (quick ? 2 : 10); round++) {
@@ -226,8 +253,14 @@ async function coldStart() {
     Object.entries({ chat, chatWithTraceFile, minimal, minimalCached }).forEach(([name, run]) => runs[name as keyof typeof runs].push(run));
   }
   await model.close();
-  const summary = (list: ProcessRun[]) => ({ totalMs: spread(list.map((run) => run.totalMs)), maxRssMb: spread(list.map((run) => run.maxRssMb)) });
-  const result = Object.fromEntries(Object.entries(runs).map(([name, list]) => [name, summary(list)])) as Record<keyof typeof runs, ReturnType<typeof summary>>;
+  const summary = (list: ProcessRun[]) => ({
+    totalMs: spread(list.map((run) => run.totalMs)),
+    maxRssMb: spread(list.map((run) => run.maxRssMb)),
+  });
+  const result = Object.fromEntries(Object.entries(runs).map(([name, list]) => [name, summary(list)])) as Record<
+    keyof typeof runs,
+    ReturnType<typeof summary>
+  >;
   return {
     ...result,
     ratio: result.chat.totalMs.median / result.minimal.totalMs.median,
@@ -281,7 +314,12 @@ const zero = await perCall(0, 'What is 17 * 23?');
 log('per-call cost at 50 ms model latency...');
 const fifty = await perCall(50, 'hello');
 log('trace shape and flush time...');
-const shapes = [await traceShape('project'), await traceShape('project-all-spans'), await traceShape('agnost-snippet'), await traceShape('mastra-default')];
+const shapes = [
+  await traceShape('project'),
+  await traceShape('project-all-spans'),
+  await traceShape('agnost-snippet'),
+  await traceShape('mastra-default'),
+];
 log('time to the first streamed word...');
 const firstWords = await firstWord();
 log('one long conversation...');
@@ -304,7 +342,13 @@ const versions = Object.fromEntries(
     (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version,
   ]),
 );
-const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${arch()}`, node: process.version };
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGb: Math.round(totalmem() / 2 ** 30),
+  os: `${platform()} ${arch()}`,
+  node: process.version,
+};
 const webChatSummary = webChat && {
   rounds: webChat.rounds,
   agentStreamMs: spread(webChat.agentStreamMs),
@@ -312,18 +356,36 @@ const webChatSummary = webChat && {
   // Paired by round: each round's two turns ran back to back.
   extraMs: spread(webChat.webChatMs.map((chat, round) => chat - webChat.agentStreamMs[round]!)),
 };
-const results = { date: new Date().toISOString(), quick, machine, versions, perCall: [zero, fifty], shapes, growth, firstWords, exits, cold, server: serverLoad, webChat: webChatSummary, gate };
+const results = {
+  date: new Date().toISOString(),
+  quick,
+  machine,
+  versions,
+  perCall: [zero, fifty],
+  shapes,
+  growth,
+  firstWords,
+  exits,
+  cold,
+  server: serverLoad,
+  webChat: webChatSummary,
+  gate,
+};
 writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
 const perCallTable = (run: typeof zero) =>
   [
     `| set-up | ms per call: median (p25 to p75) | overhead, ms | ratio |`,
     `| --- | --- | --- | --- |`,
-    ...run.rows.map((row) => `| ${VARIANT_DESCRIPTIONS[row.variant]} | ${fmt(row.msPerCall)} | ${row.variant === 'none' ? '' : ms(row.overheadMs)} | ${row.ratio.toFixed(3)} |`),
+    ...run.rows.map(
+      (row) =>
+        `| ${VARIANT_DESCRIPTIONS[row.variant]} | ${fmt(row.msPerCall)} | ${row.variant === 'none' ? '' : ms(row.overheadMs)} | ${row.ratio.toFixed(3)} |`,
+    ),
   ].join('\n');
 /** A median with its min and max: "12.3 (10.1 to 15.0)". */
 const range = (s: { min: number; median: number; max: number }) => `${s.median.toFixed(1)} (${s.min.toFixed(1)} to ${s.max.toFixed(1)})`;
-const memory = (m: { rssMb: number; heapUsedMb: number; externalMb: number }) => `${m.rssMb.toFixed(0)} (${m.heapUsedMb.toFixed(0)}, ${m.externalMb.toFixed(0)})`;
+const memory = (m: { rssMb: number; heapUsedMb: number; externalMb: number }) =>
+  `${m.rssMb.toFixed(0)} (${m.heapUsedMb.toFixed(0)}, ${m.externalMb.toFixed(0)})`;
 const markdown = `# Benchmarks
 
 What tracing and the server's gate cost in this project, measured by \`npm run bench\` on ${results.date.slice(0, 10)}${quick ? ' (quick run: few rounds)' : ''}.
@@ -333,7 +395,9 @@ The figures are medians with the 25th to 75th percentile spread. The servers (th
 run as processes of their own, side by side, and say how they are measured.
 
 Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GiB, ${machine.os}, Node ${machine.node}.
-Versions: ${Object.entries(versions).map(([name, version]) => `${name} ${version}`).join(', ')}.
+Versions: ${Object.entries(versions)
+  .map(([name, version]) => `${name} ${version}`)
+  .join(', ')}.
 
 ## Per call, at 0 ms model latency
 

@@ -14,5 +14,8 @@ if (!userId || !isValidId(userId)) fail(`Give the user id: ${ID_RULE}.`);
 if (!/^\d+(\.\d+)?$/.test(hours) || Number(hours) <= 0) fail('hours must be a positive number.');
 const config = (await import('../src/settings/config.ts')).loadConfigOrExit(); // exits 2 with one line on a bad MASTRA_JWT_SECRET
 if (!config.jwtSecret) fail('MASTRA_JWT_SECRET is not set: the server runs without auth, and needs no token.');
-if (Number(hours) > config.jwtMaxHours) fail(`hours must be at most ${config.jwtMaxHours}: the server refuses longer-lived tokens (MASTRA_JWT_MAX_HOURS).`);
-process.stdout.write(`${jwt.sign({ sub: userId }, config.jwtSecret!, { algorithm: JWT_ALGORITHM, expiresIn: Math.round(Number(hours) * 3600) })}\n`);
+if (Number(hours) > config.jwtMaxHours)
+  fail(`hours must be at most ${config.jwtMaxHours}: the server refuses longer-lived tokens (MASTRA_JWT_MAX_HOURS).`);
+process.stdout.write(
+  `${jwt.sign({ sub: userId }, config.jwtSecret!, { algorithm: JWT_ALGORITHM, expiresIn: Math.round(Number(hours) * 3600) })}\n`,
+);

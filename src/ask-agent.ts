@@ -19,7 +19,12 @@ export interface StreamingOptions {
   tracingContext?: TracingContext;
 }
 
-export async function askAgent(agent: Agent, message: string, { userId, conversationId }: ConversationIds, { onText, abortSignal, tracingContext }: StreamingOptions = {}) {
+export async function askAgent(
+  agent: Agent,
+  message: string,
+  { userId, conversationId }: ConversationIds,
+  { onText, abortSignal, tracingContext }: StreamingOptions = {},
+) {
   const options = {
     // The same ids select the memory: the user is the resource, the conversation is the thread.
     // Mastra then also sets mastra.metadata.threadId and gen_ai.conversation.id to the conversation id.

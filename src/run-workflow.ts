@@ -12,7 +12,9 @@ export function conversationIdsOf(requestContext: RequestContext, workflowId: st
   const userId = requestContext.get('userId');
   const conversationId = requestContext.get('conversationId');
   if (typeof userId !== 'string' || typeof conversationId !== 'string') {
-    throw new Error(`${workflowId} needs the caller's userId and conversationId in its requestContext (runWorkflow and the server put them there)`);
+    throw new Error(
+      `${workflowId} needs the caller's userId and conversationId in its requestContext (runWorkflow and the server put them there)`,
+    );
   }
   return { userId, conversationId };
 }

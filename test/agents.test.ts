@@ -80,7 +80,11 @@ describe('the offline demo model', () => {
   it('fills inputs from a JSON schema', () => {
     const schema = {
       type: 'object' as const,
-      properties: { id: { type: 'string' as const, pattern: '[A-Z]-\\d+' }, count: { type: 'integer' as const }, flag: { type: 'boolean' as const } },
+      properties: {
+        id: { type: 'string' as const, pattern: '[A-Z]-\\d+' },
+        count: { type: 'integer' as const },
+        flag: { type: 'boolean' as const },
+      },
       required: ['id', 'count', 'flag'],
     };
     expect(fillFromMessage(schema, 'send 3.7 of B-12')).toEqual({ id: 'B-12', count: 3, flag: false });
@@ -93,7 +97,12 @@ describe('the offline demo model', () => {
 // (with WEATHER_API_URL declared), which this template's AppSettings is not.
 const FIXTURES = { billing: createBillingAgent } as unknown as Record<string, AgentFactory>;
 const TRAVEL = { triage: createTriageAgent, concierge: createConciergeAgent } as unknown as Record<string, AgentFactory>;
-const WEATHER_VARIABLE = { name: 'WEATHER_API_URL', rule: 'url', default: 'https://weather.invalid/v1', fix: 'e.g. https://api.example.com/weather' } as const;
+const WEATHER_VARIABLE = {
+  name: 'WEATHER_API_URL',
+  rule: 'url',
+  default: 'https://weather.invalid/v1',
+  fix: 'e.g. https://api.example.com/weather',
+} as const;
 
 describe("docs/make-it-yours.md's travel example: a tool on its own variable, a sub-agent", () => {
   it("calls the API at the product's WEATHER_API_URL, and the sub-agent is the concierge itself, with the conversation's session on every span", async () => {
@@ -105,10 +114,16 @@ describe("docs/make-it-yours.md's travel example: a tool on its own variable, a 
     await new Promise<void>((resolve) => weather.listen(0, '127.0.0.1', resolve));
     try {
       const apiUrl = `http://127.0.0.1:${(weather.address() as AddressInfo).port}/weather`;
-      const settings = parseEnv({ WEATHER_API_URL: apiUrl, AGNOST_ORG_ID: 'org_travel', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl }, [WEATHER_VARIABLE]);
+      const settings = parseEnv({ WEATHER_API_URL: apiUrl, AGNOST_ORG_ID: 'org_travel', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl }, [
+        WEATHER_VARIABLE,
+      ]);
       const agents = createAgents(createOfflineModel(), TRAVEL, settings.app);
       expect((await agents.triage!.listAgents()).concierge).toBe(agents.concierge);
-      const mastra = new Mastra({ agents, storage: new LibSQLStore({ id: 'travel-test', url: ':memory:' }), observability: createObservability(settings, { localTraces: false }) });
+      const mastra = new Mastra({
+        agents,
+        storage: new LibSQLStore({ id: 'travel-test', url: ':memory:' }),
+        observability: createObservability(settings, { localTraces: false }),
+      });
 
       const { text } = await askAgent(mastra.getAgent('concierge'), 'Lisbon', { userId: 'user-t', conversationId: 'conv-weather' });
       expect(text).toBe('weatherLookup returned {"city":"Lisbon","forecast":"sunny"}');
@@ -119,7 +134,8 @@ describe("docs/make-it-yours.md's travel example: a tool on its own variable, a 
       await mastra.observability?.flush();
       const spans = receiver.spans().filter((span) => span.traceId === traceId);
       expect(spans.some((span) => span.name === 'invoke_agent Concierge')).toBe(true);
-      for (const span of spans) expect(span.attributes, span.name).toMatchObject({ 'agnost.session_id': ids.conversationId, 'agnost.user_id': ids.userId });
+      for (const span of spans)
+        expect(span.attributes, span.name).toMatchObject({ 'agnost.session_id': ids.conversationId, 'agnost.user_id': ids.userId });
       // The sub-agent keeps its own memory thread inside the conversation: <conversation>-<uuid>.
       const subAgentThreads = spans.map((span) => span.attributes['gen_ai.conversation.id']).filter((id) => id !== ids.conversationId);
       expect(subAgentThreads.length).toBeGreaterThan(0);
@@ -135,7 +151,10 @@ describe("docs/make-it-yours.md's example: a billing agent with an orderStatus t
   it('runs on the offline model unchanged and calls its tool with the id from the message', async () => {
     const [agent] = Object.values(createAgents(createOfflineModel(), FIXTURES));
     const mastra = new Mastra({ agents: { billing: agent! }, storage: new LibSQLStore({ id: 'billing-test', url: ':memory:' }) });
-    const { text } = await askAgent(mastra.getAgent('billing'), 'Where is my order ORD-1234?', { userId: 'user-b', conversationId: 'conv-b' });
+    const { text } = await askAgent(mastra.getAgent('billing'), 'Where is my order ORD-1234?', {
+      userId: 'user-b',
+      conversationId: 'conv-b',
+    });
     expect(text).toBe('orderStatus returned {"orderId":"ORD-1234","status":"shipped"}');
   });
 });
@@ -153,7 +172,8 @@ describe('the agent registry (src/agents/index.ts)', () => {
     // The offline model's own type, not the factory's MastraModelConfig: tsc takes seconds per agent on that union.
     const model = createOfflineModel();
     const concierge: AgentFactory = () => (built++, new Agent({ id: 'concierge', name: 'Concierge', instructions: 'Plan trips.', model }));
-    const triage: AgentFactory = ({ agent }) => new Agent({ id: 'triage', name: 'Triage', instructions: 'Route requests.', model, agents: { concierge: agent('concierge') } });
+    const triage: AgentFactory = ({ agent }) =>
+      new Agent({ id: 'triage', name: 'Triage', instructions: 'Route requests.', model, agents: { concierge: agent('concierge') } });
     // triage first: the default, listed before the sub-agent it uses.
     const agents = createAgents(createOfflineModel(), { triage, concierge });
     expect(Object.keys(agents)).toEqual(['triage', 'concierge']);
@@ -163,8 +183,13 @@ describe('the agent registry (src/agents/index.ts)', () => {
 
   it('says which line of the registry to fix: a key that is not the id, an unknown sub-agent, a cycle', () => {
     const model = createOfflineModel();
-    const named = (id: string): AgentFactory => () => new Agent({ id, name: id, instructions: '-', model });
-    expect(() => createAgents(model, { helper: named('assistant') })).toThrow('src/agents/index.ts lists the agent "assistant" as "helper": use its id as the key');
+    const named =
+      (id: string): AgentFactory =>
+      () =>
+        new Agent({ id, name: id, instructions: '-', model });
+    expect(() => createAgents(model, { helper: named('assistant') })).toThrow(
+      'src/agents/index.ts lists the agent "assistant" as "helper": use its id as the key',
+    );
     const usesMissing: AgentFactory = ({ agent }) => new Agent({ id: 'a', name: 'a', instructions: '-', model, agents: { b: agent('b') } });
     expect(() => createAgents(model, { a: usesMissing })).toThrow('No agent "b" in src/agents/index.ts: add it to AGENTS, or use one of a');
     const a: AgentFactory = ({ agent }) => new Agent({ id: 'a', name: 'a', instructions: '-', model, agents: { b: agent('b') } });

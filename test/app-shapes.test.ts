@@ -32,7 +32,10 @@ beforeAll(async () => {
   for (const [name, run] of Object.entries(SHAPES)) {
     receiver.requests.length = 0;
     // A shape that throws fails its own tests only (with its error), not the others'.
-    sent[name] = await run({ model: modelOf(model), receiver }).then(() => sentByOrg(receiver), (error: Error) => Object.assign([], { error }));
+    sent[name] = await run({ model: modelOf(model), receiver }).then(
+      () => sentByOrg(receiver),
+      (error: Error) => Object.assign([], { error }),
+    );
   }
   for (const [name, run] of Object.entries(EDGES)) {
     receiver.requests.length = 0;
@@ -74,13 +77,16 @@ describe.each(names)('%s', (shape) => {
   it("has the turn's message (and, when the run ended, the answer) on the root, and nowhere else", () => {
     const spans = sent[shape]!;
     const root = roots(spans).at(-1)!;
-    expect(json(root, 'gen_ai.input.messages')).toEqual([{ role: 'user', parts: text(USER_MESSAGE) }].concat(shape === 'agent.network()' ? [expect.anything()] : []));
+    expect(json(root, 'gen_ai.input.messages')).toEqual(
+      [{ role: 'user', parts: text(USER_MESSAGE) }].concat(shape === 'agent.network()' ? [expect.anything()] : []),
+    );
     const nested = spans.filter((span) => isRun(span) && span.parentSpanId);
     for (const span of nested) expect(span.attributes, span.name).not.toHaveProperty('gen_ai.input.messages');
     // The answer: on the root, or, for a run that suspended, on the run that resumed it (under the root).
     const answered = SUSPENDED.includes(shape) ? nested : [root];
     expect(answered.map((span) => String(span.attributes['gen_ai.output.messages']))).toEqual([expect.stringContaining(ANSWER)]);
-    if (!SUSPENDED.includes(shape)) for (const span of nested) expect(span.attributes, span.name).not.toHaveProperty('gen_ai.output.messages');
+    if (!SUSPENDED.includes(shape))
+      for (const span of nested) expect(span.attributes, span.name).not.toHaveProperty('gen_ai.output.messages');
   });
 
   it('names each tool call tool.<name>, keeping its GenAI attributes', () => {
@@ -96,7 +102,10 @@ describe.each(names)('%s', (shape) => {
 
 describe('shapes that lost ids or messages before', () => {
   it('a run started inside a tool or a workflow step joins the run it ran in, under the span that ran it', () => {
-    for (const shape of ['a tool that imports another agent and calls generate plainly', 'a workflow step that imports an agent and calls generate plainly']) {
+    for (const shape of [
+      'a tool that imports another agent and calls generate plainly',
+      'a workflow step that imports an agent and calls generate plainly',
+    ]) {
       const spans = sent[shape]!;
       const nestedRoot = spans.find((span) => span.attributes['gen_ai.operation.name'] === 'invoke_agent' && span.parentSpanId);
       const parent = spans.find((span) => span.spanId === nestedRoot?.parentSpanId);
@@ -105,8 +114,15 @@ describe('shapes that lost ids or messages before', () => {
   });
 
   it('calls tools in the shapes that have them', () => {
-    for (const shape of names.filter((name) => !['structuredOutput', TWO_TURNS, "a caller sending Mastra's stored message form"].includes(name) && !name.startsWith('workflow resume'))) {
-      expect(sent[shape]!.some((span) => span.name.startsWith('tool.')), shape).toBe(true);
+    for (const shape of names.filter(
+      (name) =>
+        !['structuredOutput', TWO_TURNS, "a caller sending Mastra's stored message form"].includes(name) &&
+        !name.startsWith('workflow resume'),
+    )) {
+      expect(
+        sent[shape]!.some((span) => span.name.startsWith('tool.')),
+        shape,
+      ).toBe(true);
     }
   });
 
@@ -134,10 +150,12 @@ describe('the last edges: shapes that still lost a trace, ids, an answer or span
     expect(new Set(spans.map((span) => span.traceId)).size, label).toBe(1);
     expect(roots(spans), label).toHaveLength(1);
     const ids = new Set(spans.map((span) => span.spanId));
-    for (const span of spans) if (span.parentSpanId) expect(ids.has(span.parentSpanId), `${label}: ${span.name}'s parent was sent`).toBe(true);
+    for (const span of spans)
+      if (span.parentSpanId) expect(ids.has(span.parentSpanId), `${label}: ${span.name}'s parent was sent`).toBe(true);
   };
   const expectIds = (spans: ReceivedSpan[]) => {
-    for (const span of spans) expect(span.attributes, span.name).toMatchObject({ 'agnost.user_id': IDS.userId, 'agnost.session_id': IDS.conversationId });
+    for (const span of spans)
+      expect(span.attributes, span.name).toMatchObject({ 'agnost.user_id': IDS.userId, 'agnost.session_id': IDS.conversationId });
   };
 
   it("two Mastra instances: each org gets one complete trace of its own runs, and the caller's ids stay with the caller's org", () => {
@@ -148,7 +166,9 @@ describe('the last edges: shapes that still lost a trace, ids, an answer or span
     expect(called![0]!.traceId).not.toBe(callers![0]!.traceId);
     expectIds(callers!);
     for (const span of called!) expect(span.attributes, span.name).not.toHaveProperty('agnost.user_id');
-    expect(json(roots(called!)[0], 'gen_ai.input.messages')).toEqual([{ role: 'user', parts: [expect.objectContaining({ type: 'text' })] }]);
+    expect(json(roots(called!)[0], 'gen_ai.input.messages')).toEqual([
+      { role: 'user', parts: [expect.objectContaining({ type: 'text' })] },
+    ]);
   });
 
   it("ids given only through RequestContext reach every span with the README's config (no requestContextKeys)", () => {
@@ -163,7 +183,11 @@ describe('the last edges: shapes that still lost a trace, ids, an answer or span
     const spans = spansOf(shape);
     expectIds(spans);
     const [answer] = json(roots(spans)[0], 'gen_ai.output.messages') as [{ parts: { content: string }[]; finish_reason: string }];
-    expect(answer).toMatchObject({ role: 'assistant', finish_reason: STOPPED_FINISH_REASON, parts: [{ type: 'text', content: expect.any(String) }] });
+    expect(answer).toMatchObject({
+      role: 'assistant',
+      finish_reason: STOPPED_FINISH_REASON,
+      parts: [{ type: 'text', content: expect.any(String) }],
+    });
     const said = answer.parts[0]!.content;
     expect(shown[shape]!.length).toBeGreaterThan(0);
     expect(said.startsWith(shown[shape]!), `${said} starts with what was shown, ${shown[shape]}`).toBe(true);
@@ -175,7 +199,11 @@ describe('the last edges: shapes that still lost a trace, ids, an answer or span
     expectOneCompleteTrace(spans, 'scorers');
     expectIds(spans);
     const root = roots(spans)[0]!;
-    expect(scorerRuns(spans).map((span) => span.name).sort()).toEqual(SCORERS.map((id) => `scorer_run ${id}`).sort());
+    expect(
+      scorerRuns(spans)
+        .map((span) => span.name)
+        .sort(),
+    ).toEqual(SCORERS.map((id) => `scorer_run ${id}`).sort());
     for (const span of scorerRuns(spans)) expect(span.parentSpanId).toBe(root.spanId);
   });
 
@@ -183,7 +211,11 @@ describe('the last edges: shapes that still lost a trace, ids, an answer or span
     const spans = spansOf("OpenTelemetry's own variables, OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES");
     expect(spans.length).toBeGreaterThan(3);
     for (const span of spans) {
-      expect(span.resource).toMatchObject({ 'service.name': RESOURCE_ENV.OTEL_SERVICE_NAME, 'service.version': '3.1.4', 'deployment.environment': 'staging' });
+      expect(span.resource).toMatchObject({
+        'service.name': RESOURCE_ENV.OTEL_SERVICE_NAME,
+        'service.version': '3.1.4',
+        'deployment.environment': 'staging',
+      });
     }
   });
 });

@@ -38,7 +38,9 @@ beforeAll(async () => {
     MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'auth.db')}`,
   });
   for (const thread of [aliceConversation, aliceThrowaway]) {
-    await clientOf(alice).getAgent(AGENT_ID).generate(`remember ${ALICE_MARKER}`, { memory: { thread, resource: alice } });
+    await clientOf(alice)
+      .getAgent(AGENT_ID)
+      .generate(`remember ${ALICE_MARKER}`, { memory: { thread, resource: alice } });
   }
   await clientOf(alice).getWorkflow(WORKFLOW_ID).createRun({ runId: aliceRun });
 }, SERVER_START_TIMEOUT_MS + 30_000);
@@ -56,7 +58,14 @@ function clientOf(user: string, headers: Record<string, string> = {}) {
  * A JSON request; `body` as an object, or as the exact text to send. The answer is read to its end (a
  * streamed one too), but a `subscription`'s, which never ends: its status is all there is to check.
  */
-async function call(method: string, path: string, authorization: string | undefined, body?: object | string, headers: Record<string, string> = {}, { subscription = false } = {}) {
+async function call(
+  method: string,
+  path: string,
+  authorization: string | undefined,
+  body?: object | string,
+  headers: Record<string, string> = {},
+  { subscription = false } = {},
+) {
   const response = await fetch(`${server.baseUrl}${path}`, {
     method,
     headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}), ...headers },
@@ -73,7 +82,12 @@ const generatePath = `/api/agents/${AGENT_ID}/generate`;
 const WAIT = { timeout: 30_000 };
 
 function isRawOutcome(value: unknown): value is { status: number; text: string } {
-  return !!value && typeof value === 'object' && typeof (value as { status?: unknown }).status === 'number' && typeof (value as { text?: unknown }).text === 'string';
+  return (
+    !!value &&
+    typeof value === 'object' &&
+    typeof (value as { status?: unknown }).status === 'number' &&
+    typeof (value as { text?: unknown }).text === 'string'
+  );
 }
 
 /** A call's status and what came back: a raw request's, or a client call's (the error's body on failure). */
@@ -90,7 +104,9 @@ async function outcome(run: () => Promise<unknown>): Promise<{ status: number; t
 
 describe('the token', () => {
   it('says auth is on at start-up, and never prints the secret', () => {
-    expect(server.output()).toContain('Auth: on (MASTRA_JWT_SECRET): every API call needs Authorization: Bearer <JWT>; its sub is the user.');
+    expect(server.output()).toContain(
+      'Auth: on (MASTRA_JWT_SECRET): every API call needs Authorization: Bearer <JWT>; its sub is the user.',
+    );
     expect(server.output()).not.toContain(SECRET);
   });
 
@@ -103,7 +119,12 @@ describe('the token', () => {
   const REFUSED: [string, () => string | undefined, string, RegExp][] = [
     ['no token', () => undefined, '', /send Authorization: Bearer <JWT>/],
     ['an expired token', () => bearer(signJwt({ sub: alice, exp: now() - 60 }, SECRET)), '', /has expired/],
-    ['a token signed with another secret', () => bearer(signJwt({ sub: alice, exp: now() + 600 }, 'another-secret-0000000000000000000000')), '', /not an HS256 JWT signed with this server's secret/],
+    [
+      'a token signed with another secret',
+      () => bearer(signJwt({ sub: alice, exp: now() + 600 }, 'another-secret-0000000000000000000000')),
+      '',
+      /not an HS256 JWT signed with this server's secret/,
+    ],
     ['a malformed token', () => 'Bearer not.a.jwt', '', /not an HS256 JWT/],
     ['a token without sub', () => bearer(signJwt({ exp: now() + 600 }, SECRET)), '', /needs a sub/],
     ['a token whose sub is not an id', () => bearer(signJwt({ sub: 'has spaces', exp: now() + 600 }, SECRET)), '', /needs a sub/],
@@ -111,33 +132,81 @@ describe('the token', () => {
     ['an HS384 token', () => bearer(hs('sha384', 'HS384')), '', /not an HS256 JWT/],
     ['an HS512 token', () => bearer(hs('sha512', 'HS512')), '', /not an HS256 JWT/],
     ['a valid token without "Bearer"', () => tokenFor(alice), '', /as Authorization: Bearer <JWT>/],
-    ['a token with a critical extension it does not know', () => bearer(signJwt({ sub: alice, exp: now() + 600 }, SECRET, { crit: ['x-unknown'], 'x-unknown': 1 })), '', /critical extension \(crit\)/],
-    ['a token with an empty crit', () => bearer(signJwt({ sub: alice, exp: now() + 600 }, SECRET, { crit: [] })), '', /critical extension \(crit\)/],
-    ['a token that expires in the year 9999', () => bearer(signJwt({ sub: alice, exp: 253402300799 }, SECRET)), '', /expires more than 24 hours ahead \(MASTRA_JWT_MAX_HOURS\)/],
-    ['a token that expires a day and an hour ahead', () => bearer(signJwt({ sub: alice, exp: now() + 25 * 3600 }, SECRET)), '', /expires more than 24 hours ahead/],
-    ['a token issued a year ahead', () => bearer(signJwt({ sub: alice, exp: now() + 600, iat: now() + 365 * 86400 }, SECRET)), '', /issued in the future \(iat\)/],
-    ['a token issued ten minutes ahead', () => bearer(signJwt({ sub: alice, exp: now() + 3600, iat: now() + 600 }, SECRET)), '', /issued in the future \(iat\)/],
-    ['a token whose iat is not a number', () => bearer(signJwt({ sub: alice, exp: now() + 600, iat: String(now() + 365 * 86400) }, SECRET)), '', /iat must be a number/],
-    ['a token whose nbf is not a number', () => bearer(signJwt({ sub: alice, exp: now() + 600, nbf: String(now() + 600) }, SECRET)), '', /nbf must be a number/],
-    ['a token not valid before ten minutes ahead', () => bearer(signJwt({ sub: alice, exp: now() + 3600, nbf: now() + 600 }, SECRET)), '', /not valid yet/],
+    [
+      'a token with a critical extension it does not know',
+      () => bearer(signJwt({ sub: alice, exp: now() + 600 }, SECRET, { crit: ['x-unknown'], 'x-unknown': 1 })),
+      '',
+      /critical extension \(crit\)/,
+    ],
+    [
+      'a token with an empty crit',
+      () => bearer(signJwt({ sub: alice, exp: now() + 600 }, SECRET, { crit: [] })),
+      '',
+      /critical extension \(crit\)/,
+    ],
+    [
+      'a token that expires in the year 9999',
+      () => bearer(signJwt({ sub: alice, exp: 253402300799 }, SECRET)),
+      '',
+      /expires more than 24 hours ahead \(MASTRA_JWT_MAX_HOURS\)/,
+    ],
+    [
+      'a token that expires a day and an hour ahead',
+      () => bearer(signJwt({ sub: alice, exp: now() + 25 * 3600 }, SECRET)),
+      '',
+      /expires more than 24 hours ahead/,
+    ],
+    [
+      'a token issued a year ahead',
+      () => bearer(signJwt({ sub: alice, exp: now() + 600, iat: now() + 365 * 86400 }, SECRET)),
+      '',
+      /issued in the future \(iat\)/,
+    ],
+    [
+      'a token issued ten minutes ahead',
+      () => bearer(signJwt({ sub: alice, exp: now() + 3600, iat: now() + 600 }, SECRET)),
+      '',
+      /issued in the future \(iat\)/,
+    ],
+    [
+      'a token whose iat is not a number',
+      () => bearer(signJwt({ sub: alice, exp: now() + 600, iat: String(now() + 365 * 86400) }, SECRET)),
+      '',
+      /iat must be a number/,
+    ],
+    [
+      'a token whose nbf is not a number',
+      () => bearer(signJwt({ sub: alice, exp: now() + 600, nbf: String(now() + 600) }, SECRET)),
+      '',
+      /nbf must be a number/,
+    ],
+    [
+      'a token not valid before ten minutes ahead',
+      () => bearer(signJwt({ sub: alice, exp: now() + 3600, nbf: now() + 600 }, SECRET)),
+      '',
+      /not valid yet/,
+    ],
     ['a valid token as ?apiKey=', () => undefined, `?apiKey=${tokenFor(alice)}`, /not as \?apiKey=/],
     ['a valid token as ?apiKey= beside a valid Bearer', () => bearer(tokenFor(alice)), `?apiKey=${tokenFor(bob)}`, /not as \?apiKey=/],
   ];
 
-  it.concurrent.for(REFUSED)('answers 401 with one line to %s, on the agent, memory and other routes', async ([, authorization, query, says], { expect }) => {
-    for (const [method, path, body] of [
-      ['POST', generatePath, message('hi')],
-      ['GET', `/api/memory/threads/${aliceConversation}/messages`, undefined],
-      ['GET', '/api/agents', undefined],
-      ['GET', '/api/observability/traces', undefined],
-    ] as const) {
-      const { status, text } = await call(method, `${path}${query}`, authorization(), body);
-      expect(status, path).toBe(401);
-      expect(JSON.parse(text).error, path).toMatch(says);
-      expect(text, path).not.toContain('\n');
-      expect(text, path).not.toContain(ALICE_MARKER);
-    }
-  });
+  it.concurrent.for(REFUSED)(
+    'answers 401 with one line to %s, on the agent, memory and other routes',
+    async ([, authorization, query, says], { expect }) => {
+      for (const [method, path, body] of [
+        ['POST', generatePath, message('hi')],
+        ['GET', `/api/memory/threads/${aliceConversation}/messages`, undefined],
+        ['GET', '/api/agents', undefined],
+        ['GET', '/api/observability/traces', undefined],
+      ] as const) {
+        const { status, text } = await call(method, `${path}${query}`, authorization(), body);
+        expect(status, path).toBe(401);
+        expect(JSON.parse(text).error, path).toMatch(says);
+        expect(text, path).not.toContain('\n');
+        expect(text, path).not.toContain(ALICE_MARKER);
+      }
+    },
+  );
 
   it('accepts a token within the clock skew and the longest lifetime', async () => {
     for (const claims of [{ exp: now() + 24 * 3600 }, { exp: now() + 600, iat: now() + 30 }, { exp: now() + 600, nbf: now() + 30 }]) {
@@ -190,16 +259,32 @@ describe('every allowed route, as alice and as bob, on alice’s conversation', 
     ['GET /workflows', (user) => clientOf(user).listWorkflows(), shared, shared],
     ['GET /workflows/:workflowId', (user) => clientOf(user).getWorkflow(WORKFLOW_ID).details(), shared, shared],
     // Bob on alice's run; alice on a run of her own (a new one, or one created for the case).
-    ['POST /workflows/:workflowId/create-run', (user) => call('POST', `${workflowPath('create-run')}?runId=${user === bob ? aliceRun : 'run-alice-create'}`, bearer(tokenFor(user)), {}), { status: 200, shows: false }, notFoundRun],
+    [
+      'POST /workflows/:workflowId/create-run',
+      (user) =>
+        call('POST', `${workflowPath('create-run')}?runId=${user === bob ? aliceRun : 'run-alice-create'}`, bearer(tokenFor(user)), {}),
+      { status: 200, shows: false },
+      notFoundRun,
+    ],
     [
       'POST /workflows/:workflowId/start-async',
-      (user) => call('POST', `${workflowPath('start-async')}?runId=${user === bob ? aliceRun : 'run-alice-async'}`, bearer(tokenFor(user)), { inputData: { message: 'hi' } }, { 'x-conversation-id': `conv-${user}-workflow` }),
+      (user) =>
+        call(
+          'POST',
+          `${workflowPath('start-async')}?runId=${user === bob ? aliceRun : 'run-alice-async'}`,
+          bearer(tokenFor(user)),
+          { inputData: { message: 'hi' } },
+          { 'x-conversation-id': `conv-${user}-workflow` },
+        ),
       { status: 200, shows: false },
       notFoundRun,
     ],
     [
       'POST /workflows/:workflowId/stream',
-      (user) => call('POST', `${workflowPath('stream')}?runId=${user === bob ? aliceRun : 'run-alice-stream'}`, bearer(tokenFor(user)), { inputData: { message: 'hi' } }),
+      (user) =>
+        call('POST', `${workflowPath('stream')}?runId=${user === bob ? aliceRun : 'run-alice-stream'}`, bearer(tokenFor(user)), {
+          inputData: { message: 'hi' },
+        }),
       { status: 200, shows: false },
       notFoundRun,
     ],
@@ -207,14 +292,34 @@ describe('every allowed route, as alice and as bob, on alice’s conversation', 
       'POST /workflows/:workflowId/start',
       async (user) => {
         if (user === alice) await call('POST', `${workflowPath('create-run')}?runId=run-alice-start`, bearer(tokenFor(alice)), {});
-        return call('POST', `${workflowPath('start')}?runId=${user === bob ? aliceRun : 'run-alice-start'}`, bearer(tokenFor(user)), { inputData: { message: 'hi' } });
+        return call('POST', `${workflowPath('start')}?runId=${user === bob ? aliceRun : 'run-alice-start'}`, bearer(tokenFor(user)), {
+          inputData: { message: 'hi' },
+        });
       },
       { status: 200, shows: false },
       notFoundRun,
     ],
     // A run that never suspended: alice's resume finds no such run either, the same answer as bob's.
-    ['POST /workflows/:workflowId/resume', (user) => call('POST', `${workflowPath('resume')}?runId=${user === bob ? aliceRun : 'run-alice-none'}`, bearer(tokenFor(user)), { step: 'ask', resumeData: {} }), notFoundRun, notFoundRun],
-    ['POST /workflows/:workflowId/resume-async', (user) => call('POST', `${workflowPath('resume-async')}?runId=${user === bob ? aliceRun : 'run-alice-none'}`, bearer(tokenFor(user)), { step: 'ask', resumeData: {} }), notFoundRun, notFoundRun],
+    [
+      'POST /workflows/:workflowId/resume',
+      (user) =>
+        call('POST', `${workflowPath('resume')}?runId=${user === bob ? aliceRun : 'run-alice-none'}`, bearer(tokenFor(user)), {
+          step: 'ask',
+          resumeData: {},
+        }),
+      notFoundRun,
+      notFoundRun,
+    ],
+    [
+      'POST /workflows/:workflowId/resume-async',
+      (user) =>
+        call('POST', `${workflowPath('resume-async')}?runId=${user === bob ? aliceRun : 'run-alice-none'}`, bearer(tokenFor(user)), {
+          step: 'ask',
+          resumeData: {},
+        }),
+      notFoundRun,
+      notFoundRun,
+    ],
     ['GET /tools', (user) => clientOf(user).listTools(), shared, shared],
     ['GET /processors', read('/api/processors'), shared, shared],
     ['GET /scores/scorers', (user) => clientOf(user).listScorers(), shared, shared],
@@ -223,26 +328,55 @@ describe('every allowed route, as alice and as bob, on alice’s conversation', 
     ['POST /agents/:agentId/send-message', studioMessage, { status: 200, shows: false }, notFound],
     [
       'POST /agents/:agentId/threads/subscribe',
-      (user) => call('POST', `/api/agents/${AGENT_ID}/threads/subscribe`, bearer(tokenFor(user)), { resourceId: AGENT_ID, threadId: aliceConversation }, {}, { subscription: true }),
+      (user) =>
+        call(
+          'POST',
+          `/api/agents/${AGENT_ID}/threads/subscribe`,
+          bearer(tokenFor(user)),
+          { resourceId: AGENT_ID, threadId: aliceConversation },
+          {},
+          { subscription: true },
+        ),
       { status: 200, shows: false },
       notFound,
     ],
     ['GET /agents', (user) => clientOf(user).listAgents(), { status: 200, shows: false }, { status: 200, shows: false }],
-    ['GET /agents/:agentId', (user) => clientOf(user).getAgent(AGENT_ID).details(), { status: 200, shows: false }, { status: 200, shows: false }],
+    [
+      'GET /agents/:agentId',
+      (user) => clientOf(user).getAgent(AGENT_ID).details(),
+      { status: 200, shows: false },
+      { status: 200, shows: false },
+    ],
     [
       'POST /agents/:agentId/generate',
-      (user) => clientOf(user).getAgent(AGENT_ID).generate('and again?', { memory: { thread: aliceConversation, resource: user } }),
+      (user) =>
+        clientOf(user)
+          .getAgent(AGENT_ID)
+          .generate('and again?', { memory: { thread: aliceConversation, resource: user } }),
       { status: 200, shows: false },
       notFound,
     ],
     [
       'POST /agents/:agentId/stream',
-      (user) => clientOf(user).getAgent(AGENT_ID).stream('and again?', { memory: { thread: aliceConversation, resource: user } }),
+      (user) =>
+        clientOf(user)
+          .getAgent(AGENT_ID)
+          .stream('and again?', { memory: { thread: aliceConversation, resource: user } }),
       { status: 200, shows: false },
       notFound,
     ],
-    ['GET /memory/status', (user) => clientOf(user).getMemoryStatus(AGENT_ID), { status: 200, shows: false }, { status: 200, shows: false }],
-    ['GET /memory/config', (user) => clientOf(user).getMemoryConfig({ agentId: AGENT_ID }), { status: 200, shows: false }, { status: 200, shows: false }],
+    [
+      'GET /memory/status',
+      (user) => clientOf(user).getMemoryStatus(AGENT_ID),
+      { status: 200, shows: false },
+      { status: 200, shows: false },
+    ],
+    [
+      'GET /memory/config',
+      (user) => clientOf(user).getMemoryConfig({ agentId: AGENT_ID }),
+      { status: 200, shows: false },
+      { status: 200, shows: false },
+    ],
     [
       'GET /memory/threads',
       (user) => clientOf(user).listMemoryThreads({ resourceId: alice, agentId: AGENT_ID }),
@@ -296,11 +430,32 @@ describe('every allowed route, as alice and as bob, on alice’s conversation', 
   // Mastra's thread handlers would take a thread from the query or the body over the path's: only the
   // path may name it.
   it.each([
-    ['GET', 'the query', (path: string) => `${path}?agentId=${AGENT_ID}&threadId=${aliceConversation}`, undefined, /query\.threadId: not accepted here/],
-    ['DELETE', 'the query', (path: string) => `${path}?agentId=${AGENT_ID}&threadId=${aliceConversation}`, undefined, /query\.threadId: not accepted here/],
-    ['DELETE', 'the body', (path: string) => `${path}?agentId=${AGENT_ID}`, { threadId: aliceConversation }, /^Invalid request: threadId: not accepted here/],
+    [
+      'GET',
+      'the query',
+      (path: string) => `${path}?agentId=${AGENT_ID}&threadId=${aliceConversation}`,
+      undefined,
+      /query\.threadId: not accepted here/,
+    ],
+    [
+      'DELETE',
+      'the query',
+      (path: string) => `${path}?agentId=${AGENT_ID}&threadId=${aliceConversation}`,
+      undefined,
+      /query\.threadId: not accepted here/,
+    ],
+    [
+      'DELETE',
+      'the body',
+      (path: string) => `${path}?agentId=${AGENT_ID}`,
+      { threadId: aliceConversation },
+      /^Invalid request: threadId: not accepted here/,
+    ],
   ] as const)("refuses bob's %s on his own thread naming another in %s with a 400", async (method, _where, url, body, says) => {
-    await call('POST', generatePath, bearer(tokenFor(bob)), { ...message('my own thread'), memory: { resource: bob, thread: 'conv-bob-own' } });
+    await call('POST', generatePath, bearer(tokenFor(bob)), {
+      ...message('my own thread'),
+      memory: { resource: bob, thread: 'conv-bob-own' },
+    });
     const { status, text } = await call(method, url('/api/memory/threads/conv-bob-own'), bearer(tokenFor(bob)), body);
     expect(status).toBe(400);
     expect(JSON.parse(text).error).toMatch(says);
@@ -331,18 +486,45 @@ describe("the token's user is the only user", () => {
     expect(JSON.stringify(spans.map((span) => span.attributes))).not.toContain(alice);
   });
 
-  it("is the only user on the spans of every allowed route that runs the agent", async () => {
+  it('is the only user on the spans of every allowed route that runs the agent', async () => {
     const runs: [string, string, string, object][] = [
-      ['/agents/:agentId/generate', `/api/agents/${AGENT_ID}/generate`, 'conv-bob-every-generate', { ...message(TOOL_MESSAGE), memory: { thread: 'conv-bob-every-generate' } }],
-      ['/agents/:agentId/stream', `/api/agents/${AGENT_ID}/stream`, 'conv-bob-every-stream', { ...message(TOOL_MESSAGE), memory: { thread: 'conv-bob-every-stream' } }],
-      ['/agents/:agentId/send-message', `/api/agents/${AGENT_ID}/send-message`, 'conv-bob-every-send', { message: TOOL_MESSAGE, resourceId: AGENT_ID, threadId: 'conv-bob-every-send' }],
-      ['/workflows/:workflowId/start-async', `/api/workflows/${WORKFLOW_ID}/start-async`, 'conv-bob-every-workflow', { inputData: { message: TOOL_MESSAGE }, tracingOptions: { metadata: { conversationId: 'conv-bob-every-workflow' } } }],
-      ['/workflows/:workflowId/stream', `/api/workflows/${WORKFLOW_ID}/stream?runId=run-bob-every`, 'conv-bob-every-workflow-stream', { inputData: { message: TOOL_MESSAGE }, tracingOptions: { metadata: { conversationId: 'conv-bob-every-workflow-stream' } } }],
+      [
+        '/agents/:agentId/generate',
+        `/api/agents/${AGENT_ID}/generate`,
+        'conv-bob-every-generate',
+        { ...message(TOOL_MESSAGE), memory: { thread: 'conv-bob-every-generate' } },
+      ],
+      [
+        '/agents/:agentId/stream',
+        `/api/agents/${AGENT_ID}/stream`,
+        'conv-bob-every-stream',
+        { ...message(TOOL_MESSAGE), memory: { thread: 'conv-bob-every-stream' } },
+      ],
+      [
+        '/agents/:agentId/send-message',
+        `/api/agents/${AGENT_ID}/send-message`,
+        'conv-bob-every-send',
+        { message: TOOL_MESSAGE, resourceId: AGENT_ID, threadId: 'conv-bob-every-send' },
+      ],
+      [
+        '/workflows/:workflowId/start-async',
+        `/api/workflows/${WORKFLOW_ID}/start-async`,
+        'conv-bob-every-workflow',
+        { inputData: { message: TOOL_MESSAGE }, tracingOptions: { metadata: { conversationId: 'conv-bob-every-workflow' } } },
+      ],
+      [
+        '/workflows/:workflowId/stream',
+        `/api/workflows/${WORKFLOW_ID}/stream?runId=run-bob-every`,
+        'conv-bob-every-workflow-stream',
+        { inputData: { message: TOOL_MESSAGE }, tracingOptions: { metadata: { conversationId: 'conv-bob-every-workflow-stream' } } },
+      ],
     ];
     // Every route that starts a run on its own (start and resume act on a run created before).
     const runRoutes = ALLOWED_ROUTES.filter((route) => route.forward && !route.existingRun && !/subscribe|create-run/.test(route.path));
     expect(runs.map(([route]) => route).sort()).toEqual(runRoutes.map((route) => route.path).sort());
-    const statuses = await Promise.all(runs.map(([, path, , body]) => call('POST', path, bearer(tokenFor(bob)), body).then(({ status }) => status)));
+    const statuses = await Promise.all(
+      runs.map(([, path, , body]) => call('POST', path, bearer(tokenFor(bob)), body).then(({ status }) => status)),
+    );
     expect(statuses).toEqual(runs.map(() => 200));
     for (const [route, , conversation] of runs) {
       const sessionSpans = () => receiver.spans().filter((span) => span.attributes['agnost.session_id'] === conversation);
@@ -370,7 +552,15 @@ describe("the token's user is the only user", () => {
   ];
 
   // Each also behind a UTF-8 byte-order mark, which Mastra's route drops before parsing: read the same.
-  it.concurrent.for(SPOOFED.flatMap(([field, spoof, status]) => [[field, status, spoof, ''], [`${field} (behind a byte-order mark)`, status, spoof, '\uFEFF']] as const))('refuses %s with %i', async ([field, expected, spoof, prefix], { expect }) => {
+  it.concurrent.for(
+    SPOOFED.flatMap(
+      ([field, spoof, status]) =>
+        [
+          [field, status, spoof, ''],
+          [`${field} (behind a byte-order mark)`, status, spoof, '\uFEFF'],
+        ] as const,
+    ),
+  )('refuses %s with %i', async ([field, expected, spoof, prefix], { expect }) => {
     for (const path of [generatePath, `/api/agents/${AGENT_ID}/stream`]) {
       const body = prefix + JSON.stringify({ ...message(`spoof ${field}`), ...spoof });
       const { status, text } = await call('POST', path, bearer(tokenFor(bob)), body);
@@ -384,11 +574,22 @@ describe("the token's user is the only user", () => {
     // Bob's next turns, generated and streamed: once their traces are in, a refused body's would be too.
     const after = ['conv-bob-after-spoofs', 'conv-bob-after-spoofs-stream'];
     await call('POST', generatePath, bearer(tokenFor(bob)), { ...message('after the spoofs'), memory: { thread: after[0] } });
-    await call('POST', `/api/agents/${AGENT_ID}/stream`, bearer(tokenFor(bob)), { ...message('after the spoofs'), memory: { thread: after[1] } });
-    const arrived = (conversation: string) => receiver.spans().some((span) => span.parentSpanId === '' && span.attributes['agnost.session_id'] === conversation);
+    await call('POST', `/api/agents/${AGENT_ID}/stream`, bearer(tokenFor(bob)), {
+      ...message('after the spoofs'),
+      memory: { thread: after[1] },
+    });
+    const arrived = (conversation: string) =>
+      receiver.spans().some((span) => span.parentSpanId === '' && span.attributes['agnost.session_id'] === conversation);
     await expect.poll(() => after.every(arrived), WAIT).toBe(true);
-    expect(receiver.spans().filter((span) => JSON.stringify(span.attributes).includes('spoof ')).map((span) => span.name)).toEqual([]);
-    expect(receiver.spans().some((span) => span.attributes['agnost.user_id'] === alice && JSON.stringify(span.attributes).includes('spoof'))).toBe(false);
+    expect(
+      receiver
+        .spans()
+        .filter((span) => JSON.stringify(span.attributes).includes('spoof '))
+        .map((span) => span.name),
+    ).toEqual([]);
+    expect(
+      receiver.spans().some((span) => span.attributes['agnost.user_id'] === alice && JSON.stringify(span.attributes).includes('spoof')),
+    ).toBe(false);
   });
 
   // Studio's chat route nests the run's options: none of them is the caller's to set either.
@@ -410,8 +611,17 @@ describe("the token's user is the only user", () => {
 
   it("keeps a message where its writer put it: a message id bob reuses moves nothing out of alice's conversation", async () => {
     const shared = { id: 'msg-shared-1', role: 'user', content: 'alice-message-id-marker' };
-    expect((await call('POST', generatePath, bearer(tokenFor(alice)), { messages: [shared], memory: { thread: 'conv-alice-ids' } })).status).toBe(200);
-    expect((await call('POST', generatePath, bearer(tokenFor(bob)), { messages: [{ ...shared, content: 'bob took it' }], memory: { thread: 'conv-bob-ids' } })).status).toBe(200);
+    expect(
+      (await call('POST', generatePath, bearer(tokenFor(alice)), { messages: [shared], memory: { thread: 'conv-alice-ids' } })).status,
+    ).toBe(200);
+    expect(
+      (
+        await call('POST', generatePath, bearer(tokenFor(bob)), {
+          messages: [{ ...shared, content: 'bob took it' }],
+          memory: { thread: 'conv-bob-ids' },
+        })
+      ).status,
+    ).toBe(200);
     const { messages } = await clientOf(alice).listThreadMessages('conv-alice-ids', { agentId: AGENT_ID });
     expect(JSON.stringify(messages)).toContain('alice-message-id-marker');
     expect(JSON.stringify(messages)).not.toContain('bob took it');

@@ -49,7 +49,10 @@ interface JsonTurn {
 }
 
 function jsonTurns(stdout: string): JsonTurn[] {
-  return stdout.trim().split('\n').map((line) => JSON.parse(line));
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 }
 
 /** What the scripted model answers to the `n`th message of a conversation that started with `first`. */
@@ -126,7 +129,11 @@ describe.concurrent('piped', PROCESS_TESTS, () => {
     const { otlp, run } = await pipedRun();
     expect(run.code).toBe(0);
     const turns = jsonTurns(run.stdout);
-    expect(turns.map((turn) => turn.text)).toEqual([echo('hello', 1, 'hello'), expect.stringMatching(TOOL_ANSWER), echo('and now?', 3, 'hello')]);
+    expect(turns.map((turn) => turn.text)).toEqual([
+      echo('hello', 1, 'hello'),
+      expect.stringMatching(TOOL_ANSWER),
+      echo('and now?', 3, 'hello'),
+    ]);
     const conversationIds = new Set(turns.map((turn) => turn.conversationId));
     expect(conversationIds.size).toBe(1);
     expect(new Set(turns.map((turn) => turn.traceId)).size).toBe(3);
@@ -152,7 +159,12 @@ describe.concurrent('piped', PROCESS_TESTS, () => {
     const { otlp, run, exitedAfterMs } = await pipedRun();
     expect(run.code).toBe(0);
     expect(exitedAfterMs).toBeLessThan(3_000);
-    const delivered = new Set(otlp.spans().filter((span) => span.parentSpanId === '').map((span) => span.traceId));
+    const delivered = new Set(
+      otlp
+        .spans()
+        .filter((span) => span.parentSpanId === '')
+        .map((span) => span.traceId),
+    );
     const turns = jsonTurns(run.stdout);
     expect(turns).toHaveLength(3);
     for (const turn of turns) expect(delivered.has(turn.traceId)).toBe(true);
@@ -163,7 +175,9 @@ describe.concurrent('ids', PROCESS_TESTS, () => {
   it('--conversation resumes a conversation: memory brings its history back', async ({ expect }) => {
     const { run: piped } = await pipedRun();
     const { conversationId } = jsonTurns(piped.stdout)[0]!;
-    const resumed = await inTurn(() => runChat(['--message', 'what did I say?', '--user', 'user-pipe', '--conversation', conversationId], {}, '', pipedCwd));
+    const resumed = await inTurn(() =>
+      runChat(['--message', 'what did I say?', '--user', 'user-pipe', '--conversation', conversationId], {}, '', pipedCwd),
+    );
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toBe(`${echo('what did I say?', 4, 'hello')}\n`);
   });
@@ -253,7 +267,7 @@ describe.concurrent('bad flags', PROCESS_TESTS, () => {
     for (const run of runs) expectUsageError(run);
   });
 
-  it("takes the `--` that pnpm run passes on before the flags", async () => {
+  it('takes the `--` that pnpm run passes on before the flags', async () => {
     expect(parseChatArgs(['--', '--message', 'hi', '--json'])).toMatchObject({ message: 'hi', json: true });
     const { run } = await runWithoutSettings();
     expect(run.code).toBe(0);
@@ -261,7 +275,10 @@ describe.concurrent('bad flags', PROCESS_TESTS, () => {
   });
 
   it('--agent picks an agent of the project; an unknown one gets one line naming them, exit 2', async () => {
-    const [{ otlp, run: known }, unknown] = await Promise.all([runWithDotenv(), inTurn(() => runChat(['--agent', 'no-such-agent', '--message', 'hello']))]);
+    const [{ otlp, run: known }, unknown] = await Promise.all([
+      runWithDotenv(),
+      inTurn(() => runChat(['--agent', 'no-such-agent', '--message', 'hello'])),
+    ]);
     expect(known.code).toBe(0);
     const { traceId } = jsonTurns(known.stdout)[0]!;
     const root = otlp.spans().find((span) => span.traceId === traceId && span.parentSpanId === '');

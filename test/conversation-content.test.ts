@@ -55,7 +55,12 @@ const modelCalls = (spans: ReceivedSpan[]) => spans.filter((span) => span.attrib
 
 /** Talks to a fresh Mastra instance with the project's observability; returns each turn's spans. */
 async function converse(messages: string[], { env = {}, model = openAI(callsTools) as MastraModelConfig, allSpans = false } = {}) {
-  const settings = parseEnv({ AGNOST_ORG_ID: 'org_content', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl, MASTRA_STORAGE_URL: ':memory:', ...env });
+  const settings = parseEnv({
+    AGNOST_ORG_ID: 'org_content',
+    AGNOST_OTEL_ENDPOINT: receiver.tracesUrl,
+    MASTRA_STORAGE_URL: ':memory:',
+    ...env,
+  });
   const mastra = new Mastra({
     agents: createAgents(model, project.agents),
     storage: new LibSQLStore({ id: 'content-test', url: ':memory:' }),
@@ -92,7 +97,9 @@ describe('a two-turn conversation', () => {
   it('each model call carries the messages it received: system, history, the message, tool results', () => {
     const calls = modelCalls(turns[1]!);
     expect(calls).toHaveLength(2); // the tool call, then the answer
-    const [toolStep, answerStep] = calls.map((span) => json(span, 'gen_ai.input.messages') as { role: string; parts: { content?: string }[] }[]);
+    const [toolStep, answerStep] = calls.map(
+      (span) => json(span, 'gen_ai.input.messages') as { role: string; parts: { content?: string }[] }[],
+    );
     expect(toolStep!.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'user']);
     expect(toolStep![1]!.parts[0]!.content).toBe('Hello, I need help with my order');
     expect(toolStep![3]!.parts[0]!.content).toBe('What is 17 * 23?');
@@ -158,7 +165,8 @@ describe("a caller's tracingOptions.metadata", () => {
     for (const span of spans) {
       expect(span.attributes, span.name).toMatchObject(groupingKeys('user-meta', 'conv-meta'));
       expect(span.attributes['gen_ai.user.id'], span.name).toBeUndefined();
-      for (const key of ['gen_ai.input.messages', 'gen_ai.output.messages']) expect(String(span.attributes[key] ?? ''), `${span.name}: ${key}`).not.toContain('forged');
+      for (const key of ['gen_ai.input.messages', 'gen_ai.output.messages'])
+        expect(String(span.attributes[key] ?? ''), `${span.name}: ${key}`).not.toContain('forged');
     }
     expect(json(roots(spans)[0], 'gen_ai.input.messages')).toEqual([{ role: 'user', parts: text('hello from the user') }]);
   });

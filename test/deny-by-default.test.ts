@@ -22,7 +22,12 @@ let server: BuiltServer;
 
 /** A value for each path parameter: alice's ids where a route names a user or a conversation. */
 function samplePath(path: string): string {
-  const values: Record<string, string> = { agentId: AGENT_ID, threadId: aliceConversation, resourceId: alice, conversationId: aliceConversation };
+  const values: Record<string, string> = {
+    agentId: AGENT_ID,
+    threadId: aliceConversation,
+    resourceId: alice,
+    conversationId: aliceConversation,
+  };
   return `${API_PREFIX}${path.replace(/:(\w+)/g, (_match, name: string) => values[name] ?? 'x')}`;
 }
 
@@ -45,7 +50,10 @@ beforeAll(async () => {
   const response = await fetch(`${server.baseUrl}/api/agents/${AGENT_ID}/generate`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenFor(alice)}` },
-    body: JSON.stringify({ messages: [{ role: 'user', content: `remember ${ALICE_MARKER}` }], memory: { thread: aliceConversation, resource: alice } }),
+    body: JSON.stringify({
+      messages: [{ role: 'user', content: `remember ${ALICE_MARKER}` }],
+      memory: { thread: aliceConversation, resource: alice },
+    }),
   });
   expect(response.status).toBe(200);
 }, SERVER_START_TIMEOUT_MS + 30_000);
@@ -59,7 +67,9 @@ async function send(method: string, url: string, token: string | undefined) {
   const response = await fetch(`${server.baseUrl}${url}`, {
     method,
     headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(hasBody ? { body: JSON.stringify({ threadId: aliceConversation, resourceId: bob, messages: [{ role: 'user', content: 'hi' }] }) } : {}),
+    ...(hasBody
+      ? { body: JSON.stringify({ threadId: aliceConversation, resourceId: bob, messages: [{ role: 'user', content: 'hi' }] }) }
+      : {}),
   });
   return { status: response.status, text: await response.text() };
 }
@@ -86,7 +96,9 @@ describe('bob, with a valid token, on every route not on the allow-list', () => 
   }, 120_000);
 
   it("sees nothing of alice's on Mastra's public routes either", async () => {
-    const answers = await Promise.all(routes.filter((route) => route.isPublic).map(async ({ method, url }) => ({ url, ...(await send(method, url, tokenFor(bob))) })));
+    const answers = await Promise.all(
+      routes.filter((route) => route.isPublic).map(async ({ method, url }) => ({ url, ...(await send(method, url, tokenFor(bob))) })),
+    );
     for (const { url, status, text } of answers) {
       expect(status, url).toBeLessThan(500);
       expect(text, url).not.toContain(ALICE_MARKER);
@@ -112,7 +124,11 @@ describe("the routes Mastra's server adds beside its route table", () => {
 
 describe('without a token', () => {
   it('every route but the public ones answers 401', async () => {
-    const answers = await Promise.all(routes.filter((route) => !route.isPublic).map(async ({ method, url }) => ({ method, url, status: (await send(method, url, undefined)).status })));
+    const answers = await Promise.all(
+      routes
+        .filter((route) => !route.isPublic)
+        .map(async ({ method, url }) => ({ method, url, status: (await send(method, url, undefined)).status })),
+    );
     expect(answers.filter(({ status }) => status !== 401).map(({ method, url, status }) => `${method} ${url}: ${status}`)).toEqual([]);
   }, 120_000);
 });

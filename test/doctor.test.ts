@@ -52,7 +52,9 @@ describe.concurrent('npm run doctor', PROCESS_TESTS, () => {
     expect(receiver.requests[0]?.headers['x-agnost-org-id']).toBe(ORG_ID);
   });
 
-  it("sends a turn from every agent and workflow and shows each one's span tree as Agnost received it, with the ids, the message and the answer on it", async ({ expect }) => {
+  it("sends a turn from every agent and workflow and shows each one's span tree as Agnost received it, with the ids, the message and the answer on it", async ({
+    expect,
+  }) => {
     const { run, receiver } = await acceptedRun();
     const runs = [...AGENT_IDS.map((id) => `agent ${id}`), ...WORKFLOW_IDS.map((id) => `workflow ${id}`)];
     for (const name of runs) {

@@ -61,14 +61,21 @@ describe("a product's own variables (src/settings/app-env.ts)", () => {
   });
 
   it('take valid values as given, and a secret one is among the secrets', () => {
-    const config = parseEnv({ WEATHER_API_URL: 'http://127.0.0.1:9/w', WEATHER_API_KEY: 'wk-0123456789abcdef', WEATHER_RETRIES: '3' }, PRODUCT_VARIABLES);
+    const config = parseEnv(
+      { WEATHER_API_URL: 'http://127.0.0.1:9/w', WEATHER_API_KEY: 'wk-0123456789abcdef', WEATHER_RETRIES: '3' },
+      PRODUCT_VARIABLES,
+    );
     expect(config.app).toEqual({ WEATHER_API_URL: 'http://127.0.0.1:9/w', WEATHER_API_KEY: 'wk-0123456789abcdef', WEATHER_RETRIES: '3' });
     expect(secretsOf(config)).toContain('wk-0123456789abcdef');
     expect(secretsOf(config)).not.toContain('http://127.0.0.1:9/w');
   });
 
   it.each([
-    ['WEATHER_API_URL', 'weather.example.com', 'Invalid WEATHER_API_URL: must be an http:// or https:// URL; e.g. https://api.example.com/weather.'],
+    [
+      'WEATHER_API_URL',
+      'weather.example.com',
+      'Invalid WEATHER_API_URL: must be an http:// or https:// URL; e.g. https://api.example.com/weather.',
+    ],
     ['WEATHER_API_KEY', 'your-key-here', 'Invalid WEATHER_API_KEY: is still a placeholder; paste the key from your weather provider.'],
     ['WEATHER_API_KEY', 'two words', 'Invalid WEATHER_API_KEY: contains whitespace; paste the key from your weather provider.'],
     ['WEATHER_RETRIES', 'three', 'Invalid WEATHER_RETRIES: must be a whole number; e.g. 3.'],
@@ -162,7 +169,7 @@ describe.concurrent('a bad value stops the chat', PROCESS_TESTS, () => {
     ['AGNOST_ORG_ID', 'org-1\nX-Injected: 1'],
     ['OPENAI_API_KEY', 'sk-...'],
     ['OPENAI_BASE_URL', 'localhost:11434'],
-  ])('%s=%j: exit code 2 and parseEnv\'s one line, nothing else', async (variable, value) => {
+  ])("%s=%j: exit code 2 and parseEnv's one line, nothing else", async (variable, value) => {
     const run = await inTurn(() => runChat(['--message', 'hi'], { [variable]: value }));
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');

@@ -16,7 +16,10 @@ describe('reportExportFailures', () => {
   it('one line at the first failure, one a minute while it lasts, one on recovery', () => {
     const lines: string[] = [];
     let clock = 0;
-    stop = reportExportFailures((line) => lines.push(line), () => clock);
+    stop = reportExportFailures(
+      (line) => lines.push(line),
+      () => clock,
+    );
 
     publish({ spans: 7, error: undefined });
     expect(lines).toEqual([]);

@@ -31,7 +31,9 @@ describe.concurrent('local traces in Studio’s DuckDB file', { timeout: 60_000 
         `Local traces: off in this process (${storage.traces} is open in another process, e.g. npm run dev); Agnost export and memory are unaffected.`,
       ]);
       expect(run.stderr).not.toMatch(/Could not set lock|Failed to persist|\bat .*\.(ts|js):\d+/);
-      expect(run.stderr).toContain('Traces: none kept (local traces are off in this process, see above); set AGNOST_ORG_ID to send them to Agnost.');
+      expect(run.stderr).toContain(
+        'Traces: none kept (local traces are off in this process, see above); set AGNOST_ORG_ID to send them to Agnost.',
+      );
     } finally {
       holder.closeSync();
     }
@@ -55,12 +57,21 @@ describe.concurrent('local traces in Studio’s DuckDB file', { timeout: 60_000 
     await chat.waitForStdout(HELLO_ANSWER, 25_000); // a generous bound: the other chats start meanwhile
     // While the chat is still open, another process can take the file.
     await expect
-      .poll(async () => DuckDBInstance.create(storage.traces).then((instance) => (instance.closeSync(), true), () => false), { timeout: 5_000 })
+      .poll(
+        async () =>
+          DuckDBInstance.create(storage.traces).then(
+            (instance) => (instance.closeSync(), true),
+            () => false,
+          ),
+        { timeout: 5_000 },
+      )
       .toBe(true);
     chat.child.stdin!.end();
     const run = await chat.done;
     expect(run.code).toBe(0);
-    expect(run.stderr).toContain("Traces: kept on this machine only, for Studio's Traces page (npm run dev); set AGNOST_ORG_ID to send them to Agnost.");
+    expect(run.stderr).toContain(
+      "Traces: kept on this machine only, for Studio's Traces page (npm run dev); set AGNOST_ORG_ID to send them to Agnost.",
+    );
 
     const store = new DuckDBStore({ id: 'check', path: storage.traces });
     try {

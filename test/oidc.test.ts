@@ -58,17 +58,25 @@ async function call(token: string, path = '/api/agents', body?: object) {
 
 describe('tokens from the OIDC issuer', () => {
   it('says at start-up that OIDC tokens turn auth on', () => {
-    expect(server.output()).toContain('Auth: on (MASTRA_JWT_SECRET, MASTRA_JWKS_URL): every API call needs Authorization: Bearer <JWT>; its sub is the user.');
+    expect(server.output()).toContain(
+      'Auth: on (MASTRA_JWT_SECRET, MASTRA_JWKS_URL): every API call needs Authorization: Bearer <JWT>; its sub is the user.',
+    );
   });
 
-  it("accepts an RS256 token, and its sub is the user on every span of the turn and in memory", async () => {
+  it('accepts an RS256 token, and its sub is the user on every span of the turn and in memory', async () => {
     const user = 'auth0|alice-5f1c';
     const conversation = 'b1f1f3a2-6a0e-4c55-9d7e-0d3f1e2a9c41';
-    const { status, text } = await call(signWith(rsa, claims(user)), `/api/agents/${AGENT_ID}/generate`, { messages: TOOL_MESSAGE, memory: { thread: conversation } });
+    const { status, text } = await call(signWith(rsa, claims(user)), `/api/agents/${AGENT_ID}/generate`, {
+      messages: TOOL_MESSAGE,
+      memory: { thread: conversation },
+    });
     expect(status, text).toBe(200);
     const { traceId } = JSON.parse(text) as { traceId: string };
-    await expect.poll(() => receiver.spans().some((span) => span.traceId === traceId && span.parentSpanId === ''), { timeout: 20_000 }).toBe(true);
-    for (const span of receiver.spans().filter((span) => span.traceId === traceId)) expect(span.attributes, span.name).toMatchObject(groupingKeys(user, conversation));
+    await expect
+      .poll(() => receiver.spans().some((span) => span.traceId === traceId && span.parentSpanId === ''), { timeout: 20_000 })
+      .toBe(true);
+    for (const span of receiver.spans().filter((span) => span.traceId === traceId))
+      expect(span.attributes, span.name).toMatchObject(groupingKeys(user, conversation));
     const listed = await call(signWith(rsa, claims(user)), `/api/memory/threads?agentId=${AGENT_ID}`);
     expect(JSON.parse(listed.text).threads.map((thread: { id: string }) => thread.id)).toEqual([conversation]);
   });
@@ -78,7 +86,8 @@ describe('tokens from the OIDC issuer', () => {
   });
 
   it('keeps the keys: many tokens, one fetch of the key set', async () => {
-    for (let index = 0; index < 5; index += 1) expect((await call(signWith(index % 2 ? ec : rsa, claims(`user-${index}`)))).status).toBe(200);
+    for (let index = 0; index < 5; index += 1)
+      expect((await call(signWith(index % 2 ? ec : rsa, claims(`user-${index}`)))).status).toBe(200);
     expect(issuer.fetches()).toBe(1);
   });
 
@@ -88,20 +97,48 @@ describe('tokens from the OIDC issuer', () => {
 
   const impostor = newSigningKey('rsa-1', 'RS256'); // another key pair under a key id the issuer uses
   it.each([
-    ['another issuer', () => signWith(rsa, claims('mallory', { iss: 'https://evil.example.test/' })), /issuer \(iss\) is not MASTRA_JWT_ISSUER/],
+    [
+      'another issuer',
+      () => signWith(rsa, claims('mallory', { iss: 'https://evil.example.test/' })),
+      /issuer \(iss\) is not MASTRA_JWT_ISSUER/,
+    ],
     ['no issuer', () => signWith(rsa, claims('mallory', { iss: undefined })), /issuer \(iss\) is not MASTRA_JWT_ISSUER|iss/],
-    ['another audience', () => signWith(rsa, claims('mallory', { aud: 'https://other-api.example.test' })), /audience \(aud\) is not MASTRA_JWT_AUDIENCE/],
-    ['an audience list without ours', () => signWith(ec, claims('mallory', { aud: ['a', 'b'] })), /audience \(aud\) is not MASTRA_JWT_AUDIENCE/],
+    [
+      'another audience',
+      () => signWith(rsa, claims('mallory', { aud: 'https://other-api.example.test' })),
+      /audience \(aud\) is not MASTRA_JWT_AUDIENCE/,
+    ],
+    [
+      'an audience list without ours',
+      () => signWith(ec, claims('mallory', { aud: ['a', 'b'] })),
+      /audience \(aud\) is not MASTRA_JWT_AUDIENCE/,
+    ],
     ['another key under a known kid', () => signWith(impostor, claims('mallory')), /signature does not match/],
     ['an expired token', () => signWith(rsa, claims('mallory', { exp: now() - 600 })), /has expired/],
     ['no exp', () => signWith(rsa, claims('mallory', { exp: undefined })), /exp/],
     ['an exp beyond MASTRA_JWT_MAX_HOURS', () => signWith(rsa, claims('mallory', { exp: now() + 48 * 3600 })), /more than 24 hours ahead/],
     ['an iat in the future', () => signWith(rsa, claims('mallory', { iat: now() + 3600 })), /issued in the future/],
     ['no sub', () => signWith(rsa, claims('mallory', { sub: undefined })), /sub/],
-    ['a critical header extension', () => signWith(rsa, claims('mallory'), { crit: ['x-unknown'], 'x-unknown': 1 }), /critical extension|crit/],
-    ['an RS256 header on an HS256 signature', () => signJwt(claims('mallory'), SECRET, { alg: 'RS256', kid: 'rsa-1' }), /signature does not match|not a valid JWT/],
-    ['a key id the issuer does not publish', () => signWith(newSigningKey('made-up', 'RS256'), claims('mallory')), /key \(kid\) is not among MASTRA_JWKS_URL's keys/],
-    ['an HS256 token with another secret', () => signJwt({ sub: 'mallory', exp: now() + 600 }, 'another-secret-0000000000000000000000'), /not an HS256 JWT signed with this server's secret/],
+    [
+      'a critical header extension',
+      () => signWith(rsa, claims('mallory'), { crit: ['x-unknown'], 'x-unknown': 1 }),
+      /critical extension|crit/,
+    ],
+    [
+      'an RS256 header on an HS256 signature',
+      () => signJwt(claims('mallory'), SECRET, { alg: 'RS256', kid: 'rsa-1' }),
+      /signature does not match|not a valid JWT/,
+    ],
+    [
+      'a key id the issuer does not publish',
+      () => signWith(newSigningKey('made-up', 'RS256'), claims('mallory')),
+      /key \(kid\) is not among MASTRA_JWKS_URL's keys/,
+    ],
+    [
+      'an HS256 token with another secret',
+      () => signJwt({ sub: 'mallory', exp: now() + 600 }, 'another-secret-0000000000000000000000'),
+      /not an HS256 JWT signed with this server's secret/,
+    ],
   ])('refuses %s with a 401 naming what is wrong', async (_case, token, says) => {
     const { status, text } = await call(token());
     expect(status).toBe(401);

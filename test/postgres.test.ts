@@ -87,7 +87,9 @@ describeUnless(missing, 'two instances on one PostgreSQL database', () => {
     const secondTurn = await turn(second, followUp, 'user-pg', 'conv-pg');
     expect(secondTurn.status).toBe(200);
     // The scripted model echoes what memory gave it: the first instance's message, from the database.
-    expect((JSON.parse(secondTurn.text) as { text: string }).text, 'the second instance saw the first turn').toBe(`echo: ${followUp} (message 2; first: ${opening})`);
+    expect((JSON.parse(secondTurn.text) as { text: string }).text, 'the second instance saw the first turn').toBe(
+      `echo: ${followUp} (message 2; first: ${opening})`,
+    );
     // Both turns, from either instance: one conversation in the shared database.
     const stored = await messagesOf(first, 'conv-pg');
     expect(stored.filter((message) => message.role === 'user')).toHaveLength(2);
@@ -97,7 +99,9 @@ describeUnless(missing, 'two instances on one PostgreSQL database', () => {
     await expect.poll(() => receiver.spans().filter((span) => span.parentSpanId === '').length).toBe(2);
     const secondRoot = receiver.spans().find((span) => span.parentSpanId === '' && JSON.stringify(span.attributes).includes(followUp));
     const secondTrace = receiver.spans().filter((span) => span.traceId === secondRoot?.traceId);
-    expect(JSON.stringify(secondTrace.map((span) => span.attributes)), "the second turn's spans name the first turn's message").toContain(opening);
+    expect(JSON.stringify(secondTrace.map((span) => span.attributes)), "the second turn's spans name the first turn's message").toContain(
+      opening,
+    );
     for (const span of receiver.spans()) expect(span.attributes, span.name).toMatchObject(groupingKeys('user-pg', 'conv-pg'));
   });
 
@@ -110,7 +114,9 @@ describeUnless(missing, 'two instances on one PostgreSQL database', () => {
         const { status, text } = await turn(server, content, 'user-busy', 'conv-busy');
         statuses.push(status);
         if (status !== 409) return status;
-        expect(JSON.parse(text)).toEqual({ error: 'Conflict: a turn is already running in this conversation; send this message once it has answered.' });
+        expect(JSON.parse(text)).toEqual({
+          error: 'Conflict: a turn is already running in this conversation; send this message once it has answered.',
+        });
         await new Promise((resolve) => setTimeout(resolve, 50)); // a client's pause before it sends again
       }
     };
@@ -121,12 +127,15 @@ describeUnless(missing, 'two instances on one PostgreSQL database', () => {
     // Polled, so that a save still in flight when the last answer arrives is not counted as lost.
     const count = async () => {
       const stored = await messagesOf(first, 'conv-busy');
-      return { user: stored.filter((message) => message.role === 'user').length, assistant: stored.filter((message) => message.role === 'assistant').length };
+      return {
+        user: stored.filter((message) => message.role === 'user').length,
+        assistant: stored.filter((message) => message.role === 'assistant').length,
+      };
     };
     await expect.poll(count, { timeout: 10_000, interval: 500 }).toEqual({ user: 20, assistant: 20 });
   });
 
-  it("refuse a turn in a conversation whose turn runs on another instance (409), and take it once that one ends", async () => {
+  it('refuse a turn in a conversation whose turn runs on another instance (409), and take it once that one ends', async () => {
     const pool = new pg.Pool({ connectionString: db.url });
     try {
       const other = postgresTurns(pool);
@@ -148,7 +157,9 @@ describeUnless(missing, 'two instances on one PostgreSQL database', () => {
     } finally {
       db.start();
     }
-    await expect.poll(async () => (await turn(first, 'back again?', 'user-pg', 'conv-back')).status, { timeout: 15_000, interval: 500 }).toBe(200);
+    await expect
+      .poll(async () => (await turn(first, 'back again?', 'user-pg', 'conv-back')).status, { timeout: 15_000, interval: 500 })
+      .toBe(200);
     expect(first.output()).not.toContain(db.password);
     expect(first.output()).not.toMatch(/^\s+at |^\{/m); // no stack traces, no raw error dumps
     expect(first.output()).toMatch(/^Memory storage unavailable: .*ECONNREFUSED/m);
@@ -159,7 +170,9 @@ describeUnless(missing, 'an unreachable PostgreSQL database', () => {
   it('stops the server at start-up with one line naming MASTRA_STORAGE_URL, the password masked, exit 1', async () => {
     const { code, output } = await unreachableStart;
     expect(code).toBe(1);
-    expect(output).toMatch(/^Cannot reach the database in MASTRA_STORAGE_URL \(postgresql:\/\/mastra:\*\*\*@127\.0\.0\.1:\d+\/postgres\): ECONNREFUSED/m);
+    expect(output).toMatch(
+      /^Cannot reach the database in MASTRA_STORAGE_URL \(postgresql:\/\/mastra:\*\*\*@127\.0\.0\.1:\d+\/postgres\): ECONNREFUSED/m,
+    );
     expect(output).not.toContain('hunter2-secret');
     expect(output).not.toMatch(/^\s+at /m);
   });

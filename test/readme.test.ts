@@ -14,27 +14,41 @@ import { PROJECT_ROOT as ROOT } from './helpers/project-files.ts';
 const pages = docPages();
 const readme = pages.find(([page]) => page === 'README.md')![1];
 const blocks = codeBlocks(pages);
-const lines = (text: string) => text.split('\n').map((line) => line.trim()).filter(Boolean);
+const lines = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
 const MAX_README_LINES = 200;
 
 describe('code blocks in the README and docs/', () => {
-  it.each(blocks.filter((block) => block.kind === 'snippet' && block.name.includes('/')).map((block) => [block.page, block.name, block.body]))(
-    '%s: snippet %s is the whole source file',
-    (page, file, body) => {
-      expect(existsSync(join(ROOT, file)), `${page} shows \`<!-- snippet: ${file} -->\`, which does not exist: fix the path or drop the block`).toBe(true);
-      expect(body, `${page}: the snippet of ${file} differs from the file: paste the file's current text into the block`).toBe(readFileSync(join(ROOT, file), 'utf8'));
-    },
-  );
+  it.each(
+    blocks.filter((block) => block.kind === 'snippet' && block.name.includes('/')).map((block) => [block.page, block.name, block.body]),
+  )('%s: snippet %s is the whole source file', (page, file, body) => {
+    expect(
+      existsSync(join(ROOT, file)),
+      `${page} shows \`<!-- snippet: ${file} -->\`, which does not exist: fix the path or drop the block`,
+    ).toBe(true);
+    expect(body, `${page}: the snippet of ${file} differs from the file: paste the file's current text into the block`).toBe(
+      readFileSync(join(ROOT, file), 'utf8'),
+    );
+  });
 
   it.each(blocks.filter((block) => block.kind === 'excerpt').map((block) => [block.page, block.name, block.body]))(
     '%s: excerpt of %s appears in the source, in order',
     (page, file, body) => {
-      expect(existsSync(join(ROOT, file)), `${page} shows \`<!-- excerpt: ${file} -->\`, which does not exist: fix the path or drop the block`).toBe(true);
+      expect(
+        existsSync(join(ROOT, file)),
+        `${page} shows \`<!-- excerpt: ${file} -->\`, which does not exist: fix the path or drop the block`,
+      ).toBe(true);
       const source = lines(readFileSync(join(ROOT, file), 'utf8'));
       let at = 0;
       for (const line of lines(body)) {
         at = source.indexOf(line, at);
-        expect(at, `${page}: this excerpt line is not in ${file} (or not in the same order): copy it again from the source\n  ${line}`).toBeGreaterThanOrEqual(0);
+        expect(
+          at,
+          `${page}: this excerpt line is not in ${file} (or not in the same order): copy it again from the source\n  ${line}`,
+        ).toBeGreaterThanOrEqual(0);
       }
     },
   );
@@ -43,7 +57,10 @@ describe('code blocks in the README and docs/', () => {
     for (const [page, text] of pages) {
       const tsBlocks = (text.match(/```ts\n/g) ?? []).length;
       const checked = blocks.filter((block) => block.page === page && block.language === 'ts').length;
-      expect(tsBlocks, `${page} has a \`\`\`ts block with no \`<!-- snippet|excerpt|example: ... -->\` line right above it: add one naming the source it shows`).toBe(checked);
+      expect(
+        tsBlocks,
+        `${page} has a \`\`\`ts block with no \`<!-- snippet|excerpt|example: ... -->\` line right above it: add one naming the source it shows`,
+      ).toBe(checked);
     }
   });
 });
@@ -60,7 +77,8 @@ describe('README and docs/ references', () => {
     for (const [page, text] of pages) {
       for (const [, run, lifecycle] of text.matchAll(/\bnpm (?:run ([\w:-]+)|(test|start)\b)/g)) {
         const script = run ?? lifecycle!;
-        if (!(script in packageJson.scripts)) problems.push(`${page} names \`npm run ${script}\`, which package.json's "scripts" lacks: add it or fix the page`);
+        if (!(script in packageJson.scripts))
+          problems.push(`${page} names \`npm run ${script}\`, which package.json's "scripts" lacks: add it or fix the page`);
       }
     }
     expect(problems).toEqual([]);
@@ -70,7 +88,8 @@ describe('README and docs/ references', () => {
     const problems: string[] = [];
     for (const [page, text] of pages) {
       for (const [, target] of text.matchAll(/\]\(((?!https?:)[^)#\s]+)(#[^)]*)?\)/g)) {
-        if (!existsSync(join(ROOT, dirname(page), target!))) problems.push(`${page} links to ${target}, which does not exist: fix or drop the link`);
+        if (!existsSync(join(ROOT, dirname(page), target!)))
+          problems.push(`${page} links to ${target}, which does not exist: fix or drop the link`);
       }
     }
     expect(problems).toEqual([]);
@@ -79,12 +98,19 @@ describe('README and docs/ references', () => {
   it('document every environment variable, as does .env.example', () => {
     const example = readFileSync(join(ROOT, '.env.example'), 'utf8');
     for (const variable of ENV_VARIABLES) {
-      expect(readme, `README.md's variables table has no row \`| \\\`${variable}\\\` | default | what it does |\`: add one`).toContain(`| \`${variable}\` |`);
-      expect(example, `.env.example has no line \`${variable}=\` (empty, with a comment above): add one`).toMatch(new RegExp(`^${variable}=$`, 'm'));
+      expect(readme, `README.md's variables table has no row \`| \\\`${variable}\\\` | default | what it does |\`: add one`).toContain(
+        `| \`${variable}\` |`,
+      );
+      expect(example, `.env.example has no line \`${variable}=\` (empty, with a comment above): add one`).toMatch(
+        new RegExp(`^${variable}=$`, 'm'),
+      );
     }
     // The product's own variables (src/settings/app-env.ts) are documented in .env.example only.
     for (const variable of appVariableNames()) {
-      expect(example, `.env.example has no line \`${variable}=\` (empty, with a comment above): add one under "Your product's own variables"`).toMatch(new RegExp(`^${variable}=$`, 'm'));
+      expect(
+        example,
+        `.env.example has no line \`${variable}=\` (empty, with a comment above): add one under "Your product's own variables"`,
+      ).toMatch(new RegExp(`^${variable}=$`, 'm'));
     }
   });
 
@@ -102,8 +128,10 @@ describe('README and docs/ references', () => {
 
   it('gives .ci/run the same test command as the quickstart', () => {
     const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8');
-    expect(readme, 'README.md shows no `npm test` line of its own: the quickstart names the command .ci/run runs').toContain('\nnpm test\n');
+    expect(readme, 'README.md shows no `npm test` line of its own: the quickstart names the command .ci/run runs').toContain(
+      '\nnpm test\n',
+    );
     expect(ci, '.ci/run must install from the lockfile with a line starting `npm ci`').toMatch(/^npm ci\b/m);
-    expect(ci, '.ci/run must run the README\'s test command, `npm test`, on a line of its own').toMatch(/^npm test$/m);
+    expect(ci, ".ci/run must run the README's test command, `npm test`, on a line of its own").toMatch(/^npm test$/m);
   });
 });

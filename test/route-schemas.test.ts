@@ -37,7 +37,11 @@ describe.each(Object.entries(SAMPLES))('%s', (key, sample) => {
 it('names the field of a wrong value in a line a caller can act on', () => {
   const generate = routeByKey('POST /agents/:agentId/generate');
   expect(problemOf(generate.body, {})).toBe('messages: is required');
-  expect(problemOf(generate.body, { messages: [{ role: 'user', content: 5 }] })).toBe('messages[0].content: must be a text or a list of parts');
+  expect(problemOf(generate.body, { messages: [{ role: 'user', content: 5 }] })).toBe(
+    'messages[0].content: must be a text or a list of parts',
+  );
   expect(problemOf(generate.body, { messages: 'hi', maxSteps: 'many' })).toBe('maxSteps: expected number, received string');
-  expect(problemOf(generate.body, { messages: 'hi', memory: { thread: 'has spaces' } })).toBe('memory.thread: use 1 to 128 printable characters without spaces');
+  expect(problemOf(generate.body, { messages: 'hi', memory: { thread: 'has spaces' } })).toBe(
+    'memory.thread: use 1 to 128 printable characters without spaces',
+  );
 });

@@ -37,7 +37,9 @@ async function generate(body: object, headers: Record<string, string> = {}) {
 }
 
 /** Reads a client-js stream to its end and returns the text. */
-async function streamText(response: { processDataStream: (options: { onChunk: (chunk: { type: string; payload?: unknown }) => Promise<void> }) => Promise<void> }) {
+async function streamText(response: {
+  processDataStream: (options: { onChunk: (chunk: { type: string; payload?: unknown }) => Promise<void> }) => Promise<void>;
+}) {
   let text = '';
   await response.processDataStream({
     onChunk: async (chunk) => {
@@ -83,8 +85,13 @@ describe('the server', () => {
   const answered: string[] = []; // conversations whose traces must all have arrived by the end
 
   it("says where it listens, where traces go, the project's model notice, and whether auth is on", () => {
-    const line = server.output().split('\n').find((text) => text.startsWith('Mastra server:'));
-    expect(line).toBe(`Mastra server: http://localhost:${new URL(baseUrl).port} (API http://localhost:${new URL(baseUrl).port}/api). Traces: Agnost (${receiver.tracesUrl}) and local storage (Studio).`);
+    const line = server
+      .output()
+      .split('\n')
+      .find((text) => text.startsWith('Mastra server:'));
+    expect(line).toBe(
+      `Mastra server: http://localhost:${new URL(baseUrl).port} (API http://localhost:${new URL(baseUrl).port}/api). Traces: Agnost (${receiver.tracesUrl}) and local storage (Studio).`,
+    );
     expect(server.output().split('\n')).toContain(SCRIPTED_MODEL_NOTICE);
     expect(server.output()).toContain(
       'Auth: off: the API is unauthenticated and trusts x-user-id. Put it behind your own auth, or set MASTRA_JWT_SECRET.',
@@ -106,7 +113,13 @@ describe('the server', () => {
   });
 
   it.concurrent.for([
-    ['tracingOptions.metadata and memory', { memory: { resource: 'user-body', thread: 'conv-body' }, tracingOptions: { metadata: { userId: 'user-body', conversationId: 'conv-body' } } }],
+    [
+      'tracingOptions.metadata and memory',
+      {
+        memory: { resource: 'user-body', thread: 'conv-body' },
+        tracingOptions: { metadata: { userId: 'user-body', conversationId: 'conv-body' } },
+      },
+    ],
     ['memory.thread as an object', { memory: { resource: 'user-obj', thread: { id: 'conv-obj' } } }],
     ['top-level resourceId and threadId', { resourceId: 'user-top', threadId: 'conv-top' }],
   ] as const)('takes ids from the body: %s', async ([, ids], { expect }) => {
@@ -120,32 +133,35 @@ describe('the server', () => {
     expectIds(traceSpans(), userId, conversationId);
   });
 
-  it.concurrent("keeps Studio's thread and resource: send-message's answer is stored where Studio looks, and traced with its ids", async ({ expect }) => {
-    const threadId = randomUUID();
-    // The exact body Mastra Studio posts when you press Enter.
-    const response = await fetch(`${baseUrl}/api/agents/${AGENT_ID}/send-message`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        message: { contents: 'hello from Studio', metadata: { clientMessageId: `client-set-${randomUUID()}` } },
-        resourceId: AGENT_ID,
-        threadId,
-        ifIdle: { streamOptions: { maxSteps: 15, modelSettings: { maxRetries: 2 }, requestContext: {} } },
-      }),
-    });
-    expect(response.status).toBe(200);
-    await expect.poll(() => rootsOf(threadId).length, WAIT).toBe(1);
-    // Studio's resource is the agent; its turns are the local developer's (the chat's user id).
-    expectIds(spansOfConversation(threadId), localUserId({ chatUserId: undefined }), threadId);
-    const stored = await fetch(`${baseUrl}/api/memory/threads/${threadId}/messages?agentId=${AGENT_ID}`).then(
-      (res) => res.json() as Promise<{ messages: { role: string }[] }>,
-    );
-    expect(stored.messages.map((stored) => stored.role)).toContain('assistant');
-    const threads = await fetch(`${baseUrl}/api/memory/threads?resourceId=${AGENT_ID}&agentId=${AGENT_ID}`).then(
-      (res) => res.json() as Promise<{ threads: { id: string }[] }>,
-    );
-    expect(threads.threads.map((thread) => thread.id)).toContain(threadId);
-  });
+  it.concurrent(
+    "keeps Studio's thread and resource: send-message's answer is stored where Studio looks, and traced with its ids",
+    async ({ expect }) => {
+      const threadId = randomUUID();
+      // The exact body Mastra Studio posts when you press Enter.
+      const response = await fetch(`${baseUrl}/api/agents/${AGENT_ID}/send-message`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          message: { contents: 'hello from Studio', metadata: { clientMessageId: `client-set-${randomUUID()}` } },
+          resourceId: AGENT_ID,
+          threadId,
+          ifIdle: { streamOptions: { maxSteps: 15, modelSettings: { maxRetries: 2 }, requestContext: {} } },
+        }),
+      });
+      expect(response.status).toBe(200);
+      await expect.poll(() => rootsOf(threadId).length, WAIT).toBe(1);
+      // Studio's resource is the agent; its turns are the local developer's (the chat's user id).
+      expectIds(spansOfConversation(threadId), localUserId({ chatUserId: undefined }), threadId);
+      const stored = await fetch(`${baseUrl}/api/memory/threads/${threadId}/messages?agentId=${AGENT_ID}`).then(
+        (res) => res.json() as Promise<{ messages: { role: string }[] }>,
+      );
+      expect(stored.messages.map((stored) => stored.role)).toContain('assistant');
+      const threads = await fetch(`${baseUrl}/api/memory/threads?resourceId=${AGENT_ID}&agentId=${AGENT_ID}`).then(
+        (res) => res.json() as Promise<{ threads: { id: string }[] }>,
+      );
+      expect(threads.threads.map((thread) => thread.id)).toContain(threadId);
+    },
+  );
 
   it.concurrent('with @mastra/client-js: ids in the client headers, in the call options, generate and stream', async ({ expect }) => {
     const withHeaders = new MastraClient({ baseUrl, headers: { 'x-user-id': 'user-client', 'x-conversation-id': 'conv-client' } });
@@ -174,7 +190,10 @@ describe('the server', () => {
       { role: 'assistant', parts: [{ type: 'text', content: answer }], finish_reason: 'stop' },
     ]);
     const modelCall = spansOfConversation('conv-prompt').find((span) => span.attributes['mastra.span.type'] === 'model_inference');
-    expect(JSON.parse(String(modelCall?.attributes['gen_ai.input.messages']))).toContainEqual({ role: 'user', parts: [{ type: 'text', content: TOOL_MESSAGE }] });
+    expect(JSON.parse(String(modelCall?.attributes['gen_ai.input.messages']))).toContainEqual({
+      role: 'user',
+      parts: [{ type: 'text', content: TOOL_MESSAGE }],
+    });
   });
 
   it.concurrent("answers another user's conversation as one that does not exist: 404, naming no one", async ({ expect }) => {
@@ -214,45 +233,70 @@ describe('the server', () => {
     expectIds(spansOf(run.traceId), 'user-workflow', 'conv-workflow');
   });
 
-  it.concurrent("puts the headers' ids, else the anonymous user, never the agent's id, on a route this project does not list (A2A)", async ({ expect }) => {
-    const send = (headers: Record<string, string>, text: string) =>
-      fetch(`${baseUrl}/api/a2a/${AGENT_ID}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'message/send', params: { message: { role: 'user', kind: 'message', messageId: `m-${text}`, parts: [{ kind: 'text', text }] }, configuration: { blocking: true } } }),
-      });
-    expect((await send({ 'x-user-id': 'user-a2a', 'x-conversation-id': 'conv-a2a' }, 'a2a with ids')).status).toBe(200);
-    expect((await send({}, 'a2a without ids')).status).toBe(200);
-    const rootSaying = (text: string) => receiver.spans().find((span) => span.parentSpanId === '' && JSON.stringify(span.attributes).includes(text));
-    await expect.poll(() => rootSaying('a2a with ids') !== undefined && rootSaying('a2a without ids') !== undefined, WAIT).toBe(true);
-    // Agnost's keys are the headers' ids; A2A keeps its memory in a thread of its own (its contextId).
-    expect(rootSaying('a2a with ids')!.attributes).toMatchObject({ 'agnost.user_id': 'user-a2a', 'agnost.session_id': 'conv-a2a' });
-    expect(rootSaying('a2a without ids')!.attributes['agnost.user_id']).toBe('anonymous');
-    expect(receiver.spans().filter((span) => span.attributes['agnost.user_id'] === AGENT_ID)).toEqual([]);
-  });
+  it.concurrent(
+    "puts the headers' ids, else the anonymous user, never the agent's id, on a route this project does not list (A2A)",
+    async ({ expect }) => {
+      const send = (headers: Record<string, string>, text: string) =>
+        fetch(`${baseUrl}/api/a2a/${AGENT_ID}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'message/send',
+            params: {
+              message: { role: 'user', kind: 'message', messageId: `m-${text}`, parts: [{ kind: 'text', text }] },
+              configuration: { blocking: true },
+            },
+          }),
+        });
+      expect((await send({ 'x-user-id': 'user-a2a', 'x-conversation-id': 'conv-a2a' }, 'a2a with ids')).status).toBe(200);
+      expect((await send({}, 'a2a without ids')).status).toBe(200);
+      const rootSaying = (text: string) =>
+        receiver.spans().find((span) => span.parentSpanId === '' && JSON.stringify(span.attributes).includes(text));
+      await expect.poll(() => rootSaying('a2a with ids') !== undefined && rootSaying('a2a without ids') !== undefined, WAIT).toBe(true);
+      // Agnost's keys are the headers' ids; A2A keeps its memory in a thread of its own (its contextId).
+      expect(rootSaying('a2a with ids')!.attributes).toMatchObject({ 'agnost.user_id': 'user-a2a', 'agnost.session_id': 'conv-a2a' });
+      expect(rootSaying('a2a without ids')!.attributes['agnost.user_id']).toBe('anonymous');
+      expect(receiver.spans().filter((span) => span.attributes['agnost.user_id'] === AGENT_ID)).toEqual([]);
+    },
+  );
 
-  it.concurrent('refuses a second turn in a conversation while one runs there, from any instance (409), and lets go after each answer', async ({ expect }) => {
-    const turns = await libsqlTurns(storageUrl, undefined); // another instance on the same database
-    const ids = { 'x-user-id': 'user-busy', 'x-conversation-id': 'conv-busy' };
-    const free = async () => {
-      const end = await turns.begin('conv-busy');
-      await end?.();
-      return end !== undefined;
-    };
-    const endOther = (await turns.begin('conv-busy'))!;
-    const generated = await generate(message('me too'), ids);
-    expect(generated.status).toBe(409);
-    expect(generated.json.error).toBe('Conflict: a turn is already running in this conversation; send this message once it has answered.');
-    const streamed = await fetch(`${baseUrl}/api/agents/${AGENT_ID}/stream`, { method: 'POST', headers: { 'content-type': 'application/json', ...ids }, body: JSON.stringify(message('me too')) });
-    expect(streamed.status).toBe(409);
-    await endOther();
-    expect((await generate(message('my turn now'), ids)).status).toBe(200);
-    await expect.poll(free, WAIT).toBe(true);
-    const stream = await fetch(`${baseUrl}/api/agents/${AGENT_ID}/stream`, { method: 'POST', headers: { 'content-type': 'application/json', ...ids }, body: JSON.stringify(message('and a stream')) });
-    expect(stream.status).toBe(200);
-    await stream.text();
-    await expect.poll(free, WAIT).toBe(true);
-  });
+  it.concurrent(
+    'refuses a second turn in a conversation while one runs there, from any instance (409), and lets go after each answer',
+    async ({ expect }) => {
+      const turns = await libsqlTurns(storageUrl, undefined); // another instance on the same database
+      const ids = { 'x-user-id': 'user-busy', 'x-conversation-id': 'conv-busy' };
+      const free = async () => {
+        const end = await turns.begin('conv-busy');
+        await end?.();
+        return end !== undefined;
+      };
+      const endOther = (await turns.begin('conv-busy'))!;
+      const generated = await generate(message('me too'), ids);
+      expect(generated.status).toBe(409);
+      expect(generated.json.error).toBe(
+        'Conflict: a turn is already running in this conversation; send this message once it has answered.',
+      );
+      const streamed = await fetch(`${baseUrl}/api/agents/${AGENT_ID}/stream`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...ids },
+        body: JSON.stringify(message('me too')),
+      });
+      expect(streamed.status).toBe(409);
+      await endOther();
+      expect((await generate(message('my turn now'), ids)).status).toBe(200);
+      await expect.poll(free, WAIT).toBe(true);
+      const stream = await fetch(`${baseUrl}/api/agents/${AGENT_ID}/stream`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...ids },
+        body: JSON.stringify(message('and a stream')),
+      });
+      expect(stream.status).toBe(200);
+      await stream.text();
+      await expect.poll(free, WAIT).toBe(true);
+    },
+  );
 
   it.concurrent.for([
     ['x-user-id', 'has spaces'],
@@ -270,7 +314,9 @@ describe('the server', () => {
     const malformed = await generate({ ...message('hi'), maxSteps: 'many' });
     expect(malformed.status).toBe(400);
     expect(malformed.json.error).toBe('Invalid request: maxSteps: expected number, received string.');
-    await expect.poll(() => server.output(), WAIT).toMatch(/^Refused POST \/api\/agents\/\S+\/generate \(400\): maxSteps: expected number, received string$/m);
+    await expect
+      .poll(() => server.output(), WAIT)
+      .toMatch(/^Refused POST \/api\/agents\/\S+\/generate \(400\): maxSteps: expected number, received string$/m);
   });
 
   it('loses no trace under load when every export takes a second: 200 generate and 200 stream at concurrency 50', async () => {
@@ -295,7 +341,13 @@ describe('the server', () => {
     });
     await Promise.all(workers);
     expect(refused).toEqual([]); // every turn was answered, so each has a trace to wait for
-    const arrived = () => new Set(receiver.spans().filter((span) => span.parentSpanId === '' && String(span.attributes['mastra.metadata.conversationId']).startsWith('conv-load-')).map((span) => span.attributes['mastra.metadata.conversationId'])).size;
+    const arrived = () =>
+      new Set(
+        receiver
+          .spans()
+          .filter((span) => span.parentSpanId === '' && String(span.attributes['mastra.metadata.conversationId']).startsWith('conv-load-'))
+          .map((span) => span.attributes['mastra.metadata.conversationId']),
+      ).size;
     // Bounded by what it waits for: done as soon as the last trace is in; the cap is for a machine
     // that is busy with other work (how fast is BENCHMARKS.md's to say).
     await expect.poll(arrived, { timeout: 180_000, interval: 250 }).toBe(400);
@@ -303,7 +355,11 @@ describe('the server', () => {
   }, 300_000);
 
   it.concurrent('says once when exports start failing, names the cause, and says when they recover', async ({ expect }) => {
-    const reports = () => reporting.output().split('\n').filter((line) => /^Traces (are|reach)/.test(line));
+    const reports = () =>
+      reporting
+        .output()
+        .split('\n')
+        .filter((line) => /^Traces (are|reach)/.test(line));
     const turn = (content: string) =>
       fetch(`${reporting.baseUrl}/api/agents/${AGENT_ID}/generate`, {
         method: 'POST',
@@ -321,32 +377,37 @@ describe('the server', () => {
     expect(reporting.output()).not.toContain(ORG_ID);
   });
 
-  it.concurrent('pointed at a closed port, names the problem in one line within seconds of its first answer, not once per request, and shuts down within 3 s', async ({ expect }) => {
-    for (let turn = 0; turn < 5; turn++) {
-      await fetch(`${closed.baseUrl}/api/agents/${AGENT_ID}/generate`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(message('anyone there?')),
-      });
-    }
-    await expect.poll(() => closed.output(), { timeout: 5_000 }).toMatch(/^Traces are not reaching .*: connection refused/m);
-    // Shutdown with the endpoint dead: within 3 s, no stack trace.
-    const exited = new Promise((resolve) => closed.process.once('exit', resolve));
-    const signalledAt = Date.now();
-    closed.process.kill('SIGTERM');
-    await exited;
-    expect(Date.now() - signalledAt).toBeLessThan(3_000);
-    // Every export has been tried by the time it exits: still the one line.
-    expect(closed.output().match(/^Traces are/gm)).toHaveLength(1);
-    expect(closed.output()).not.toContain(ORG_ID);
-    expect(closed.output()).not.toMatch(/^\s+at /m);
-  });
+  it.concurrent(
+    'pointed at a closed port, names the problem in one line within seconds of its first answer, not once per request, and shuts down within 3 s',
+    async ({ expect }) => {
+      for (let turn = 0; turn < 5; turn++) {
+        await fetch(`${closed.baseUrl}/api/agents/${AGENT_ID}/generate`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(message('anyone there?')),
+        });
+      }
+      await expect.poll(() => closed.output(), { timeout: 5_000 }).toMatch(/^Traces are not reaching .*: connection refused/m);
+      // Shutdown with the endpoint dead: within 3 s, no stack trace.
+      const exited = new Promise((resolve) => closed.process.once('exit', resolve));
+      const signalledAt = Date.now();
+      closed.process.kill('SIGTERM');
+      await exited;
+      expect(Date.now() - signalledAt).toBeLessThan(3_000);
+      // Every export has been tried by the time it exits: still the one line.
+      expect(closed.output().match(/^Traces are/gm)).toHaveLength(1);
+      expect(closed.output()).not.toContain(ORG_ID);
+      expect(closed.output()).not.toMatch(/^\s+at /m);
+    },
+  );
 
   it('on SIGTERM right after streamed answers, exports all of them, exits within 3 s and prints no stack trace', async () => {
     const client = new MastraClient({ baseUrl, headers: { 'x-user-id': 'user-last' } });
     const conversations = ['conv-last-1', 'conv-last-2', 'conv-last-3'];
     for (const conversationId of conversations) {
-      const stream = await client.getAgent(AGENT_ID).stream('last words before shutdown', { memory: { thread: conversationId, resource: 'user-last' } });
+      const stream = await client
+        .getAgent(AGENT_ID)
+        .stream('last words before shutdown', { memory: { thread: conversationId, resource: 'user-last' } });
       await streamText(stream);
     }
     const signalledAt = Date.now();

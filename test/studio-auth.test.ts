@@ -42,7 +42,9 @@ describeUnless(chromiumMissing, 'Mastra Studio with auth on', () => {
 
   it("chats when opened with a token, as the token's user", async () => {
     const token = signJwt({ sub: USER, exp: Math.floor(Date.now() / 1000) + 600 }, SECRET);
-    await page.goto(`${studio.baseUrl}/agents/${AGENT_ID}/chat?auth_header=${encodeURIComponent(`Bearer ${token}`)}`, { waitUntil: 'load' });
+    await page.goto(`${studio.baseUrl}/agents/${AGENT_ID}/chat?auth_header=${encodeURIComponent(`Bearer ${token}`)}`, {
+      waitUntil: 'load',
+    });
     const box = page.locator('textarea, [contenteditable="true"]').first();
     await box.click();
     await box.fill(TOOL_MESSAGE);
@@ -52,7 +54,9 @@ describeUnless(chromiumMissing, 'Mastra Studio with auth on', () => {
     const threadId = page.url().match(/threads\/([0-9a-f-]{36})/)?.[1] ?? '';
     for (const span of receiver.spans()) expect(span.attributes, span.name).toMatchObject(groupingKeys(USER, threadId));
     // Stored as the token's user: the token lists this conversation, and only it.
-    const listed = await fetch(`${studio.baseUrl}/api/memory/threads?agentId=${AGENT_ID}`, { headers: { authorization: `Bearer ${token}` } });
+    const listed = await fetch(`${studio.baseUrl}/api/memory/threads?agentId=${AGENT_ID}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(((await listed.json()) as { threads: { id: string }[] }).threads.map((thread) => thread.id)).toEqual([threadId]);
     expect(studio.output()).not.toContain(SECRET);
   }, 90_000);

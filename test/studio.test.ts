@@ -26,7 +26,10 @@ const serverErrors: string[] = [];
 beforeAll(async () => {
   if (!hasChromium) return;
   receiver = await startOtlpReceiver();
-  [studio, browser] = await Promise.all([startStudio({ AGNOST_ORG_ID: ORG_ID, AGNOST_OTEL_ENDPOINT: receiver.tracesUrl }), launchChromium()]);
+  [studio, browser] = await Promise.all([
+    startStudio({ AGNOST_ORG_ID: ORG_ID, AGNOST_OTEL_ENDPOINT: receiver.tracesUrl }),
+    launchChromium(),
+  ]);
   baseUrl = studio.baseUrl;
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('response', (response) => {
@@ -76,12 +79,17 @@ describeUnless(chromiumMissing, 'Mastra Studio', () => {
     expect(new Set(spans.map((span) => span.attributes['mastra.metadata.conversationId']))).toEqual(new Set([threadId]));
     expect(new Set(spans.map((span) => span.attributes['mastra.metadata.threadId']))).toEqual(new Set([threadId]));
     // The local developer's id (the chat's), not the agent's: Studio's resource is the agent.
-    expect(new Set(spans.map((span) => span.attributes['mastra.metadata.userId']))).toEqual(new Set([localUserId({ chatUserId: process.env.CHAT_USER_ID })]));
+    expect(new Set(spans.map((span) => span.attributes['mastra.metadata.userId']))).toEqual(
+      new Set([localUserId({ chatUserId: process.env.CHAT_USER_ID })]),
+    );
     expect(receiver.requests.every((request) => request.headers['x-agnost-org-id'] === ORG_ID)).toBe(true);
     // Each turn's words, for Agnost: the message typed in Studio (that turn's only) and the answer.
     const turns = spans
       .filter((span) => span.parentSpanId === '')
-      .map((root) => [JSON.parse(String(root.attributes['gen_ai.input.messages'])), JSON.parse(String(root.attributes['gen_ai.output.messages']))]);
+      .map((root) => [
+        JSON.parse(String(root.attributes['gen_ai.input.messages'])),
+        JSON.parse(String(root.attributes['gen_ai.output.messages'])),
+      ]);
     expect(turns).toContainEqual([
       [{ role: 'user', parts: [{ type: 'text', content: TOOL_MESSAGE }] }],
       [{ role: 'assistant', parts: [{ type: 'text', content: expect.stringMatching(TOOL_ANSWER) }], finish_reason: 'stop' }],

@@ -61,13 +61,17 @@ describe(`a project's workflow (${WORKFLOW_ID})`, () => {
     const run = await mastra.getWorkflow(WORKFLOW_ID).createRun();
     const result = await run.start({ inputData: { message: 'hello' } });
     expect(result.status).toBe('failed');
-    expect(result.status === 'failed' && result.error.message).toMatch(/needs the caller's userId and conversationId in its requestContext/);
+    expect(result.status === 'failed' && result.error.message).toMatch(
+      /needs the caller's userId and conversationId in its requestContext/,
+    );
   });
 });
 
 describe.concurrent('npm run chat -- --workflow', () => {
   it('runs the workflow with the message and prints its answer, with the ids and trace in --json', async () => {
-    const run = await runChat(['--workflow', WORKFLOW_ID, '--message', TOOL_MESSAGE, '--json', '--user', 'user-chat-wf'], { MASTRA_STORAGE_URL: ':memory:' });
+    const run = await runChat(['--workflow', WORKFLOW_ID, '--message', TOOL_MESSAGE, '--json', '--user', 'user-chat-wf'], {
+      MASTRA_STORAGE_URL: ':memory:',
+    });
     expect(run.stderr).not.toMatch(/failed|error/i);
     expect(run.code).toBe(0);
     const turn = JSON.parse(run.stdout) as { text: string; userId: string; traceId: string };
@@ -80,7 +84,9 @@ describe.concurrent('npm run chat -- --workflow', () => {
     const unknown = await runChat(['--workflow', 'no-such-workflow', '--message', 'hi']);
     expect(unknown.code).toBe(2);
     expect(unknown.stdout).toBe('');
-    expect(unknown.stderr).toBe(`Unknown workflow "no-such-workflow": use --workflow with one of ${Object.keys(mastra.listWorkflows()).join(', ')}.\n`);
+    expect(unknown.stderr).toBe(
+      `Unknown workflow "no-such-workflow": use --workflow with one of ${Object.keys(mastra.listWorkflows()).join(', ')}.\n`,
+    );
   });
 
   // A usage error: the chat prints it with the usage and exits 2, as chat.test.ts shows for every bad flag.

@@ -14,7 +14,10 @@ let dev: Studio;
 
 beforeAll(async () => {
   fake = await startFakeOpenAI({ reply: REPLY });
-  dev = await startDev({ MASTRA_STORAGE_URL: ':memory:', OPENAI_API_KEY: 'sk-test-web-chat-dev', OPENAI_BASE_URL: fake.baseUrl }, { also: ['web'] });
+  dev = await startDev(
+    { MASTRA_STORAGE_URL: ':memory:', OPENAI_API_KEY: 'sk-test-web-chat-dev', OPENAI_BASE_URL: fake.baseUrl },
+    { also: ['web'] },
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -46,11 +49,22 @@ it('signs a user up and answers a turn', async () => {
   const turn = await fetch(`${dev.baseUrl}/chat/api/chat`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', cookie: cookie.split(';')[0]! },
-    body: JSON.stringify({ id: crypto.randomUUID(), messages: [{ id: 'm-1', role: 'user', parts: [{ type: 'text', text: 'hello from the dev server' }] }], trigger: 'submit-message' }),
+    body: JSON.stringify({
+      id: crypto.randomUUID(),
+      messages: [{ id: 'm-1', role: 'user', parts: [{ type: 'text', text: 'hello from the dev server' }] }],
+      trigger: 'submit-message',
+    }),
   });
   expect(turn.status).toBe(200);
   expect(turn.headers.get('content-type')).toContain('text/event-stream');
-  const events = (await turn.text()).split('\n').flatMap((line) => (line.startsWith('data: {') ? [JSON.parse(line.slice('data: '.length)) as { type: string; delta?: string }] : []));
-  expect(events.filter((event) => event.type === 'text-delta').map((event) => event.delta).join('')).toBe(REPLY);
+  const events = (await turn.text())
+    .split('\n')
+    .flatMap((line) => (line.startsWith('data: {') ? [JSON.parse(line.slice('data: '.length)) as { type: string; delta?: string }] : []));
+  expect(
+    events
+      .filter((event) => event.type === 'text-delta')
+      .map((event) => event.delta)
+      .join(''),
+  ).toBe(REPLY);
   expect(fake.requests.map(({ body }) => body).join('\n')).toContain('hello from the dev server');
 });

@@ -25,7 +25,11 @@ beforeAll(async () => {
   if (!hasChromium) return;
   fake = await startFakeOpenAI(model);
   await allStarted([
-    startServer({ OPENAI_API_KEY: KEY, OPENAI_BASE_URL: fake.baseUrl, MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'web-chat-model.db')}` }).then((started) => (server = started)),
+    startServer({
+      OPENAI_API_KEY: KEY,
+      OPENAI_BASE_URL: fake.baseUrl,
+      MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'web-chat-model.db')}`,
+    }).then((started) => (server = started)),
     launchChromium().then((launched) => (browser = launched)),
   ]);
   page = await browser.newPage({ viewport: { width: 375, height: 740 } });

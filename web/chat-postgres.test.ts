@@ -38,7 +38,11 @@ describeUnless(missing, 'the web chat on PostgreSQL', () => {
     const turn = await fetch(`${second.baseUrl}/chat/api/chat`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie },
-      body: JSON.stringify({ id: randomUUID(), messages: [{ id: 'm-1', role: 'user', parts: [{ type: 'text', text: 'hello from the other instance' }] }], trigger: 'submit-message' }),
+      body: JSON.stringify({
+        id: randomUUID(),
+        messages: [{ id: 'm-1', role: 'user', parts: [{ type: 'text', text: 'hello from the other instance' }] }],
+        trigger: 'submit-message',
+      }),
     });
     expect(turn.status).toBe(200);
     expect(await turn.text()).toContain('echo: hello from the other instance (message 1; first: hello from the other instance)');

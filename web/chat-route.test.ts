@@ -45,14 +45,21 @@ const turnBody = (conversation: string, ...messages: object[]) => ({ id: convers
 async function send(method: string, path: string, account: Account | undefined, body?: object, headers: Record<string, string> = {}) {
   const response = await fetch(`${server.baseUrl}${path}`, {
     method,
-    headers: { ...(account ? { cookie: account.cookie } : {}), ...(body ? { 'content-type': 'application/json' } : {}), origin: server.baseUrl, ...headers },
+    headers: {
+      ...(account ? { cookie: account.cookie } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+      origin: server.baseUrl,
+      ...headers,
+    },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   return { status: response.status, text: await response.text() };
 }
 
 const storedMessages = async (account: Account, conversation: string) =>
-  JSON.parse((await send('GET', `/api/memory/threads/${conversation}/messages?agentId=${AGENT_ID}`, account)).text).messages as { role: string }[];
+  JSON.parse((await send('GET', `/api/memory/threads/${conversation}/messages?agentId=${AGENT_ID}`, account)).text).messages as {
+    role: string;
+  }[];
 
 let alice: Account;
 let bob: Account;
@@ -62,7 +69,10 @@ beforeAll(async () => {
   receiver = await startOtlpReceiver();
   [server, guarded] = (await startServers([
     { AGNOST_ORG_ID: 'org_chat_route_test', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl, MASTRA_STORAGE_URL: `file:${database}` },
-    { BETTER_AUTH_SECRET: 'web-chat-secret-8d2f6a1c4e9b3750d1a8c6e2f4b9071a', MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'guarded.db')}` },
+    {
+      BETTER_AUTH_SECRET: 'web-chat-secret-8d2f6a1c4e9b3750d1a8c6e2f4b9071a',
+      MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'guarded.db')}`,
+    },
   ])) as [BuiltServer, BuiltServer];
   alice = await signUp(server.baseUrl, 'alice@example.com');
   bob = await signUp(server.baseUrl, 'bob@example.com');
@@ -96,8 +106,16 @@ describe('the chat route, without auth settings (open mode)', () => {
   });
 
   it.each([
-    ['a regenerate request', { ...turnBody(randomUUID(), userMessage('hi')), trigger: 'regenerate-message' }, /^Invalid request: trigger: /],
-    ['no new user message last', turnBody(randomUUID(), userMessage('hi'), { id: 'a-1', role: 'assistant', parts: [{ type: 'text', text: 'hello' }] }), /the last message must be the new user message/],
+    [
+      'a regenerate request',
+      { ...turnBody(randomUUID(), userMessage('hi')), trigger: 'regenerate-message' },
+      /^Invalid request: trigger: /,
+    ],
+    [
+      'no new user message last',
+      turnBody(randomUUID(), userMessage('hi'), { id: 'a-1', role: 'assistant', parts: [{ type: 'text', text: 'hello' }] }),
+      /the last message must be the new user message/,
+    ],
     ['a conversation id with spaces', turnBody('not an id', userMessage('hi')), /^Invalid request: id: use 1 to 128 printable characters/],
     ['no messages', turnBody(randomUUID()), /^Invalid request: messages: at least 1 items/],
   ])('refuses %s with a 400 naming the field', async (_case, body, says) => {
@@ -126,12 +144,16 @@ describe('the chat route, without auth settings (open mode)', () => {
     const conversation = randomUUID();
     const first = userMessage('first question');
     expect((await send('POST', CHAT, alice, turnBody(conversation, first))).status).toBe(200);
-    const history = [first, { id: 'a-1', role: 'assistant', parts: [{ type: 'step-start' }, { type: 'text', text: 'an answer', state: 'done' }] }];
+    const history = [
+      first,
+      { id: 'a-1', role: 'assistant', parts: [{ type: 'step-start' }, { type: 'text', text: 'an answer', state: 'done' }] },
+    ];
     const { status, text } = await send('POST', CHAT, alice, turnBody(conversation, ...history, userMessage('second question')));
     expect(status).toBe(200);
     expect(text).toContain('echo: second question (message 2; first: first question)');
     expect((await storedMessages(alice, conversation)).map((message) => message.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
-    const roots = () => receiver.spans().filter((span) => span.parentSpanId === '' && span.attributes['agnost.session_id'] === conversation);
+    const roots = () =>
+      receiver.spans().filter((span) => span.parentSpanId === '' && span.attributes['agnost.session_id'] === conversation);
     await expect.poll(() => roots().length, { timeout: 20_000 }).toBe(2);
     const inputs = roots().map((root) => JSON.parse(String(root.attributes['gen_ai.input.messages'])));
     expect(inputs).toContainEqual([{ role: 'user', parts: [{ type: 'text', content: 'second question' }] }]);
@@ -198,7 +220,11 @@ describe('sign-in', () => {
 
   it('keeps its generated secret in the database: a session outlives a restart', async () => {
     await stopProcessGroup(server.process);
-    server = await startServer({ AGNOST_ORG_ID: 'org_chat_route_test', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl, MASTRA_STORAGE_URL: `file:${database}` });
+    server = await startServer({
+      AGNOST_ORG_ID: 'org_chat_route_test',
+      AGNOST_OTEL_ENDPOINT: receiver.tracesUrl,
+      MASTRA_STORAGE_URL: `file:${database}`,
+    });
     expect((await send('POST', CHAT, alice, turnBody(aliceConversation, userMessage('still me?')))).status).toBe(200);
   }, 60_000);
 });
@@ -206,7 +232,10 @@ describe('sign-in', () => {
 describe('auth on with BETTER_AUTH_SECRET', () => {
   let erin: Account;
   const at = (path: string, account: Account | undefined, init: RequestInit = {}) =>
-    fetch(`${guarded.baseUrl}${path}`, { ...init, headers: { ...(account ? { cookie: account.cookie } : {}), origin: guarded.baseUrl, ...(init.headers as Record<string, string>) } });
+    fetch(`${guarded.baseUrl}${path}`, {
+      ...init,
+      headers: { ...(account ? { cookie: account.cookie } : {}), origin: guarded.baseUrl, ...(init.headers as Record<string, string>) },
+    });
 
   beforeAll(async () => {
     erin = await signUp(guarded.baseUrl, 'erin@example.com');
@@ -227,10 +256,16 @@ describe('auth on with BETTER_AUTH_SECRET', () => {
 
   it("chats and lists the session's own conversations", async () => {
     const conversation = randomUUID();
-    const turn = await at(CHAT, erin, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(turnBody(conversation, userMessage('hi'))) });
+    const turn = await at(CHAT, erin, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(turnBody(conversation, userMessage('hi'))),
+    });
     expect(turn.status).toBe(200);
     await turn.text();
-    const listed = (await (await at(`/api/memory/threads?agentId=${AGENT_ID}`, erin)).json()) as { threads: { id: string; resourceId: string }[] };
+    const listed = (await (await at(`/api/memory/threads?agentId=${AGENT_ID}`, erin)).json()) as {
+      threads: { id: string; resourceId: string }[];
+    };
     expect(listed.threads.map(({ id, resourceId }) => [id, resourceId])).toEqual([[conversation, erin.id]]);
   });
 });

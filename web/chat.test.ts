@@ -95,7 +95,8 @@ async function say(person: Person, text: string, answer: string | RegExp) {
   person.conversations.push(conversationOf(page));
 }
 
-const conversationButtons = (page: Page) => page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: /^(?!New conversation$|Delete )/ });
+const conversationButtons = (page: Page) =>
+  page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: /^(?!New conversation$|Delete )/ });
 
 describeUnless(chromiumMissing, 'the web chat', () => {
   it('alice signs up, and the answers stream in from the chat route', async () => {
@@ -155,11 +156,16 @@ describeUnless(chromiumMissing, 'the web chat', () => {
     const roots = () => receiver.spans().filter((span) => span.parentSpanId === '');
     await expect.poll(() => roots().length, { timeout: 20_000 }).toBe(turns.length);
     for (const [person, conversation, text] of turns) {
-      const [root, ...more] = roots().filter((span) => JSON.parse(String(span.attributes['gen_ai.input.messages']))[0]?.parts[0]?.content === text);
+      const [root, ...more] = roots().filter(
+        (span) => JSON.parse(String(span.attributes['gen_ai.input.messages']))[0]?.parts[0]?.content === text,
+      );
       expect(more, text).toEqual([]);
       expect(root!.attributes).toMatchObject(groupingKeys(person.id, conversation!));
-      expect(JSON.parse(String(root!.attributes['gen_ai.input.messages']))).toEqual([{ role: 'user', parts: [{ type: 'text', content: text }] }]);
-      for (const span of receiver.spans().filter((span) => span.traceId === root!.traceId)) expect(span.attributes, span.name).toMatchObject(groupingKeys(person.id, conversation!));
+      expect(JSON.parse(String(root!.attributes['gen_ai.input.messages']))).toEqual([
+        { role: 'user', parts: [{ type: 'text', content: text }] },
+      ]);
+      for (const span of receiver.spans().filter((span) => span.traceId === root!.traceId))
+        expect(span.attributes, span.name).toMatchObject(groupingKeys(person.id, conversation!));
     }
     expect(JSON.stringify(receiver.spans().map((span) => span.attributes))).not.toMatch(/@example\.com/);
   });

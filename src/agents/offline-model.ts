@@ -111,7 +111,9 @@ function respond(options: LanguageModelV4CallOptions): LanguageModelV4Content[] 
   const calls: LanguageModelV4Content[] = tools.flatMap((tool, index) => {
     const input = fillFromMessage(tool.inputSchema, currentText);
     if (input === undefined) return [];
-    return [{ type: 'tool-call', toolCallId: `offline-call-${userMessages.length}-${index}`, toolName: tool.name, input: JSON.stringify(input) }];
+    return [
+      { type: 'tool-call', toolCallId: `offline-call-${userMessages.length}-${index}`, toolName: tool.name, input: JSON.stringify(input) },
+    ];
   });
   if (calls.length > 0) return calls;
 
@@ -120,7 +122,10 @@ function respond(options: LanguageModelV4CallOptions): LanguageModelV4Content[] 
     earlier.length === 0
       ? 'This is the first message of this conversation.'
       : `This is message ${earlier.length + 1} of this conversation; you started it with ${quote(textOf(earlier[0]!))}.`;
-  const toolHint = tools.length > 0 ? `Ask for something my tools (${tools.map((tool) => tool.name).join(', ')}) can do to see a tool call, or set` : 'Set';
+  const toolHint =
+    tools.length > 0
+      ? `Ask for something my tools (${tools.map((tool) => tool.name).join(', ')}) can do to see a tool call, or set`
+      : 'Set';
   return [
     {
       type: 'text',

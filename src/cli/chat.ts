@@ -39,7 +39,9 @@ export async function runChat(loadProject: () => Promise<Project>, argv: string[
   }
   const workflowId = options.workflowId;
   if (workflowId !== undefined && !workflowIds.includes(workflowId)) {
-    process.stderr.write(`Unknown workflow "${workflowId}": ${workflowIds.length ? `use --workflow with one of ${workflowIds.join(', ')}` : 'src/workflows/index.ts lists none'}.\n`);
+    process.stderr.write(
+      `Unknown workflow "${workflowId}": ${workflowIds.length ? `use --workflow with one of ${workflowIds.join(', ')}` : 'src/workflows/index.ts lists none'}.\n`,
+    );
     process.exit(2);
   }
   const { createMastra } = await import('../mastra/assembly.ts');
@@ -142,7 +144,9 @@ export async function runChat(loadProject: () => Promise<Project>, argv: string[
       }
       return true;
     } catch (error) {
-      process.stderr.write(`${workflowId === undefined ? describeModelError(error, secrets) : describeWorkflowError(workflowId, error, secrets)}\n`);
+      process.stderr.write(
+        `${workflowId === undefined ? describeModelError(error, secrets) : describeWorkflowError(workflowId, error, secrets)}\n`,
+      );
       return false;
     } finally {
       flusher.flushInBackground();
@@ -155,7 +159,9 @@ export async function runChat(loadProject: () => Promise<Project>, argv: string[
 
   if (interactive) {
     process.stderr.write(
-      dim(`Chatting with ${workflowId === undefined ? agentId : `workflow ${workflowId}`} as ${ids.userId} in conversation ${ids.conversationId}. /help for commands, Ctrl-D to quit.\n`),
+      dim(
+        `Chatting with ${workflowId === undefined ? agentId : `workflow ${workflowId}`} as ${ids.userId} in conversation ${ids.conversationId}. /help for commands, Ctrl-D to quit.\n`,
+      ),
     );
   }
   const lines = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive });

@@ -26,14 +26,17 @@ export async function runDoctor(loadProject: () => Promise<Project>): Promise<vo
     OPENAI_BASE_URL: (c) => c.openaiBaseUrl ?? "OpenAI's API",
     AGNOST_ORG_ID: (c) => secret(c.agnostOrgId, 'not set: nothing is sent to Agnost'),
     AGNOST_OTEL_ENDPOINT: (c) => c.agnostEndpoint,
-    AGNOST_DISABLE_INPUT: (c) => (c.agnostDisableInput ? "true: users' messages are kept out of the spans" : "false: users' messages are sent"),
+    AGNOST_DISABLE_INPUT: (c) =>
+      c.agnostDisableInput ? "true: users' messages are kept out of the spans" : "false: users' messages are sent",
     AGNOST_DISABLE_OUTPUT: (c) => (c.agnostDisableOutput ? 'true: answers are kept out of the spans' : 'false: answers are sent'),
     OTEL_SERVICE_NAME: (c) => c.serviceName,
     MASTRA_STORAGE_URL: (c) => displayStorageUrl(c.storageUrl),
     MASTRA_STORAGE_AUTH_TOKEN: (c) => secret(c.storageAuthToken, 'not set'),
     CHAT_USER_ID: (c) => c.chatUserId ?? 'not set: the chat uses a pseudonymous id',
     ALLOWED_MEDIA_URL_PREFIXES: (c) =>
-      c.allowedMediaUrlPrefixes.length ? `the server may fetch media from ${c.allowedMediaUrlPrefixes.join(', ')}` : 'not set: media URLs in messages are refused',
+      c.allowedMediaUrlPrefixes.length
+        ? `the server may fetch media from ${c.allowedMediaUrlPrefixes.join(', ')}`
+        : 'not set: media URLs in messages are refused',
     MASTRA_JWT_SECRET: (c) =>
       c.jwtSecret ? `${secret(c.jwtSecret, '')}: the server API requires a JWT` : 'not set: the server API is open (no auth)',
     MASTRA_JWT_MAX_HOURS: (c) => `${c.jwtMaxHours}: tokens that expire further ahead are refused`,
@@ -55,7 +58,9 @@ export async function runDoctor(loadProject: () => Promise<Project>): Promise<vo
   const effects: Record<string, (config: AppConfig) => string> = { ...EFFECT, ...APP_EFFECT };
   // The OIDC variables are valid only together: each is read with the other two.
   const withGroup = (name: string) =>
-    (OIDC_VARIABLES as readonly string[]).includes(name) ? Object.fromEntries(OIDC_VARIABLES.map((other) => [other, process.env[other]])) : {};
+    (OIDC_VARIABLES as readonly string[]).includes(name)
+      ? Object.fromEntries(OIDC_VARIABLES.map((other) => [other, process.env[other]]))
+      : {};
   out('Configuration');
   let invalid = 0;
   const nameWidth = Math.max(...Object.keys(effects).map((name) => name.length)) + 2;
@@ -121,7 +126,11 @@ export async function runDoctor(loadProject: () => Promise<Project>): Promise<vo
   const message = 'What is 2 + 2?';
   const userId = 'agnost-doctor';
   const turns: { name: string; conversationId: string; traceId?: string; answer: string }[] = [];
-  async function traced(name: string, run: (conversationId: string) => Promise<{ traceId?: string; text: string }>, describe: (error: unknown) => string) {
+  async function traced(
+    name: string,
+    run: (conversationId: string) => Promise<{ traceId?: string; text: string }>,
+    describe: (error: unknown) => string,
+  ) {
     const turn = { name, conversationId: `doctor-${randomUUID()}`, traceId: undefined as string | undefined, answer: '' };
     try {
       ({ traceId: turn.traceId, text: turn.answer } = await run(turn.conversationId));
@@ -152,7 +161,9 @@ export async function runDoctor(loadProject: () => Promise<Project>): Promise<vo
   await new TraceFlusher(mastra).close();
 
   const total = tally.spansExported + tally.spansFailed;
-  out(`  wire      POST ${url}  HTTP ${statuses.length ? [...new Set(statuses)].join(', ') : 'no answer'}  ${total} spans in ${tally.exports} export(s)`);
+  out(
+    `  wire      POST ${url}  HTTP ${statuses.length ? [...new Set(statuses)].join(', ') : 'no answer'}  ${total} spans in ${tally.exports} export(s)`,
+  );
   for (const { name, conversationId, traceId, answer } of turns) {
     if (!traceId) continue;
     out(`  ${name}`);

@@ -26,7 +26,9 @@ export function describeModelError(error: unknown, secrets: (string | undefined)
 
 /** A workflow run's failure: a model's error as describeModelError says it, else the error's own first line. */
 export function describeWorkflowError(workflowId: string, error: unknown, secrets: (string | undefined)[]): string {
-  const fromModel = find(error, (e) => (typeof e.statusCode === 'number' || (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) ? true : undefined));
+  const fromModel = find(error, (e) =>
+    typeof e.statusCode === 'number' || (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) ? true : undefined,
+  );
   if (fromModel) return describeModelError(error, secrets);
   const message = error instanceof Error ? error.message : String(error);
   return redactSecrets(secrets, `Workflow ${workflowId} failed: ${message.split('\n')[0]!.slice(0, 300)}`);

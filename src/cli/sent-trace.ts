@@ -32,14 +32,19 @@ export interface ContentSwitches {
 }
 
 /** "ids on all 7 spans: yes; the user's message: yes; the answer: yes", or what is missing and why. */
-export function contentSummary(spans: readonly SentSpan[], ids: ConversationIds, message: string, answer: string, switches: ContentSwitches): string {
+export function contentSummary(
+  spans: readonly SentSpan[],
+  ids: ConversationIds,
+  message: string,
+  answer: string,
+  switches: ContentSwitches,
+): string {
   const withIds = spans.filter(
     (span) => span.attributes['agnost.user_id'] === ids.userId && span.attributes['agnost.session_id'] === ids.conversationId,
   ).length;
   const root = spans.find((span) => !span.parentSpanContext)?.attributes ?? {};
   const on = (key: string, text: string) => text !== '' && String(root[key] ?? '').includes(JSON.stringify(text).slice(1, -1));
-  const side = (present: boolean, disabled: boolean, variable: string) =>
-    present ? 'yes' : disabled ? `no (${variable}=true)` : 'no';
+  const side = (present: boolean, disabled: boolean, variable: string) => (present ? 'yes' : disabled ? `no (${variable}=true)` : 'no');
   return [
     `ids on ${withIds === spans.length ? 'all' : `${withIds} of`} ${spans.length} spans: ${withIds === spans.length ? 'yes' : 'no'}`,
     `the user's message: ${side(on('gen_ai.input.messages', message), switches.disableInput, 'AGNOST_DISABLE_INPUT')}`,

@@ -108,10 +108,13 @@ export const isHttpUrl = (value: string) => URL.canParse(value) && /^https?:$/.t
 export function resolveAgnostSettings(options: AgnostExporterOptions = {}, env = process.env) {
   // An empty value means unset: a copied .env.example has empty values.
   const pick = (option: keyof AgnostExporterOptions, variable: string) =>
-    options[option] !== undefined ? { name: option, value: String(options[option]) || undefined } : { name: variable, value: env[variable] || undefined };
+    options[option] !== undefined
+      ? { name: option, value: String(options[option]) || undefined }
+      : { name: variable, value: env[variable] || undefined };
   const org = pick('orgId', 'AGNOST_ORG_ID');
   const orgFix = 'copy the organization id from your Agnost settings, or leave it unset to send nothing';
-  if (org.value && /[\s\u0000-\u001f\u007f]/.test(org.value)) throw new AgnostConfigError(org.name, `contains whitespace or a control character; ${orgFix}`);
+  if (org.value && /[\s\u0000-\u001f\u007f]/.test(org.value))
+    throw new AgnostConfigError(org.name, `contains whitespace or a control character; ${orgFix}`);
   if (org.value && PLACEHOLDER.test(org.value)) throw new AgnostConfigError(org.name, `is still a placeholder; ${orgFix}`);
   const endpoint = pick('endpoint', 'AGNOST_OTEL_ENDPOINT');
   if (endpoint.value !== undefined && !isHttpUrl(endpoint.value)) {
@@ -148,7 +151,8 @@ export function otelResourceAttributes(list = ''): ResourceAttributes {
     try {
       value = decodeURIComponent(pair.slice(at + 1).trim());
     } catch {} // a stray %: reported below
-    if (!key || value === undefined) throw new AgnostConfigError('OTEL_RESOURCE_ATTRIBUTES', 'must be key=value pairs separated by commas, e.g. service.version=1.2.0');
+    if (!key || value === undefined)
+      throw new AgnostConfigError('OTEL_RESOURCE_ATTRIBUTES', 'must be key=value pairs separated by commas, e.g. service.version=1.2.0');
     attributes[key] = value;
   }
   return attributes;
@@ -162,7 +166,13 @@ export function tracesUrl(endpoint: string): string {
 // ---- The spans, as Agnost reads them (a customSpanFormatter: on this exporter's copy only) ----
 
 // Span types as strings: @mastra/core 1.16 has no MODEL_INFERENCE (1.33) or MEMORY_OPERATION (1.23).
-const [AGENT_RUN, WORKFLOW_RUN, MODEL_GENERATION, MODEL_STEP, MODEL_INFERENCE] = ['agent_run', 'workflow_run', 'model_generation', 'model_step', 'model_inference'];
+const [AGENT_RUN, WORKFLOW_RUN, MODEL_GENERATION, MODEL_STEP, MODEL_INFERENCE] = [
+  'agent_run',
+  'workflow_run',
+  'model_generation',
+  'model_step',
+  'model_inference',
+];
 // Spans whose input holds both sides of the conversation (history included), and those whose output does.
 const BOTH_SIDES_IN = new Set([MODEL_GENERATION, MODEL_STEP, MODEL_INFERENCE, 'memory_operation', 'processor_run']);
 const BOTH_SIDES_OUT = new Set(['memory_operation', 'processor_run']);
@@ -216,12 +226,14 @@ function enclosingRun(span: Span, memory: TraceMemory, currentSpan: () => LiveSp
   // A scorer's run started after the run it scores: Mastra names that run's span in its metadata.
   const { targetTraceId, targetSpanId } = span.metadata ?? {};
   const [traceId, parentSpanId] = current ? [current.traceId, current.id] : [targetTraceId, targetSpanId];
-  if (typeof traceId !== 'string' || typeof parentSpanId !== 'string' || traceId === span.traceId || !memory.joined.has(traceId)) return undefined;
+  if (typeof traceId !== 'string' || typeof parentSpanId !== 'string' || traceId === span.traceId || !memory.joined.has(traceId))
+    return undefined;
   return { traceId: memory.joined.get(traceId)?.traceId ?? traceId, parentSpanId };
 }
 
 // Read at call time, not imported by name: @mastra/core exports it only from the version that tracks the current span.
-const resolveCurrentSpan = (): LiveSpan | undefined => (Reflect.get(mastraObservability, 'resolveCurrentSpan') as (() => LiveSpan) | undefined)?.();
+const resolveCurrentSpan = (): LiveSpan | undefined =>
+  (Reflect.get(mastraObservability, 'resolveCurrentSpan') as (() => LiveSpan) | undefined)?.();
 
 /** The trace's ids on each span: its metadata's, else its RequestContext's (a server middleware's), else the trace's earlier spans' (network(), resumed and joined runs lack them). */
 export function withTraceIds(span: Span, memory: TraceMemory): Span {
@@ -251,7 +263,8 @@ export function withPrivacy(span: Span, { disableInput, disableOutput }: Privacy
   if (disableInput || (disableOutput && BOTH_SIDES_IN.has(type))) input = undefined;
   if (disableOutput || (disableInput && BOTH_SIDES_OUT.has(type))) output = undefined;
   // A caller may send earlier answers along with the new message: only the users' messages then.
-  if (disableOutput && type === AGENT_RUN && Array.isArray(input)) input = input.filter((item) => typeof item === 'string' || item?.role === 'user');
+  if (disableOutput && type === AGENT_RUN && Array.isArray(input))
+    input = input.filter((item) => typeof item === 'string' || item?.role === 'user');
   const { body: _rawResponse, ...metadata } = span.metadata ?? {}; // a model step's raw response from the provider
   return { ...span, input, output, metadata: disableOutput ? metadata : span.metadata } as Span;
 }
@@ -265,7 +278,8 @@ export function withTurnMessages(span: Span, memory: TraceMemory): Span {
   const type: string = span.type;
   const isRun = type === AGENT_RUN || type === WORKFLOW_RUN;
   if (isRun && !memory.turns.has(span.traceId)) remember(memory.turns, span.traceId, { id: span.id, entityId: span.entityId });
-  if (type === MODEL_GENERATION && span.endTime && span.parentSpanId) remember(memory.answers, span.parentSpanId, (span.output as { text?: unknown })?.text);
+  if (type === MODEL_GENERATION && span.endTime && span.parentSpanId)
+    remember(memory.answers, span.parentSpanId, (span.output as { text?: unknown })?.text);
   if (!isRun || !span.endTime) return span;
   const produced = memory.answers.get(span.id);
   memory.answers.delete(span.id); // kept only while the run is in flight
@@ -285,7 +299,8 @@ function answerOf(span: Span, produced: unknown) {
   const output = span.output as { text?: unknown; status?: unknown } | undefined;
   const text = span.type === WORKFLOW_RUN ? textOf(output) : output?.text;
   if (typeof text === 'string') return { role: 'assistant', parts: genAiParts(text), finish_reason: 'stop' };
-  if (output?.status === 'aborted' && typeof produced === 'string') return { role: 'assistant', parts: genAiParts(produced), finish_reason: STOPPED_FINISH_REASON };
+  if (output?.status === 'aborted' && typeof produced === 'string')
+    return { role: 'assistant', parts: genAiParts(produced), finish_reason: STOPPED_FINISH_REASON };
   return undefined;
 }
 
@@ -336,7 +351,8 @@ function withAgnostKeys(span: ReadableSpan): ReadableSpan {
     delete attributes[`mastra.metadata.${key}`];
   }
   const userId = attributes['mastra.metadata.userId'] ?? attributes['mastra.metadata.resourceId']; // memory's resource is its user
-  const sessionId = attributes['mastra.metadata.conversationId'] ?? attributes['mastra.metadata.threadId'] ?? attributes['gen_ai.conversation.id'];
+  const sessionId =
+    attributes['mastra.metadata.conversationId'] ?? attributes['mastra.metadata.threadId'] ?? attributes['gen_ai.conversation.id'];
   if (userId !== undefined) Object.assign(attributes, { 'agnost.user_id': userId, 'user.id': userId });
   if (sessionId !== undefined) Object.assign(attributes, { 'agnost.session_id': sessionId, 'session.id': sessionId });
   // Agnost takes a span named tool.<name> as a tool call; Mastra names it execute_tool <name>.
@@ -386,7 +402,9 @@ function exportSchedule(flush: () => Promise<void>, windowMs: number) {
     // Failures are published on EXPORT_CHANNEL: a flush itself always resolves.
     if (running) return (queued ??= running.then(() => ((queued = undefined), now())));
     startedAt = performance.now();
-    return (running = flush().catch(() => {}).finally(() => (running = undefined)));
+    return (running = flush()
+      .catch(() => {})
+      .finally(() => (running = undefined)));
   };
   const soon = () => {
     const wait = startedAt + windowMs - performance.now();

@@ -56,11 +56,17 @@ export async function assemble(config: AppConfig, { project, mode }: AssemblyOpt
   const { storage, traceStore, localTraces, turns } = await createStorage(config, { localTraces: server ? 'always' : 'if-present' });
   // Warnings and errors only, one line each on stderr: stdout stays for the answers (and --json output).
   const logger = server
-    ? new OneLineLogger({ level: 'warn', secrets: secretsOf(config), serverReady: (apiUrl) => serverReadyLines(config, model, localTraces === 'kept', apiUrl, access!) })
+    ? new OneLineLogger({
+        level: 'warn',
+        secrets: secretsOf(config),
+        serverReady: (apiUrl) => serverReadyLines(config, model, localTraces === 'kept', apiUrl, access!),
+      })
     : // Model errors are the scripts' to report, in one line with the fix (src/cli/errors.ts).
       new OneLineLogger({ level: 'warn', secrets: secretsOf(config), ignore: /Upstream LLM API error/ });
   // Tokens, OIDC and the web chat's sign-in; with any of them configured, auth on (server/access.ts).
-  const access: Access | undefined = server ? await createAccess(config, { agentId: defaultAgentId(agents), warn: (line) => logger.warn(line) }) : undefined;
+  const access: Access | undefined = server
+    ? await createAccess(config, { agentId: defaultAgentId(agents), warn: (line) => logger.warn(line) })
+    : undefined;
   const serverSettings = access && {
     ...access,
     apiRoutes: access.webChat?.routes,
@@ -101,5 +107,9 @@ export async function createMastra(config: AppConfig, options: AssemblyOptions) 
 /** A server (npm run dev, npm start) says once where it listens, which model answers, where its traces go, whether auth is on, and where the web chat is. */
 function serverReadyLines(config: AppConfig, model: ModelChoice, localTraces: boolean, apiUrl: string, access: Access): string {
   const origin = apiUrl.replace(/\/api$/, '');
-  return [`Mastra server: ${origin} (API ${apiUrl}). Traces: ${traceDestinations(config, localTraces)}.`, model.notice ?? `Model: ${model.name}.`, ...access.lines(origin)].join('\n');
+  return [
+    `Mastra server: ${origin} (API ${apiUrl}). Traces: ${traceDestinations(config, localTraces)}.`,
+    model.notice ?? `Model: ${model.name}.`,
+    ...access.lines(origin),
+  ].join('\n');
 }

@@ -29,7 +29,10 @@ export function conversationTurns(run: RunSql, dialect: 'sqlite' | 'postgres', l
   let table: Promise<unknown> | undefined;
   // Created on the first turn (not at start-up), and tried again on the next if the database was down.
   const ensureTable = () =>
-    (table ??= run(`CREATE TABLE IF NOT EXISTS ${TABLE} (thread_id TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at ${integer} NOT NULL)`, []).catch((error: unknown) => {
+    (table ??= run(
+      `CREATE TABLE IF NOT EXISTS ${TABLE} (thread_id TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at ${integer} NOT NULL)`,
+      [],
+    ).catch((error: unknown) => {
       table = undefined;
       throw error;
     }));
@@ -65,6 +68,9 @@ export async function libsqlTurns(url: string, authToken: string | undefined, le
 }
 
 /** A PostgreSQL pool (the one Mastra's memory uses). */
-export function postgresTurns(pool: { query(sql: string, args: unknown[]): Promise<{ rows: unknown[] }> }, leaseMs = TURN_LEASE_MS): ConversationTurns {
+export function postgresTurns(
+  pool: { query(sql: string, args: unknown[]): Promise<{ rows: unknown[] }> },
+  leaseMs = TURN_LEASE_MS,
+): ConversationTurns {
   return conversationTurns(async (sql, args) => (await pool.query(sql, args)).rows, 'postgres', leaseMs);
 }

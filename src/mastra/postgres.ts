@@ -27,7 +27,9 @@ export async function connectPostgres(url: string, shownUrl: string): Promise<Po
   pool.on('error', (error) => {
     if (warned) return;
     warned = true;
-    process.stderr.write(`Lost a connection to the database in MASTRA_STORAGE_URL (${shownUrl}): ${reason(error)}; reconnecting on the next request.\n`);
+    process.stderr.write(
+      `Lost a connection to the database in MASTRA_STORAGE_URL (${shownUrl}): ${reason(error)}; reconnecting on the next request.\n`,
+    );
   });
   pool.on('connect', () => (warned = false));
   try {

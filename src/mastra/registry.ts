@@ -45,7 +45,8 @@ export function createAgents(
     const existing = built.get(id);
     if (existing) return existing;
     const create = factories[id];
-    if (!create) throw new Error(`No agent "${id}" in src/agents/index.ts: add it to AGENTS, or use one of ${Object.keys(factories).join(', ')}`);
+    if (!create)
+      throw new Error(`No agent "${id}" in src/agents/index.ts: add it to AGENTS, or use one of ${Object.keys(factories).join(', ')}`);
     if (building.includes(id)) throw new Error(`Agents ${[...building, id].join(' -> ')} are each other's sub-agents: break the cycle`);
     building.push(id);
     const made = create({ model, agent, settings });
@@ -68,7 +69,8 @@ export function createWorkflows(agents: Record<string, Agent>, factories: Record
   return Object.fromEntries(
     Object.entries(factories).map(([id, create]) => {
       const workflow = create({ agents, defaultAgent });
-      if (workflow.id !== id) throw new Error(`src/workflows/index.ts lists the workflow "${workflow.id}" as "${id}": use its id as the key`);
+      if (workflow.id !== id)
+        throw new Error(`src/workflows/index.ts lists the workflow "${workflow.id}" as "${id}": use its id as the key`);
       return [id, workflow];
     }),
   );

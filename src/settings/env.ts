@@ -52,7 +52,8 @@ const httpUrl: Check = (value) => (isHttpUrl(value) ? undefined : 'must be an ht
 const atLeast32Characters: Check = (value) =>
   value.length < 32 ? `is ${value.length} characters long; use at least 32 random characters (e.g. openssl rand -hex 32)` : undefined;
 // The example secret in Mastra's JWT docs: public, so as good as no secret.
-const notTheDocsExample: Check = (value) => (value === 'supersecretdevkeythatishs256safe!' ? "is the example from Mastra's docs" : undefined);
+const notTheDocsExample: Check = (value) =>
+  value === 'supersecretdevkeythatishs256safe!' ? "is the example from Mastra's docs" : undefined;
 const storageUrl: Check = (value) =>
   /^(file:|libsql:\/\/|https?:\/\/|wss?:\/\/|:memory:$|postgres(ql)?:\/\/)/.test(value)
     ? undefined
@@ -68,8 +69,7 @@ function optional(fix: string, ...checks: Check[]) {
     .optional()
     .transform((value, ctx) => {
       if (value === undefined || value === '') return undefined;
-      const problem =
-        (value.trim() === '' ? 'is only whitespace' : undefined) ?? checks.map((check) => check(value)).find(Boolean);
+      const problem = (value.trim() === '' ? 'is only whitespace' : undefined) ?? checks.map((check) => check(value)).find(Boolean);
       if (problem) {
         ctx.addIssue({ code: 'custom', message: `${problem}; ${fix}` });
         return z.NEVER;
@@ -89,7 +89,9 @@ export type RuleName = keyof typeof RULES;
 
 /** Pure: the product's variables from `source`, defaults applied; throws ConfigError on the first bad one. */
 export function parseAppEnv(source: NodeJS.ProcessEnv, variables: readonly AppVariable[] = APP_VARIABLES): AppSettings {
-  const schema = z.object(Object.fromEntries(variables.map((variable) => [variable.name, optional(variable.fix, ...RULES[variable.rule])])));
+  const schema = z.object(
+    Object.fromEntries(variables.map((variable) => [variable.name, optional(variable.fix, ...RULES[variable.rule])])),
+  );
   const result = schema.safeParse(source);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -118,7 +120,11 @@ export const envSchema = z.object({
     'list http(s) URL prefixes separated by commas, e.g. https://cdn.example.com/uploads/',
     noControlCharacters,
     noWhitespace,
-    (value) => value.split(',').map((prefix) => httpUrl(prefix) && `has "${prefix}", which is not an http:// or https:// URL`).find(Boolean),
+    (value) =>
+      value
+        .split(',')
+        .map((prefix) => httpUrl(prefix) && `has "${prefix}", which is not an http:// or https:// URL`)
+        .find(Boolean),
   ),
   MASTRA_JWT_SECRET: optional(
     'set it to the secret your app signs tokens with, or leave it empty to run the server without auth',
@@ -128,9 +134,8 @@ export const envSchema = z.object({
     notTheDocsExample,
     atLeast32Characters,
   ),
-  MASTRA_JWT_MAX_HOURS: optional(
-    'give a number of hours, e.g. 24',
-    (value) => (/^\d+(\.\d+)?$/.test(value) && Number(value) > 0 ? undefined : 'must be a positive number of hours'),
+  MASTRA_JWT_MAX_HOURS: optional('give a number of hours, e.g. 24', (value) =>
+    /^\d+(\.\d+)?$/.test(value) && Number(value) > 0 ? undefined : 'must be a positive number of hours',
   ),
   MASTRA_JWKS_URL: optional(
     "give your OIDC provider's key set URL, e.g. https://<tenant>.auth0.com/.well-known/jwks.json",
@@ -139,8 +144,18 @@ export const envSchema = z.object({
     notPlaceholder,
     httpUrl,
   ),
-  MASTRA_JWT_ISSUER: optional("give the iss your provider's tokens carry, e.g. https://<tenant>.auth0.com/", noControlCharacters, noWhitespace, notPlaceholder),
-  MASTRA_JWT_AUDIENCE: optional("give the aud your provider's tokens carry (your API's identifier)", noControlCharacters, noWhitespace, notPlaceholder),
+  MASTRA_JWT_ISSUER: optional(
+    "give the iss your provider's tokens carry, e.g. https://<tenant>.auth0.com/",
+    noControlCharacters,
+    noWhitespace,
+    notPlaceholder,
+  ),
+  MASTRA_JWT_AUDIENCE: optional(
+    "give the aud your provider's tokens carry (your API's identifier)",
+    noControlCharacters,
+    noWhitespace,
+    notPlaceholder,
+  ),
   BETTER_AUTH_SECRET: optional(
     'set at least 32 random characters (openssl rand -hex 32), the same on every instance, or leave it empty on your machine',
     noControlCharacters,
@@ -156,10 +171,15 @@ export const OIDC_VARIABLES = ['MASTRA_JWKS_URL', 'MASTRA_JWT_ISSUER', 'MASTRA_J
 /** The OIDC variables go together: a key set URL needs the issuer and audience to check, and they need it. */
 function oidcProblem(env: { MASTRA_JWKS_URL?: string; MASTRA_JWT_ISSUER?: string; MASTRA_JWT_AUDIENCE?: string }): ConfigError | undefined {
   const { MASTRA_JWKS_URL: jwks, MASTRA_JWT_ISSUER: issuer, MASTRA_JWT_AUDIENCE: audience } = env;
-  if (jwks && !issuer) return new ConfigError('MASTRA_JWT_ISSUER', "is required with MASTRA_JWKS_URL; give the iss your provider's tokens carry");
-  if (jwks && !audience) return new ConfigError('MASTRA_JWT_AUDIENCE', "is required with MASTRA_JWKS_URL; give the aud your provider's tokens carry");
+  if (jwks && !issuer)
+    return new ConfigError('MASTRA_JWT_ISSUER', "is required with MASTRA_JWKS_URL; give the iss your provider's tokens carry");
+  if (jwks && !audience)
+    return new ConfigError('MASTRA_JWT_AUDIENCE', "is required with MASTRA_JWKS_URL; give the aud your provider's tokens carry");
   if (!jwks && (issuer || audience)) {
-    return new ConfigError(issuer ? 'MASTRA_JWT_ISSUER' : 'MASTRA_JWT_AUDIENCE', "is only read with MASTRA_JWKS_URL; set your provider's key set URL too, or leave it empty");
+    return new ConfigError(
+      issuer ? 'MASTRA_JWT_ISSUER' : 'MASTRA_JWT_AUDIENCE',
+      "is only read with MASTRA_JWKS_URL; set your provider's key set URL too, or leave it empty",
+    );
   }
   return undefined;
 }
@@ -235,7 +255,9 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env, appVariables: 
     allowedMediaUrlPrefixes: env.ALLOWED_MEDIA_URL_PREFIXES?.split(',') ?? [],
     app,
     appSecrets: appVariables.flatMap((variable) => (variable.secret ? [variable.name] : [])),
-    oidc: env.MASTRA_JWKS_URL ? { jwksUrl: env.MASTRA_JWKS_URL, issuer: env.MASTRA_JWT_ISSUER!, audience: env.MASTRA_JWT_AUDIENCE! } : undefined,
+    oidc: env.MASTRA_JWKS_URL
+      ? { jwksUrl: env.MASTRA_JWKS_URL, issuer: env.MASTRA_JWT_ISSUER!, audience: env.MASTRA_JWT_AUDIENCE! }
+      : undefined,
     betterAuthSecret: env.BETTER_AUTH_SECRET,
   };
 }

@@ -36,14 +36,16 @@ export function respond(request: ChatRequest): ChatReply {
   const schema = request.response_format?.json_schema?.schema;
   // network(): the routing agent picks the agent named in its instructions (`ROUTE <agent id>`).
   const route = String(request.messages.find((message) => message.role === 'system')?.content ?? '').match(/ROUTE (\S+)/)?.[1];
-  if (schema?.properties?.primitiveId && route) return JSON.stringify({ ...(sampleOf(schema, ANSWER) as object), primitiveId: route, primitiveType: 'agent' });
+  if (schema?.properties?.primitiveId && route)
+    return JSON.stringify({ ...(sampleOf(schema, ANSWER) as object), primitiveId: route, primitiveType: 'agent' });
   if (schema) return JSON.stringify(sampleOf(schema, ANSWER));
   const system = String(request.messages.find((message) => message.role === 'system')?.content ?? '');
   const wanted = system.match(/CALL (\S+)/)?.[1];
   const lastUser = request.messages.findLastIndex((message) => message.role === 'user');
   const toolAnswered = request.messages.slice(lastUser).some((message) => message.role === 'tool');
   const tool = request.tools?.find(({ function: { name } }) => wanted && name.includes(wanted));
-  if (tool && !toolAnswered) return { toolCalls: [{ name: tool.function.name, arguments: sampleOf(tool.function.parameters, 'ORDER-4471') as object }] };
+  if (tool && !toolAnswered)
+    return { toolCalls: [{ name: tool.function.name, arguments: sampleOf(tool.function.parameters, 'ORDER-4471') as object }] };
   return ANSWER;
 }
 
@@ -57,7 +59,12 @@ export interface ShapeContext {
 }
 
 /** A Mastra instance with AgnostExporter only, exporting to the receiver. */
-export function appWith(context: ShapeContext, parts: Pick<NonNullable<ConstructorParameters<typeof Mastra>[0]>, 'agents' | 'workflows'>, storageUrl = ':memory:', orgId = ORG_ID) {
+export function appWith(
+  context: ShapeContext,
+  parts: Pick<NonNullable<ConstructorParameters<typeof Mastra>[0]>, 'agents' | 'workflows'>,
+  storageUrl = ':memory:',
+  orgId = ORG_ID,
+) {
   return new Mastra({
     ...parts,
     storage: new LibSQLStore({ id: 'shapes', url: storageUrl }),
@@ -77,15 +84,27 @@ const lookupTool = createTool({
   execute: async ({ orderId }) => ({ status: `${orderId} ships tomorrow` }),
 });
 
-const agent = (id: string, context: ShapeContext, extra: Omit<Partial<ConstructorParameters<typeof Agent>[0]>, 'instructions'> & { instructions?: string } = {}) =>
-  new Agent({ id, name: id, model: context.model, memory: new Memory(), ...extra, instructions: `You help with orders. ${extra.instructions ?? ''}` });
+const agent = (
+  id: string,
+  context: ShapeContext,
+  extra: Omit<Partial<ConstructorParameters<typeof Agent>[0]>, 'instructions'> & { instructions?: string } = {},
+) =>
+  new Agent({
+    id,
+    name: id,
+    model: context.model,
+    memory: new Memory(),
+    ...extra,
+    instructions: `You help with orders. ${extra.instructions ?? ''}`,
+  });
 
 const approveStep = createStep({
   id: 'approve',
   inputSchema: z.object({ message: z.string() }),
   outputSchema: z.object({ answer: z.string() }),
   resumeSchema: z.object({ approved: z.boolean() }),
-  execute: async ({ inputData, resumeData, suspend }) => (resumeData?.approved ? { answer: `${ANSWER} (${inputData.message})` } : await suspend({})) as { answer: string },
+  execute: async ({ inputData, resumeData, suspend }) =>
+    (resumeData?.approved ? { answer: `${ANSWER} (${inputData.message})` } : await suspend({})) as { answer: string },
 });
 
 type Shape = (context: ShapeContext) => Promise<void>;
@@ -93,19 +112,25 @@ type Shape = (context: ShapeContext) => Promise<void>;
 /** Each shape: builds its app, runs one user turn with the ids, and waits for its export. */
 export const SHAPES: Record<string, Shape> = {
   'a tool loop': async (context) => {
-    const mastra = appWith(context, { agents: { support: agent('support', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } }) } });
+    const mastra = appWith(context, {
+      agents: { support: agent('support', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } }) },
+    });
     await mastra.getAgent('support').generate(USER_MESSAGE, { tracingOptions, memory });
     await done(mastra);
   },
   'stream()': async (context) => {
-    const mastra = appWith(context, { agents: { support: agent('support', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } }) } });
+    const mastra = appWith(context, {
+      agents: { support: agent('support', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } }) },
+    });
     const stream = await mastra.getAgent('support').stream(USER_MESSAGE, { tracingOptions, memory });
     await stream.text;
     await done(mastra);
   },
-  'structuredOutput': async (context) => {
+  structuredOutput: async (context) => {
     const mastra = appWith(context, { agents: { support: agent('support', context) } });
-    await mastra.getAgent('support').generate(USER_MESSAGE, { tracingOptions, memory, structuredOutput: { schema: z.object({ answer: z.string() }) } });
+    await mastra
+      .getAgent('support')
+      .generate(USER_MESSAGE, { tracingOptions, memory, structuredOutput: { schema: z.object({ answer: z.string() }) } });
     await done(mastra);
   },
   'sub-agents (agents: {})': async (context) => {
@@ -123,7 +148,9 @@ export const SHAPES: Record<string, Shape> = {
       inputSchema: z.object({ question: z.string() }),
       execute: async ({ question }) => ({ answer: (await orders.generate(question)).text }),
     });
-    const mastra = appWith(context, { agents: { support: agent('support', context, { instructions: 'CALL ask-orders', tools: { 'ask-orders': askOrders } }), orders } });
+    const mastra = appWith(context, {
+      agents: { support: agent('support', context, { instructions: 'CALL ask-orders', tools: { 'ask-orders': askOrders } }), orders },
+    });
     await mastra.getAgent('support').generate(USER_MESSAGE, { tracingOptions, memory });
     await done(mastra);
   },
@@ -132,10 +159,14 @@ export const SHAPES: Record<string, Shape> = {
       id: 'ask-orders',
       description: 'Asks the orders agent',
       inputSchema: z.object({ question: z.string() }),
-      execute: async ({ question }, { mastra, tracingContext }) => ({ answer: (await mastra!.getAgent('orders').generate(question, { tracingContext })).text }),
+      execute: async ({ question }, { mastra, tracingContext }) => ({
+        answer: (await mastra!.getAgent('orders').generate(question, { tracingContext })).text,
+      }),
     });
     const orders = agent('orders', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } });
-    const mastra = appWith(context, { agents: { support: agent('support', context, { instructions: 'CALL ask-orders', tools: { 'ask-orders': askOrders } }), orders } });
+    const mastra = appWith(context, {
+      agents: { support: agent('support', context, { instructions: 'CALL ask-orders', tools: { 'ask-orders': askOrders } }), orders },
+    });
     await mastra.getAgent('support').generate(USER_MESSAGE, { tracingOptions, memory });
     await done(mastra);
   },
@@ -147,7 +178,13 @@ export const SHAPES: Record<string, Shape> = {
       outputSchema: z.object({ answer: z.string() }),
       execute: async ({ inputData }) => ({ answer: (await orders.generate(inputData.message)).text }),
     });
-    const workflow = createWorkflow({ id: 'support-flow', inputSchema: z.object({ message: z.string() }), outputSchema: z.object({ answer: z.string() }) }).then(step).commit();
+    const workflow = createWorkflow({
+      id: 'support-flow',
+      inputSchema: z.object({ message: z.string() }),
+      outputSchema: z.object({ answer: z.string() }),
+    })
+      .then(step)
+      .commit();
     const mastra = appWith(context, { agents: { orders }, workflows: { workflow } });
     const run = await mastra.getWorkflow('workflow').createRun();
     await run.start({ inputData: { message: USER_MESSAGE }, tracingOptions });
@@ -161,7 +198,11 @@ export const SHAPES: Record<string, Shape> = {
       outputSchema: z.object({ prompt: z.string() }),
       execute: async ({ inputData }) => ({ prompt: inputData.message }),
     });
-    const workflow = createWorkflow({ id: 'agent-flow', inputSchema: z.object({ message: z.string() }), outputSchema: z.object({ text: z.string() }) })
+    const workflow = createWorkflow({
+      id: 'agent-flow',
+      inputSchema: z.object({ message: z.string() }),
+      outputSchema: z.object({ text: z.string() }),
+    })
       .then(toPrompt)
       .then(createStep(orders))
       .commit();
@@ -177,7 +218,12 @@ export const SHAPES: Record<string, Shape> = {
       outputSchema: z.object({ status: z.string() }),
       execute: async ({ inputData }) => ({ status: `${inputData.orderId} ships tomorrow` }),
     });
-    const workflow = createWorkflow({ id: 'lookup-flow', description: 'Looks up an order', inputSchema: z.object({ orderId: z.string() }), outputSchema: z.object({ status: z.string() }) })
+    const workflow = createWorkflow({
+      id: 'lookup-flow',
+      description: 'Looks up an order',
+      inputSchema: z.object({ orderId: z.string() }),
+      outputSchema: z.object({ status: z.string() }),
+    })
       .then(step)
       .commit();
     const support = agent('support', context, { instructions: 'CALL lookup-flow', workflows: { 'lookup-flow': workflow } });
@@ -196,12 +242,18 @@ export const SHAPES: Record<string, Shape> = {
   },
   'tool approval (approveToolCallGenerate)': async (context) => {
     const refund = createTool({ ...lookupTool, id: 'refund-order', description: 'Refunds an order', requireApproval: true });
-    const mastra = appWith(context, { agents: { support: agent('support', context, { instructions: 'CALL refund-order', tools: { 'refund-order': refund } }) } });
+    const mastra = appWith(context, {
+      agents: { support: agent('support', context, { instructions: 'CALL refund-order', tools: { 'refund-order': refund } }) },
+    });
     const support = mastra.getAgent('support');
     const first = await support.generate(USER_MESSAGE, { tracingOptions, memory });
     if (first.finishReason !== 'suspended') throw new Error(`expected a suspended run, got ${first.finishReason}`);
     // Resumed without the ids: they come from the run it resumes.
-    await support.approveToolCallGenerate({ runId: first.runId!, toolCallId: (first.suspendPayload as { toolCallId: string }).toolCallId, memory });
+    await support.approveToolCallGenerate({
+      runId: first.runId!,
+      toolCallId: (first.suspendPayload as { toolCallId: string }).toolCallId,
+      memory,
+    });
     await done(mastra);
   },
   'tool approval, approved by another process that passes the ids again': async (context) => {
@@ -224,7 +276,13 @@ export const SHAPES: Record<string, Shape> = {
     await done(approving);
   },
   'workflow resume': async (context) => {
-    const workflow = createWorkflow({ id: 'approval-flow', inputSchema: z.object({ message: z.string() }), outputSchema: z.object({ answer: z.string() }) }).then(approveStep).commit();
+    const workflow = createWorkflow({
+      id: 'approval-flow',
+      inputSchema: z.object({ message: z.string() }),
+      outputSchema: z.object({ answer: z.string() }),
+    })
+      .then(approveStep)
+      .commit();
     const mastra = appWith(context, { workflows: { workflow } });
     const run = await mastra.getWorkflow('workflow').createRun();
     const first = await run.start({ inputData: { message: USER_MESSAGE }, tracingOptions });
@@ -234,7 +292,14 @@ export const SHAPES: Record<string, Shape> = {
   },
   'workflow resumed by another process that passes the ids again': async (context) => {
     const storage = `file:${join(mkdtempSync(join(tmpdir(), 'shapes-')), 'mastra.db')}`;
-    const workflow = () => createWorkflow({ id: 'approval-flow', inputSchema: z.object({ message: z.string() }), outputSchema: z.object({ answer: z.string() }) }).then(approveStep).commit();
+    const workflow = () =>
+      createWorkflow({
+        id: 'approval-flow',
+        inputSchema: z.object({ message: z.string() }),
+        outputSchema: z.object({ answer: z.string() }),
+      })
+        .then(approveStep)
+        .commit();
     const starting = appWith(context, { workflows: { workflow: workflow() } }, storage);
     const run = await starting.getWorkflow('workflow').createRun();
     await run.start({ inputData: { message: USER_MESSAGE }, tracingOptions });
@@ -252,7 +317,12 @@ export const SHAPES: Record<string, Shape> = {
   },
   "a caller sending Mastra's stored message form": async (context) => {
     const mastra = appWith(context, { agents: { support: agent('support', context) } });
-    const stored = { id: 'message-1', role: 'user' as const, createdAt: new Date(), content: { format: 2 as const, parts: [{ type: 'text' as const, text: USER_MESSAGE }] } };
+    const stored = {
+      id: 'message-1',
+      role: 'user' as const,
+      createdAt: new Date(),
+      content: { format: 2 as const, parts: [{ type: 'text' as const, text: USER_MESSAGE }] },
+    };
     await mastra.getAgent('support').generate([stored], { tracingOptions, memory });
     await done(mastra);
   },
@@ -292,7 +362,10 @@ export const STOPPED_REPLY = 'It ships tomorrow from the warehouse in Leeds by c
 export const SCORERS = ['answer-length', 'helpfulness'];
 /** Spans that end after their root arrive within this, with no flush: under the exporter's 5 s batch. */
 export const LATE_SPANS_WITHIN_MS = 4_000;
-export const RESOURCE_ENV = { OTEL_SERVICE_NAME: 'shapes-service', OTEL_RESOURCE_ATTRIBUTES: 'service.version=3.1.4,deployment.environment=staging' };
+export const RESOURCE_ENV = {
+  OTEL_SERVICE_NAME: 'shapes-service',
+  OTEL_RESOURCE_ATTRIBUTES: 'service.version=3.1.4,deployment.environment=staging',
+};
 
 /**
  * The last edges of an app's shape, each run once like SHAPES; what each returns is for its test.
@@ -300,20 +373,29 @@ export const RESOURCE_ENV = { OTEL_SERVICE_NAME: 'shapes-service', OTEL_RESOURCE
  */
 export const EDGES: Record<string, (context: ShapeContext) => Promise<{ shown?: string } | void>> = {
   "two Mastra instances, each with its exporter: a tool of one calls the other's agent plainly": async (context) => {
-    const ordersApp = appWith(context, { agents: { orders: agent('orders', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } }) } }, ':memory:', OTHER_ORG_ID);
+    const ordersApp = appWith(
+      context,
+      { agents: { orders: agent('orders', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } }) } },
+      ':memory:',
+      OTHER_ORG_ID,
+    );
     const askOrders = createTool({
       id: 'ask-orders',
       description: 'Asks the orders agent',
       inputSchema: z.object({ question: z.string() }),
       execute: async ({ question }) => ({ answer: (await ordersApp.getAgent('orders').generate(question)).text }),
     });
-    const supportApp = appWith(context, { agents: { support: agent('support', context, { instructions: 'CALL ask-orders', tools: { 'ask-orders': askOrders } }) } });
+    const supportApp = appWith(context, {
+      agents: { support: agent('support', context, { instructions: 'CALL ask-orders', tools: { 'ask-orders': askOrders } }) },
+    });
     await supportApp.getAgent('support').generate(USER_MESSAGE, { tracingOptions, memory });
     await Promise.all([done(supportApp), done(ordersApp)]);
   },
   // appWith's config is the README's: no requestContextKeys.
   'ids given only through RequestContext, as a server middleware does': async (context) => {
-    const mastra = appWith(context, { agents: { support: agent('support', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } }) } });
+    const mastra = appWith(context, {
+      agents: { support: agent('support', context, { instructions: 'CALL lookup-order', tools: { 'lookup-order': lookupTool } }) },
+    });
     const requestContext = new RequestContext();
     requestContext.set('userId', IDS.userId);
     requestContext.set('conversationId', IDS.conversationId);
@@ -339,8 +421,15 @@ export const EDGES: Record<string, (context: ShapeContext) => Promise<{ shown?: 
     }
   },
   'scorers on an agent (a code scorer, an LLM judge), which end after the answer': async (context) => {
-    const length = createScorer({ id: SCORERS[0]!, description: 'Scores a short answer 1', type: 'agent' }).generateScore(({ run }) => (JSON.stringify(run.output).length < 500 ? 1 : 0));
-    const judge = createScorer({ id: SCORERS[1]!, description: 'Judges helpfulness', type: 'agent', judge: { model: context.model, instructions: 'You judge answers.', jsonPromptInjection: false } }).generateScore({
+    const length = createScorer({ id: SCORERS[0]!, description: 'Scores a short answer 1', type: 'agent' }).generateScore(({ run }) =>
+      JSON.stringify(run.output).length < 500 ? 1 : 0,
+    );
+    const judge = createScorer({
+      id: SCORERS[1]!,
+      description: 'Judges helpfulness',
+      type: 'agent',
+      judge: { model: context.model, instructions: 'You judge answers.', jsonPromptInjection: false },
+    }).generateScore({
       description: 'Score how helpful the answer is, from 0 to 1',
       createPrompt: ({ run }) => `How helpful is this answer? ${JSON.stringify(run.output)}`,
     });
@@ -348,7 +437,11 @@ export const EDGES: Record<string, (context: ShapeContext) => Promise<{ shown?: 
     const mastra = appWith(context, { agents: { support: agent('support', context, { scorers }) } });
     await mastra.getAgent('support').generate(USER_MESSAGE, { tracingOptions, memory });
     // No flush: a process that stops right after answering has only what was exported by itself.
-    await waitUntil(() => scorerRuns(context.receiver.spans()).length === SCORERS.length, LATE_SPANS_WITHIN_MS, "both scorers' spans (no flush)");
+    await waitUntil(
+      () => scorerRuns(context.receiver.spans()).length === SCORERS.length,
+      LATE_SPANS_WITHIN_MS,
+      "both scorers' spans (no flush)",
+    );
     await done(mastra);
   },
   "OpenTelemetry's own variables, OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES": async (context) => {

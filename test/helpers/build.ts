@@ -96,8 +96,18 @@ export function runBuild(timeoutMs = BUILD_TIMEOUT_MS, command: [string, ...stri
       clearTimeout(timer);
       const seconds = Math.round((Date.now() - started) / 1000);
       // Its last lines, stack frames left out: they say where the bundler threw, not why.
-      const tail = output.trim().split('\n').filter((line) => !/^\s+at /.test(line)).slice(-20).join('\n');
-      if (timedOut) reject(new Error(`${command.join(' ')} timed out after ${Math.round(timeoutMs / 1000)} s (the machine may be busy); its last lines:\n${tail}`));
+      const tail = output
+        .trim()
+        .split('\n')
+        .filter((line) => !/^\s+at /.test(line))
+        .slice(-20)
+        .join('\n');
+      if (timedOut)
+        reject(
+          new Error(
+            `${command.join(' ')} timed out after ${Math.round(timeoutMs / 1000)} s (the machine may be busy); its last lines:\n${tail}`,
+          ),
+        );
       else if (code !== 0) reject(new Error(`${command.join(' ')} failed (exit ${code}, after ${seconds} s):\n${tail}`));
       else resolve();
     });
@@ -114,7 +124,10 @@ export async function buildOnce(isBuilt: () => boolean, build: () => Promise<voi
     if (isBuilt()) return;
     const holder = tryLock();
     if (holder === undefined) break;
-    if (Date.now() > deadline) throw new Error(`waited ${Math.round(BUILD_TIMEOUT_MS / 1000) + 60} s for another test process's build (pid ${holder}); remove ${relative(PROJECT_ROOT, LOCK)} if it is gone`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `waited ${Math.round(BUILD_TIMEOUT_MS / 1000) + 60} s for another test process's build (pid ${holder}); remove ${relative(PROJECT_ROOT, LOCK)} if it is gone`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   try {

@@ -4,7 +4,10 @@
 // test's own values come last and win.
 import { appVariableNames } from '../../src/settings/app-env.ts';
 
-export function childEnv(env: Record<string, string> = {}, { home = process.env.HOME ?? '', names = appVariableNames() } = {}): Record<string, string> {
+export function childEnv(
+  env: Record<string, string> = {},
+  { home = process.env.HOME ?? '', names = appVariableNames() } = {},
+): Record<string, string> {
   const declared = Object.fromEntries(names.flatMap((name) => (process.env[name] !== undefined ? [[name, process.env[name]!]] : [])));
   return { PATH: process.env.PATH ?? '', HOME: home, MASTRA_TELEMETRY_DISABLED: '1', ...declared, ...env };
 }

@@ -14,7 +14,9 @@ const KNOWN_PATHS = [
 export function findChromium(): { path: string; missing?: undefined } | { path?: undefined; missing: string } {
   const chosen = process.env.CHROMIUM_PATH;
   if (chosen) {
-    return existsSync(chosen) ? { path: chosen } : { missing: `CHROMIUM_PATH=${chosen} is not a file: point it at a Chromium or Chrome binary` };
+    return existsSync(chosen)
+      ? { path: chosen }
+      : { missing: `CHROMIUM_PATH=${chosen} is not a file: point it at a Chromium or Chrome binary` };
   }
   // Playwright's own download, if `npx playwright-core install chromium` was run on this machine.
   const candidates = [...KNOWN_PATHS, chromium.executablePath()];

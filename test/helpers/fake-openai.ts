@@ -59,7 +59,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       const toolCalls =
         typeof answer === 'string'
           ? undefined
-          : answer.toolCalls.map(({ name, arguments: args }) => ({ id: `call_${++calls}`, type: 'function', function: { name, arguments: JSON.stringify(args) } }));
+          : answer.toolCalls.map(({ name, arguments: args }) => ({
+              id: `call_${++calls}`,
+              type: 'function',
+              function: { name, arguments: JSON.stringify(args) },
+            }));
       const reply = typeof answer === 'string' ? answer : '';
       if (chat.stream) return void streamReply(response, reply, toolCalls, options.chunkDelayMs ?? 0);
       response.end(

@@ -69,7 +69,12 @@ export async function startPostgres(): Promise<Postgres> {
   const bin = copyBuild(found.native, dir);
   // PostgreSQL refuses to run as root: as root (CI, containers), it runs as `nobody`, which every Linux has.
   const asRoot = userInfo().uid === 0;
-  const owner = asRoot ? { uid: Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' })) } : {};
+  const owner = asRoot
+    ? {
+        uid: Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' })),
+        gid: Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' })),
+      }
+    : {};
   const password = `pw-${Math.random().toString(36).slice(2)}`;
   writeFileSync(join(dir, 'pwfile'), password);
   if (asRoot) execFileSync('chown', ['-R', `${owner.uid}:${owner.gid}`, dir]);

@@ -30,7 +30,13 @@ export function samples(agentId: string, user: string, conversation: string, wor
           { type: 'file', data: PNG, mediaType: 'image/png', filename: 'dot.png' },
         ],
       },
-      { role: 'assistant', parts: [{ type: 'text', text: 'a dot' }, { type: 'file', url: `data:image/png;base64,${PNG}`, mediaType: 'image/png' }] },
+      {
+        role: 'assistant',
+        parts: [
+          { type: 'text', text: 'a dot' },
+          { type: 'file', url: `data:image/png;base64,${PNG}`, mediaType: 'image/png' },
+        ],
+      },
     ],
     memory: { thread: { id: conversation }, resource: user },
     resourceId: user,
@@ -41,8 +47,23 @@ export function samples(agentId: string, user: string, conversation: string, wor
   };
   const threadQuery = { agentId, resourceId: user, requestContext: context };
   // A workflow's input is its own schema's to check: no object in it here, so each unknown key below is the server's to refuse.
-  const workflowStart = { inputData: 'hi', initialState: ['s'], resourceId: user, tracingOptions: { metadata: { userId: user, conversationId: conversation } }, requestContext: {}, perStep: false, closeOnSuspend: true };
-  const workflowResume = { step: ['ask'], resumeData: 'yes', tracingOptions: { metadata: { userId: user, conversationId: conversation } }, requestContext: {}, perStep: false, forEachIndex: 0 };
+  const workflowStart = {
+    inputData: 'hi',
+    initialState: ['s'],
+    resourceId: user,
+    tracingOptions: { metadata: { userId: user, conversationId: conversation } },
+    requestContext: {},
+    perStep: false,
+    closeOnSuspend: true,
+  };
+  const workflowResume = {
+    step: ['ask'],
+    resumeData: 'yes',
+    tracingOptions: { metadata: { userId: user, conversationId: conversation } },
+    requestContext: {},
+    perStep: false,
+    forEachIndex: 0,
+  };
   const run = { runId: `run-${conversation}` };
   const all: Record<string, Sample> = {
     'GET /agents': { path: '/agents', query: { requestContext: context, partial: 'true' } },
@@ -53,20 +74,34 @@ export function samples(agentId: string, user: string, conversation: string, wor
       path: `/agents/${agentId}/send-message`,
       query: {},
       body: {
-        message: { contents: [{ type: 'text', text: 'hi' }, { type: 'file', data: PNG, mediaType: 'image/png' }], metadata: { clientMessageId: 'client-1' } },
+        message: {
+          contents: [
+            { type: 'text', text: 'hi' },
+            { type: 'file', data: PNG, mediaType: 'image/png' },
+          ],
+          metadata: { clientMessageId: 'client-1' },
+        },
         resourceId: agentId,
         threadId: conversation,
         ifIdle: { streamOptions: { ...settings, requestContext: {} } },
       },
     },
-    'POST /agents/:agentId/threads/subscribe': { path: `/agents/${agentId}/threads/subscribe`, query: {}, body: { resourceId: agentId, threadId: conversation } },
+    'POST /agents/:agentId/threads/subscribe': {
+      path: `/agents/${agentId}/threads/subscribe`,
+      query: {},
+      body: { resourceId: agentId, threadId: conversation },
+    },
     'GET /agents/providers': { path: '/agents/providers', query: {} },
     'GET /agents/:agentId/voice/speakers': { path: `/agents/${agentId}/voice/speakers`, query: { requestContext: context } },
     'GET /editor/builder/settings': { path: '/editor/builder/settings', query: {} },
     'GET /editor/builder/models/available': { path: '/editor/builder/models/available', query: {} },
     'GET /workflows': { path: '/workflows', query: { requestContext: context, partial: 'false' } },
     'GET /workflows/:workflowId': { path: `/workflows/${workflowId}`, query: { requestContext: context } },
-    'POST /workflows/:workflowId/create-run': { path: `/workflows/${workflowId}/create-run`, query: run, body: { resourceId: user, disableScorers: true } },
+    'POST /workflows/:workflowId/create-run': {
+      path: `/workflows/${workflowId}/create-run`,
+      query: run,
+      body: { resourceId: user, disableScorers: true },
+    },
     'POST /workflows/:workflowId/start-async': { path: `/workflows/${workflowId}/start-async`, query: run, body: workflowStart },
     'POST /workflows/:workflowId/stream': { path: `/workflows/${workflowId}/stream`, query: run, body: workflowStart },
     'POST /workflows/:workflowId/start': { path: `/workflows/${workflowId}/start`, query: run, body: workflowStart },
@@ -79,11 +114,20 @@ export function samples(agentId: string, user: string, conversation: string, wor
     'GET /system/packages': { path: '/system/packages', query: {} },
     'GET /memory/status': { path: '/memory/status', query: { agentId, requestContext: context } },
     'GET /memory/config': { path: '/memory/config', query: { agentId, requestContext: context } },
-    'GET /memory/threads': { path: '/memory/threads', query: { ...threadQuery, page: '0', perPage: '20', orderBy: JSON.stringify({ field: 'updatedAt', direction: 'DESC' }) } },
+    'GET /memory/threads': {
+      path: '/memory/threads',
+      query: { ...threadQuery, page: '0', perPage: '20', orderBy: JSON.stringify({ field: 'updatedAt', direction: 'DESC' }) },
+    },
     'GET /memory/threads/:threadId': { path: `/memory/threads/${conversation}`, query: threadQuery },
     'GET /memory/threads/:threadId/messages': {
       path: `/memory/threads/${conversation}/messages`,
-      query: { ...threadQuery, page: '0', perPage: '40', orderBy: JSON.stringify({ field: 'createdAt', direction: 'DESC' }), includeSystemReminders: 'true' },
+      query: {
+        ...threadQuery,
+        page: '0',
+        perPage: '40',
+        orderBy: JSON.stringify({ field: 'createdAt', direction: 'DESC' }),
+        includeSystemReminders: 'true',
+      },
     },
     'GET /memory/threads/:threadId/working-memory': { path: `/memory/threads/${conversation}/working-memory`, query: threadQuery },
     'DELETE /memory/threads/:threadId': { path: `/memory/threads/${conversation}`, query: threadQuery, body: {} },
@@ -98,14 +142,20 @@ export const routeByKey = (key: string) => ALLOWED_ROUTES.find((route) => `${rou
 export function withUnknownKeyAtEveryDepth(value: unknown, where = ''): [string, unknown][] {
   if (Array.isArray(value)) {
     return value.flatMap((item, index) =>
-      withUnknownKeyAtEveryDepth(item, `${where}[${index}]`).map(([at, changed]): [string, unknown] => [at, value.map((other, i) => (i === index ? changed : other))]),
+      withUnknownKeyAtEveryDepth(item, `${where}[${index}]`).map(([at, changed]): [string, unknown] => [
+        at,
+        value.map((other, i) => (i === index ? changed : other)),
+      ]),
     );
   }
   if (!value || typeof value !== 'object') return [];
   const object = value as Record<string, unknown>;
   const here: [string, unknown] = [where ? `${where}.${UNKNOWN_KEY}` : UNKNOWN_KEY, { ...object, [UNKNOWN_KEY]: 1 }];
   const inside = Object.entries(object).flatMap(([key, item]) =>
-    withUnknownKeyAtEveryDepth(item, where ? `${where}.${key}` : key).map(([at, changed]): [string, unknown] => [at, { ...object, [key]: changed }]),
+    withUnknownKeyAtEveryDepth(item, where ? `${where}.${key}` : key).map(([at, changed]): [string, unknown] => [
+      at,
+      { ...object, [key]: changed },
+    ]),
   );
   return [here, ...inside];
 }
@@ -114,7 +164,9 @@ export function withUnknownKeyAtEveryDepth(value: unknown, where = ''): [string,
 export function queriesWithUnknownKey(query: Record<string, string>): [string, Record<string, string>][] {
   const inside = Object.entries(query).flatMap(([key, text]): [string, Record<string, string>][] => {
     const decoded: unknown = text.startsWith('{') ? JSON.parse(text) : undefined;
-    return decoded && typeof decoded === 'object' ? [[`query.${key}.${UNKNOWN_KEY}`, { ...query, [key]: JSON.stringify({ ...decoded, [UNKNOWN_KEY]: 1 }) }]] : [];
+    return decoded && typeof decoded === 'object'
+      ? [[`query.${key}.${UNKNOWN_KEY}`, { ...query, [key]: JSON.stringify({ ...decoded, [UNKNOWN_KEY]: 1 }) }]]
+      : [];
   });
   return [[`query.${UNKNOWN_KEY}`, { ...query, [UNKNOWN_KEY]: '1' }], ...inside];
 }

@@ -46,7 +46,9 @@ export function nodeArgsOf(script: Script, { product = false } = {}): string[] {
   const [command, ...args] = scripts[script]!.split(' ');
   if (command !== 'node') throw new Error(`npm run ${script} is not a node command: ${scripts[script]}`);
   const entry = (arg: string) => (product || !ON_FIXTURES.includes(script) ? arg : join('test', 'fixtures', `${script}.ts`));
-  return args.map((arg) => (/^(\.\/)?scripts\/\w+\.ts$/.test(arg) ? join(PROJECT_ROOT, entry(arg)) : /^(\.\/)?scripts\//.test(arg) ? join(PROJECT_ROOT, arg) : arg));
+  return args.map((arg) =>
+    /^(\.\/)?scripts\/\w+\.ts$/.test(arg) ? join(PROJECT_ROOT, entry(arg)) : /^(\.\/)?scripts\//.test(arg) ? join(PROJECT_ROOT, arg) : arg,
+  );
 }
 
 export interface ScriptOptions {
@@ -54,7 +56,13 @@ export interface ScriptOptions {
   product?: boolean;
 }
 
-export function startScript(script: Script, args: string[], env: Record<string, string> = {}, cwd = newWorkDir(), { product = false }: ScriptOptions = {}): ScriptProcess {
+export function startScript(
+  script: Script,
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = newWorkDir(),
+  { product = false }: ScriptOptions = {},
+): ScriptProcess {
   const started = Date.now();
   const child = spawn(process.execPath, [...nodeArgsOf(script, { product }), ...args], {
     cwd,

@@ -23,7 +23,12 @@ export const SERVER_START_TIMEOUT_MS = 120_000;
 /** Resolves once GET /api/agents answers (200, or 401 with auth on); rejects after `timeoutMs`. */
 export async function waitForServer(baseUrl: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await fetch(`${baseUrl}/api/agents`).then((response) => response.status < 500, () => false))) {
+  while (
+    !(await fetch(`${baseUrl}/api/agents`).then(
+      (response) => response.status < 500,
+      () => false,
+    ))
+  ) {
     if (Date.now() > deadline) throw new Error(`${baseUrl} did not answer within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

@@ -60,7 +60,8 @@ describe('the workflows', () => {
     const ids = { userId: 'user-workflow', conversationId: `conversation-${workflowId}` };
     const { result, traceId } = await runWorkflow(mastra.getWorkflow(workflowId), { message: EXAMPLE_MESSAGE }, ids);
     expect(result).toBeDefined();
-    for (const span of await spansOf(traceId)) expect(span.attributes, span.name).toMatchObject(groupingKeys(ids.userId, ids.conversationId));
+    for (const span of await spansOf(traceId))
+      expect(span.attributes, span.name).toMatchObject(groupingKeys(ids.userId, ids.conversationId));
   });
 });
 

@@ -20,7 +20,11 @@ useBuiltServer();
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
   server = await startBuiltServer(
-    { AGNOST_ORG_ID: 'org_built_server', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl, MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'built.db')}` },
+    {
+      AGNOST_ORG_ID: 'org_built_server',
+      AGNOST_OTEL_ENDPOINT: receiver.tracesUrl,
+      MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'built.db')}`,
+    },
     { npmStart: true },
   );
 }, SERVER_START_TIMEOUT_MS + 10_000);

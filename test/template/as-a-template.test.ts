@@ -10,11 +10,16 @@ const files = projectFiles();
 
 describe('as a Mastra template', () => {
   it('depends on @mastra/core', () => {
-    expect(packageJson.dependencies, 'create-mastra --template refuses a repository without @mastra/core in "dependencies"').toHaveProperty('@mastra/core');
+    expect(packageJson.dependencies, 'create-mastra --template refuses a repository without @mastra/core in "dependencies"').toHaveProperty(
+      '@mastra/core',
+    );
   });
 
   it('exports the Mastra instance the way create-mastra looks for it', () => {
-    expect(readFileSync(join(ROOT, 'src/mastra/index.ts'), 'utf8'), 'src/mastra/index.ts must say `export const mastra = new Mastra(`, as create-mastra looks for it').toContain('export const mastra = new Mastra(');
+    expect(
+      readFileSync(join(ROOT, 'src/mastra/index.ts'), 'utf8'),
+      'src/mastra/index.ts must say `export const mastra = new Mastra(`, as create-mastra looks for it',
+    ).toContain('export const mastra = new Mastra(');
   });
 
   it('has no git hooks or install-time scripts of its own', () => {
@@ -29,7 +34,9 @@ describe('as a Mastra template', () => {
   it('holds no absolute paths from the original clone', () => {
     for (const file of files.filter((file) => /\.(ts|json|md|example)$/.test(file) && file !== 'package-lock.json')) {
       const text = readFileSync(join(ROOT, file), 'utf8');
-      expect(text, `${file} holds an absolute path from this machine: make it relative to the project`).not.toMatch(/\/(work|home|Users|root)\/[\w.-]+\//);
+      expect(text, `${file} holds an absolute path from this machine: make it relative to the project`).not.toMatch(
+        /\/(work|home|Users|root)\/[\w.-]+\//,
+      );
     }
   });
 });

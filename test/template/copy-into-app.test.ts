@@ -69,7 +69,8 @@ const machineEnv = Object.fromEntries(
 
 /** `npm install <packages>`, or `pnpm add <packages>`, in `cwd`: what it printed. */
 async function add(manager: 'npm' | 'pnpm', packages: string[], cwd: string) {
-  const [command, args] = manager === 'npm' ? ['npm', ['install', '--no-audit', '--no-fund', '--loglevel=warn']] : ['npx', ['--yes', PNPM, 'add']];
+  const [command, args] =
+    manager === 'npm' ? ['npm', ['install', '--no-audit', '--no-fund', '--loglevel=warn']] : ['npx', ['--yes', PNPM, 'add']];
   // CI=true: no prompts, as in a pipeline.
   const options = { cwd, encoding: 'utf8' as const, timeout: INSTALL_TIMEOUT_MS, env: { ...machineEnv, CI: 'true' } };
   const { stdout, stderr } = await promisify(execFile)(command, [...(args as string[]), ...packages], options);
@@ -79,7 +80,12 @@ async function add(manager: 'npm' | 'pnpm', packages: string[], cwd: string) {
 /** pnpm's list of unmet peer dependencies (its install only says there are some); npm prints them as it installs. */
 async function peerIssues(manager: 'npm' | 'pnpm', cwd: string) {
   if (manager === 'npm') return '';
-  const run = promisify(execFile)('npx', ['--yes', PNPM, 'peers', 'check'], { cwd, encoding: 'utf8', timeout: RUN_TIMEOUT_MS, env: { ...machineEnv, CI: 'true' } });
+  const run = promisify(execFile)('npx', ['--yes', PNPM, 'peers', 'check'], {
+    cwd,
+    encoding: 'utf8',
+    timeout: RUN_TIMEOUT_MS,
+    env: { ...machineEnv, CI: 'true' },
+  });
   const { stdout, stderr } = await run.catch((error: { stdout: string; stderr: string }) => error);
   return `${stdout}${stderr}`.replace(/^.*(No peer|✓).*$/gm, '');
 }
@@ -93,7 +99,14 @@ async function createApp({ manager, version }: (typeof APPS)[number]) {
   const app = newWorkDir();
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'support-app', version: '3.1.4', type: 'module' }));
   writeFileSync(join(app, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2));
-  const appPackages = [`@mastra/core@${version.core}`, `@mastra/memory@${version.memory}`, `@mastra/libsql@${version.libsql}`, `zod@${version.zod}`, 'typescript@5.9.3', '@types/node@24'];
+  const appPackages = [
+    `@mastra/core@${version.core}`,
+    `@mastra/memory@${version.memory}`,
+    `@mastra/libsql@${version.libsql}`,
+    `zod@${version.zod}`,
+    'typescript@5.9.3',
+    '@types/node@24',
+  ];
   const baseOutput = (await add(manager, appPackages, app)) + (await peerIssues(manager, app));
   const core = installedVersion(app, '@mastra/core');
   // As the README says: pnpm 11 and later stop at an install script nobody allowed or declined.
@@ -112,11 +125,14 @@ const installedVersion = (app: string, name: string) =>
 let model: FakeOpenAI;
 const apps = APPS.map((app) => ({ ...app, ready: undefined as ReturnType<typeof createApp> | undefined }));
 
-beforeAll(async () => {
-  model = await startFakeOpenAI({ reply: 'It ships tomorrow.' });
-  for (const entry of apps) entry.ready = createApp(entry); // all at once; each case awaits its own
-  await Promise.allSettled(apps.map((entry) => entry.ready));
-}, 2 * (INSTALL_TIMEOUT_MS + RUN_TIMEOUT_MS) + MARGIN_MS); // an app: two installs, each with pnpm's peer check
+beforeAll(
+  async () => {
+    model = await startFakeOpenAI({ reply: 'It ships tomorrow.' });
+    for (const entry of apps) entry.ready = createApp(entry); // all at once; each case awaits its own
+    await Promise.allSettled(apps.map((entry) => entry.ready));
+  },
+  2 * (INSTALL_TIMEOUT_MS + RUN_TIMEOUT_MS) + MARGIN_MS,
+); // an app: two installs, each with pnpm's peer check
 
 afterAll(async () => {
   const removed = apps.map(async (entry) => {
@@ -140,84 +156,117 @@ it('the README names the packages to install, as ranges that never downgrade', (
 });
 
 // The apps' cases at once: they mostly wait on their child processes, and each uses its own receiver.
-describe.concurrent.each(apps.map((entry) => [entry.version.core, entry.manager, entry] as const))('src/mastra/agnost.ts copied alone into a create-mastra app on @mastra/core %s with %s', (_core, _manager, entry) => {
-  /** Runs a script in the app, with only the environment given (no flush, no process.exit in it). */
-  async function runApp(env: Record<string, string>, script = 'main.ts') {
-    const { app } = await entry.ready!;
-    // Not execFileSync: the receiver and the fake model answer from this process's event loop.
-    return promisify(execFile)(process.execPath, [script], {
-      cwd: app,
-      encoding: 'utf8',
-      timeout: RUN_TIMEOUT_MS,
-      env: { PATH: process.env.PATH ?? '', OPENAI_API_KEY: 'sk-app-key-0123456789', OPENAI_BASE_URL: model.baseUrl, ...env },
-    });
-  }
-
-  it("the install line keeps the app's @mastra/core and adds no peer dependency warning", async () => {
-    const { app, core, peerWarnings } = await entry.ready!;
-    expect(installedVersion(app, '@mastra/core')).toBe(core);
-    expect(peerWarnings).toEqual([]);
-    // One valid @opentelemetry/api for every OpenTelemetry package (npm ls fails on an invalid one).
-    if (entry.manager === 'npm') await promisify(execFile)('npm', ['ls', '--all', '@opentelemetry/api'], { cwd: app, timeout: RUN_TIMEOUT_MS, env: machineEnv });
-  }, RUN_TIMEOUT_MS + MARGIN_MS);
-
-  it("typechecks with create-mastra's tsconfig.json", async () => {
-    const { app } = await entry.ready!;
-    const tsc = join(app, 'node_modules', 'typescript', 'bin', 'tsc');
-    const result = await promisify(execFile)(process.execPath, [tsc, '-p', app], { encoding: 'utf8', timeout: RUN_TIMEOUT_MS }).catch((error) => error);
-    expect(`${result.stdout}${result.stderr}`).toBe('');
-  }, RUN_TIMEOUT_MS + MARGIN_MS);
-
-  it('delivers the trace of a generate with the ids under every key, with no flush, before the process exits', async ({ onTestFinished }) => {
-    const receiver = await ownReceiver(onTestFinished);
-    const { stdout, stderr } = await runApp({ AGNOST_ORG_ID: 'org_copied_app', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl });
-    expect(stdout).toBe('It ships tomorrow.');
-    expect(stderr).toBe('');
-    const spans = receiver.spans();
-    const roots = spans.filter((span) => span.parentSpanId === '');
-    expect(roots).toHaveLength(1);
-    expect(String(roots[0]!.attributes['gen_ai.input.messages'])).toContain('Where is my order ORDER-4471?');
-    expect(String(roots[0]!.attributes['gen_ai.output.messages'])).toContain('It ships tomorrow.');
-    for (const span of spans) {
-      expect(span.attributes, span.name).toMatchObject(groupingKeys('customer-7', 'ticket-99'));
-      expect(span.resource['service.name']).toBe('support-app');
+describe.concurrent.each(apps.map((entry) => [entry.version.core, entry.manager, entry] as const))(
+  'src/mastra/agnost.ts copied alone into a create-mastra app on @mastra/core %s with %s',
+  (_core, _manager, entry) => {
+    /** Runs a script in the app, with only the environment given (no flush, no process.exit in it). */
+    async function runApp(env: Record<string, string>, script = 'main.ts') {
+      const { app } = await entry.ready!;
+      // Not execFileSync: the receiver and the fake model answer from this process's event loop.
+      return promisify(execFile)(process.execPath, [script], {
+        cwd: app,
+        encoding: 'utf8',
+        timeout: RUN_TIMEOUT_MS,
+        env: { PATH: process.env.PATH ?? '', OPENAI_API_KEY: 'sk-app-key-0123456789', OPENAI_BASE_URL: model.baseUrl, ...env },
+      });
     }
-    expect(receiver.requests.every((request) => request.headers['x-agnost-org-id'] === 'org_copied_app')).toBe(true);
-    expect(receiver.requests.some((request) => request.body.includes('sk-app-key'))).toBe(false);
-  }, RUN_TIMEOUT_MS + MARGIN_MS);
 
-  it('sends nothing without an org id, and says so in one line', async ({ onTestFinished }) => {
-    const receiver = await ownReceiver(onTestFinished);
-    const { stdout, stderr } = await runApp({ AGNOST_OTEL_ENDPOINT: receiver.tracesUrl });
-    // Through Mastra's logger: on stderr, or on stdout with the logger of older cores.
-    expect(`${stderr}${stdout}`).toBe('agnost disabled: AGNOST_ORG_ID is not set, so no traces are sent to Agnost\nIt ships tomorrow.');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(receiver.requests).toEqual([]);
-  }, RUN_TIMEOUT_MS + MARGIN_MS);
+    it(
+      "the install line keeps the app's @mastra/core and adds no peer dependency warning",
+      async () => {
+        const { app, core, peerWarnings } = await entry.ready!;
+        expect(installedVersion(app, '@mastra/core')).toBe(core);
+        expect(peerWarnings).toEqual([]);
+        // One valid @opentelemetry/api for every OpenTelemetry package (npm ls fails on an invalid one).
+        if (entry.manager === 'npm')
+          await promisify(execFile)('npm', ['ls', '--all', '@opentelemetry/api'], { cwd: app, timeout: RUN_TIMEOUT_MS, env: machineEnv });
+      },
+      RUN_TIMEOUT_MS + MARGIN_MS,
+    );
 
-  it('does nothing at import: no output, no change to the environment', async () => {
-    const { app } = await entry.ready!;
-    writeFileSync(
-      join(app, 'import-only.ts'),
-      `const before = JSON.stringify(process.env);
+    it(
+      "typechecks with create-mastra's tsconfig.json",
+      async () => {
+        const { app } = await entry.ready!;
+        const tsc = join(app, 'node_modules', 'typescript', 'bin', 'tsc');
+        const result = await promisify(execFile)(process.execPath, [tsc, '-p', app], { encoding: 'utf8', timeout: RUN_TIMEOUT_MS }).catch(
+          (error) => error,
+        );
+        expect(`${result.stdout}${result.stderr}`).toBe('');
+      },
+      RUN_TIMEOUT_MS + MARGIN_MS,
+    );
+
+    it(
+      'delivers the trace of a generate with the ids under every key, with no flush, before the process exits',
+      async ({ onTestFinished }) => {
+        const receiver = await ownReceiver(onTestFinished);
+        const { stdout, stderr } = await runApp({ AGNOST_ORG_ID: 'org_copied_app', AGNOST_OTEL_ENDPOINT: receiver.tracesUrl });
+        expect(stdout).toBe('It ships tomorrow.');
+        expect(stderr).toBe('');
+        const spans = receiver.spans();
+        const roots = spans.filter((span) => span.parentSpanId === '');
+        expect(roots).toHaveLength(1);
+        expect(String(roots[0]!.attributes['gen_ai.input.messages'])).toContain('Where is my order ORDER-4471?');
+        expect(String(roots[0]!.attributes['gen_ai.output.messages'])).toContain('It ships tomorrow.');
+        for (const span of spans) {
+          expect(span.attributes, span.name).toMatchObject(groupingKeys('customer-7', 'ticket-99'));
+          expect(span.resource['service.name']).toBe('support-app');
+        }
+        expect(receiver.requests.every((request) => request.headers['x-agnost-org-id'] === 'org_copied_app')).toBe(true);
+        expect(receiver.requests.some((request) => request.body.includes('sk-app-key'))).toBe(false);
+      },
+      RUN_TIMEOUT_MS + MARGIN_MS,
+    );
+
+    it(
+      'sends nothing without an org id, and says so in one line',
+      async ({ onTestFinished }) => {
+        const receiver = await ownReceiver(onTestFinished);
+        const { stdout, stderr } = await runApp({ AGNOST_OTEL_ENDPOINT: receiver.tracesUrl });
+        // Through Mastra's logger: on stderr, or on stdout with the logger of older cores.
+        expect(`${stderr}${stdout}`).toBe('agnost disabled: AGNOST_ORG_ID is not set, so no traces are sent to Agnost\nIt ships tomorrow.');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(receiver.requests).toEqual([]);
+      },
+      RUN_TIMEOUT_MS + MARGIN_MS,
+    );
+
+    it(
+      'does nothing at import: no output, no change to the environment',
+      async () => {
+        const { app } = await entry.ready!;
+        writeFileSync(
+          join(app, 'import-only.ts'),
+          `const before = JSON.stringify(process.env);
 await import('./src/mastra/agnost.ts');
 process.stdout.write(String(JSON.stringify(process.env) === before));`,
+        );
+        const { stdout, stderr } = await runApp({ AGNOST_ORG_ID: '', AGNOST_DISABLE_INPUT: '' }, 'import-only.ts');
+        expect([stdout, stderr]).toEqual(['true', '']);
+      },
+      RUN_TIMEOUT_MS + MARGIN_MS,
     );
-    const { stdout, stderr } = await runApp({ AGNOST_ORG_ID: '', AGNOST_DISABLE_INPUT: '' }, 'import-only.ts');
-    expect([stdout, stderr]).toEqual(['true', '']);
-  }, RUN_TIMEOUT_MS + MARGIN_MS);
 
-  it('throws a named error for a bad endpoint, and does not end the process itself', async () => {
-    const { app } = await entry.ready!;
-    writeFileSync(
-      join(app, 'bad-endpoint.ts'),
-      `import { AgnostExporter } from './src/mastra/agnost.ts';
+    it(
+      'throws a named error for a bad endpoint, and does not end the process itself',
+      async () => {
+        const { app } = await entry.ready!;
+        writeFileSync(
+          join(app, 'bad-endpoint.ts'),
+          `import { AgnostExporter } from './src/mastra/agnost.ts';
 try { new AgnostExporter(); } catch (error) { process.stdout.write(String(error)); }
 process.stdout.write(' (still running)');`,
+        );
+        const { stdout } = await runApp(
+          { AGNOST_ORG_ID: 'org_copied_app', AGNOST_OTEL_ENDPOINT: 'otel.agnost.ai/v1/traces' },
+          'bad-endpoint.ts',
+        );
+        expect(stdout).toBe(
+          'AgnostConfigError: Invalid AGNOST_OTEL_ENDPOINT: must be an http:// or https:// URL, e.g. https://otel.agnost.ai/v1/traces. (still running)',
+        );
+      },
+      RUN_TIMEOUT_MS + MARGIN_MS,
     );
-    const { stdout } = await runApp({ AGNOST_ORG_ID: 'org_copied_app', AGNOST_OTEL_ENDPOINT: 'otel.agnost.ai/v1/traces' }, 'bad-endpoint.ts');
-    expect(stdout).toBe(
-      'AgnostConfigError: Invalid AGNOST_OTEL_ENDPOINT: must be an http:// or https:// URL, e.g. https://otel.agnost.ai/v1/traces. (still running)',
-    );
-  }, RUN_TIMEOUT_MS + MARGIN_MS);
-});
+  },
+);

@@ -100,8 +100,15 @@ const SHARED_OTEL = /^@opentelemetry\+(api|core|resources|sdk-trace)@/;
 describe('npm', () => {
   it("installs one copy of each of OpenTelemetry's packages the chat loads (the overrides)", () => {
     const lock = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
-    const copies = Object.keys(lock.packages).filter((path) => /(^|\/)node_modules\/@opentelemetry\/(api|core|resources|sdk-trace)$/.test(path));
-    expect(copies).toEqual(['node_modules/@opentelemetry/api', 'node_modules/@opentelemetry/core', 'node_modules/@opentelemetry/resources', 'node_modules/@opentelemetry/sdk-trace']);
+    const copies = Object.keys(lock.packages).filter((path) =>
+      /(^|\/)node_modules\/@opentelemetry\/(api|core|resources|sdk-trace)$/.test(path),
+    );
+    expect(copies).toEqual([
+      'node_modules/@opentelemetry/api',
+      'node_modules/@opentelemetry/core',
+      'node_modules/@opentelemetry/resources',
+      'node_modules/@opentelemetry/sdk-trace',
+    ]);
   });
 });
 
@@ -113,35 +120,56 @@ describe(`a create-mastra-style copy with ${PNPM_LATEST}`, () => {
   it("installs one copy of each of OpenTelemetry's packages the chat loads (the overrides)", () => {
     const copies = readdirSync(join(app, 'node_modules', '.pnpm')).filter((name) => SHARED_OTEL.test(name));
     // One version each, and one copy of each (pnpm makes a copy per version of @opentelemetry/api they see).
-    expect(copies.map((name) => name.split('@')[1])).toEqual(['opentelemetry+api', 'opentelemetry+core', 'opentelemetry+resources', 'opentelemetry+sdk-trace']);
+    expect(copies.map((name) => name.split('@')[1])).toEqual([
+      'opentelemetry+api',
+      'opentelemetry+core',
+      'opentelemetry+resources',
+      'opentelemetry+sdk-trace',
+    ]);
   });
 
-  it('gives the scripts the Node 24 they need, whatever the system Node', async () => {
-    const { stdout } = await nodeVersion;
-    expect(stdout).toMatch(/^v24\./);
-  }, RUN_TIMEOUT_MS + MARGIN_MS);
+  it(
+    'gives the scripts the Node 24 they need, whatever the system Node',
+    async () => {
+      const { stdout } = await nodeVersion;
+      expect(stdout).toMatch(/^v24\./);
+    },
+    RUN_TIMEOUT_MS + MARGIN_MS,
+  );
 
-  it('typechecks', async () => {
-    const { stdout, stderr } = await typecheck.catch((error: { stdout: string; stderr: string }) => error);
-    expect(stdout + stderr).toBe('');
-  }, RUN_TIMEOUT_MS + MARGIN_MS);
+  it(
+    'typechecks',
+    async () => {
+      const { stdout, stderr } = await typecheck.catch((error: { stdout: string; stderr: string }) => error);
+      expect(stdout + stderr).toBe('');
+    },
+    RUN_TIMEOUT_MS + MARGIN_MS,
+  );
 
-  it('answers through `pnpm run chat -- --message`, and the trace reaches the receiver with both ids', async () => {
-    const { stdout } = await pnpm(PNPM_LATEST, ['run', '--silent', 'chat', '--', '--message', TOOL_MESSAGE, '--user', 'user-pnpm'], app, {
-      AGNOST_ORG_ID: 'org_pnpm',
-      AGNOST_OTEL_ENDPOINT: receiver.tracesUrl,
-    });
-    expect(stdout.trim(), 'the chat printed no answer').not.toBe('');
-    const root = receiver.spans().find((span) => span.parentSpanId === '');
-    expect(root?.attributes['agnost.user_id']).toBe('user-pnpm');
-    expect(root?.attributes['agnost.session_id']).toEqual(expect.any(String));
-    expect(root?.resource['service.name']).toBe('my-agnost-app');
-  }, RUN_TIMEOUT_MS + MARGIN_MS);
+  it(
+    'answers through `pnpm run chat -- --message`, and the trace reaches the receiver with both ids',
+    async () => {
+      const { stdout } = await pnpm(PNPM_LATEST, ['run', '--silent', 'chat', '--', '--message', TOOL_MESSAGE, '--user', 'user-pnpm'], app, {
+        AGNOST_ORG_ID: 'org_pnpm',
+        AGNOST_OTEL_ENDPOINT: receiver.tracesUrl,
+      });
+      expect(stdout.trim(), 'the chat printed no answer').not.toBe('');
+      const root = receiver.spans().find((span) => span.parentSpanId === '');
+      expect(root?.attributes['agnost.user_id']).toBe('user-pnpm');
+      expect(root?.attributes['agnost.session_id']).toEqual(expect.any(String));
+      expect(root?.resource['service.name']).toBe('my-agnost-app');
+    },
+    RUN_TIMEOUT_MS + MARGIN_MS,
+  );
 });
 
 describe(`a create-mastra-style copy with ${PNPM_10}`, () => {
-  it('installs without prompts or errors', async () => {
-    const { output } = await pnpm10Install;
-    expect(output).not.toMatch(/ERR_PNPM|Ignored build scripts/);
-  }, INSTALL_TIMEOUT_MS + MARGIN_MS);
+  it(
+    'installs without prompts or errors',
+    async () => {
+      const { output } = await pnpm10Install;
+      expect(output).not.toMatch(/ERR_PNPM|Ignored build scripts/);
+    },
+    INSTALL_TIMEOUT_MS + MARGIN_MS,
+  );
 });

@@ -49,7 +49,9 @@ describe("the README's example for another app", () => {
     for (const word of named) {
       const [, name, range, version] = word.match(/^(@?[\w./-]+)@([\^~]?)(\d[\w.-]*)$/) ?? [];
       // A range never downgrades an app that already has a newer version; an exact pin would.
-      expect(range, `the install line has ${word}: write it as ${name ?? word}@^<version> (or ~), so it never downgrades an app`).toMatch(/^[\^~]$/);
+      expect(range, `the install line has ${word}: write it as ${name ?? word}@^<version> (or ~), so it never downgrades an app`).toMatch(
+        /^[\^~]$/,
+      );
       const installed = dependencies[name!] ?? installedVersion(name!);
       expect(installed, `the install line names ${name}, which is not installed: install it or drop it from the line`).toBeDefined();
       expect(installed, `the install line starts ${name} at ${version}: make it the version this project installs`).toBe(version);
@@ -58,10 +60,16 @@ describe("the README's example for another app", () => {
 
   it('the example app is the one a test runs', () => {
     const examples = blocks.filter((block) => block.kind === 'example');
-    expect(examples.map((block) => block.name), `one \`<!-- example: app -->\` block is expected, in ${SECTION}: restore it, ${OR_DELETE}`).toEqual(['app']);
+    expect(
+      examples.map((block) => block.name),
+      `one \`<!-- example: app -->\` block is expected, in ${SECTION}: restore it, ${OR_DELETE}`,
+    ).toEqual(['app']);
     const marker = `<!-- example: ${examples[0]!.name} -->`;
     const runners = projectFiles('test').filter((file) => file.endsWith('.test.ts') && !file.endsWith('readme-example.test.ts'));
     const runner = runners.find((file) => readFileSync(join(PROJECT_ROOT, file), 'utf8').includes(marker));
-    expect(runner, `no test reads the README's ${marker} block: the copy-into-app test builds an app from it; restore it, ${OR_DELETE}`).toBeDefined();
+    expect(
+      runner,
+      `no test reads the README's ${marker} block: the copy-into-app test builds an app from it; restore it, ${OR_DELETE}`,
+    ).toBeDefined();
   });
 });

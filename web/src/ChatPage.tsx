@@ -91,7 +91,12 @@ export function ChatPage({ email, onSignedOut }: { email: string; onSignedOut: (
         <ul>
           {conversations.map((conversation) => (
             <li key={conversation.id} className={conversation.id === open?.id ? 'current' : ''}>
-              <button type="button" className="open" onClick={() => reopen(conversation.id)} aria-current={conversation.id === open?.id ? 'page' : undefined}>
+              <button
+                type="button"
+                className="open"
+                onClick={() => reopen(conversation.id)}
+                aria-current={conversation.id === open?.id ? 'page' : undefined}
+              >
                 {conversation.title}
               </button>
               <button type="button" className="delete" aria-label={`Delete ${conversation.title}`} onClick={() => remove(conversation.id)}>

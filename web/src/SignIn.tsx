@@ -13,7 +13,9 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
     setBusy(true);
     setProblem('');
     const { error } =
-      action === 'sign-up' ? await authClient.signUp.email({ email, password, name: '' }) : await authClient.signIn.email({ email, password });
+      action === 'sign-up'
+        ? await authClient.signUp.email({ email, password, name: '' })
+        : await authClient.signIn.email({ email, password });
     setBusy(false);
     if (error) setProblem(error.message ?? error.statusText ?? 'That did not work; try again.');
     else onSignedIn();
@@ -29,7 +31,14 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
         </label>
         <label>
           Password
-          <input type="password" autoComplete="current-password" required minLength={8} value={password} onChange={(event) => setPassword(event.target.value)} />
+          <input
+            type="password"
+            autoComplete="current-password"
+            required
+            minLength={8}
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+          />
         </label>
         <div className="buttons">
           <button type="submit" disabled={busy}>

@@ -57,7 +57,9 @@ const toUiMessage = ({ id, role, content }: StoredMessage): UIMessage => ({
 /** A conversation's last 100 messages, oldest first, as memory keeps them; [] for one that is not there. */
 export async function loadConversation(id: string): Promise<UIMessage[]> {
   const orderBy = JSON.stringify({ field: 'createdAt', direction: 'DESC' });
-  const response = await fetch(withAgent(`/api/memory/threads/${encodeURIComponent(id)}/messages`, { perPage: '100', orderBy }), { credentials: 'same-origin' });
+  const response = await fetch(withAgent(`/api/memory/threads/${encodeURIComponent(id)}/messages`, { perPage: '100', orderBy }), {
+    credentials: 'same-origin',
+  });
   if (response.status === 404) return [];
   if (!response.ok) throw new Error(await problemOf(response));
   const { messages } = (await response.json()) as { messages: StoredMessage[] };

@@ -26,14 +26,23 @@ function authLine(config: AppConfig, identity: Identity): string {
   if (!identity.required) {
     return 'Auth: off: the API is unauthenticated and trusts x-user-id. Put it behind your own auth, or set MASTRA_JWT_SECRET.';
   }
-  const set = [config.jwtSecret && 'MASTRA_JWT_SECRET', config.oidc && 'MASTRA_JWKS_URL', config.betterAuthSecret && 'BETTER_AUTH_SECRET'].filter(Boolean);
+  const set = [
+    config.jwtSecret && 'MASTRA_JWT_SECRET',
+    config.oidc && 'MASTRA_JWKS_URL',
+    config.betterAuthSecret && 'BETTER_AUTH_SECRET',
+  ].filter(Boolean);
   const tokens = identity.tokenRules || identity.oidc;
   const needs = tokens ? 'Authorization: Bearer <JWT>' : 'a web chat session';
   return `Auth: on (${set.join(', ')}): every API call needs ${needs}; its ${tokens ? 'sub' : 'user id'} is the user.`;
 }
 
-export async function createAccess(config: AppConfig, { agentId, warn }: { agentId: string; warn: (line: string) => void }): Promise<Access> {
-  const tokenRules: TokenRules | undefined = config.jwtSecret ? { secret: config.jwtSecret, maxLifetimeHours: config.jwtMaxHours } : undefined;
+export async function createAccess(
+  config: AppConfig,
+  { agentId, warn }: { agentId: string; warn: (line: string) => void },
+): Promise<Access> {
+  const tokenRules: TokenRules | undefined = config.jwtSecret
+    ? { secret: config.jwtSecret, maxLifetimeHours: config.jwtMaxHours }
+    : undefined;
   const oidc = config.oidc ? (await import('./oidc.ts')).oidcVerifier({ ...config.oidc, maxLifetimeHours: config.jwtMaxHours }) : undefined;
   const webChat = await createWebChat(config, { agentId, warn });
   const identity: Identity = {

@@ -15,7 +15,9 @@ const SERVER_FAULT = 'Internal Server Error';
 export const onError: OnError = (error, c) => {
   const status = (error as { status?: unknown }).status;
   const clientError = typeof status === 'number' && status >= 400 && status < 500;
-  c.get('mastra')?.getLogger().error(`${c.req.method} ${c.req.path.slice(0, 200)} failed`, error);
+  c.get('mastra')
+    ?.getLogger()
+    .error(`${c.req.method} ${c.req.path.slice(0, 200)} failed`, error);
   const message = clientError ? error.message.split('\n')[0]!.slice(0, 300) : SERVER_FAULT;
   return c.json({ error: message }, clientError ? (status as 400) : 500);
 };
@@ -23,7 +25,11 @@ export const onError: OnError = (error, c) => {
 function withoutStacks(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutStacks);
   if (!value || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'stack').map(([key, item]) => [key, withoutStacks(item)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== 'stack')
+      .map(([key, item]) => [key, withoutStacks(item)]),
+  );
 }
 
 export function withoutStackTraces(): Middleware {

@@ -34,6 +34,9 @@ export type MiddlewareContext = Parameters<Extract<Middleware, { path: string }>
 export function refuse(c: MiddlewareContext, status: RefusalStatus, fullProblem: string, { logged = true } = {}): Response {
   // A caller's input may be quoted in the problem (a key's name): bounded, in the answer and the log.
   const problem = fullProblem.length > MAX_PROBLEM_LENGTH ? `${fullProblem.slice(0, MAX_PROBLEM_LENGTH)}…` : fullProblem;
-  if (logged) c.get('mastra').getLogger().warn(`Refused ${c.req.method} ${printable(c.req.path)} (${status}): ${problem.replace(/[\u0000-\u001f\u007f]/g, '?')}`);
+  if (logged)
+    c.get('mastra')
+      .getLogger()
+      .warn(`Refused ${c.req.method} ${printable(c.req.path)} (${status}): ${problem.replace(/[\u0000-\u001f\u007f]/g, '?')}`);
   return c.json({ error: `${WHAT[status]}: ${problem}.` }, status);
 }

@@ -10,7 +10,8 @@ export const BODY_LIMIT_BYTES = 4.5 * 1024 * 1024;
  * `value`: the parsed body, whatever its type (undefined when there is none); `json`: the same when it is
  * an object, else `{}`. `malformed`: declared JSON that does not parse; refused, never passed on unchecked.
  */
-export type ReadBody = { text: string; value?: unknown; json: Record<string, unknown>; malformed?: boolean; tooLarge?: false } | { tooLarge: true };
+export type ReadBody =
+  { text: string; value?: unknown; json: Record<string, unknown>; malformed?: boolean; tooLarge?: false } | { tooLarge: true };
 
 /** What a body that is not a JSON object (or not JSON at all) reads as: the route answers for those. */
 const NOT_AN_OBJECT: Record<string, unknown> = Object.freeze({});

@@ -24,16 +24,32 @@ const textPart = z.strictObject({ type: z.literal('text'), text: z.string() });
 const imagePart = z.strictObject({ type: z.literal('image'), image: media, mediaType: mediaType.optional() });
 /** A file as a model message writes it (`data`) or as a UI message (useChat) does (`url`: a data: URL or an allowed URL). */
 const filePart = z
-  .strictObject({ type: z.literal('file'), data: media.optional(), url: media.optional(), mediaType, filename: z.string().max(255).optional() })
+  .strictObject({
+    type: z.literal('file'),
+    data: media.optional(),
+    url: media.optional(),
+    mediaType,
+    filename: z.string().max(255).optional(),
+  })
   .refine((part) => (part.data === undefined) !== (part.url === undefined), { message: 'give the file as data or as url, one of them' });
 const PART_KINDS = { error: 'must be a part: { type: "text", text }, { type: "image", image } or { type: "file", data, mediaType }' };
-const parts = z.array(z.discriminatedUnion('type', [textPart, imagePart, filePart], PART_KINDS)).min(1).max(MAX_PARTS);
+const parts = z
+  .array(z.discriminatedUnion('type', [textPart, imagePart, filePart], PART_KINDS))
+  .min(1)
+  .max(MAX_PARTS);
 const content = z.union([z.string(), parts], { error: 'must be a text or a list of parts' });
 
 /** A message as the AI SDK's model messages write it (content), or as its UI messages (useChat) do (parts). */
 const message = z
-  .strictObject({ id: z.string().max(128).optional(), role: z.enum(['user', 'assistant']), content: content.optional(), parts: parts.optional() })
-  .refine((given) => (given.content === undefined) !== (given.parts === undefined), { message: 'give content (a text or a list of parts), or parts' });
+  .strictObject({
+    id: z.string().max(128).optional(),
+    role: z.enum(['user', 'assistant']),
+    content: content.optional(),
+    parts: parts.optional(),
+  })
+  .refine((given) => (given.content === undefined) !== (given.parts === undefined), {
+    message: 'give content (a text or a list of parts), or parts',
+  });
 
 /** A message as AI SDK UI's useChat sends it (a UI message): its id, role and parts. */
 const uiTextPart = z.strictObject({ type: z.literal('text'), text: z.string(), state: z.enum(['streaming', 'done']).optional() });
@@ -41,21 +57,28 @@ const UI_PART_KINDS = { error: 'must be a part: { type: "text", text }, { type: 
 export const uiMessage = z.strictObject({
   id: z.string().min(1).max(128),
   role: z.enum(['user', 'assistant']),
-  parts: z.array(z.discriminatedUnion('type', [uiTextPart, filePart, z.strictObject({ type: z.literal('step-start') })], UI_PART_KINDS)).min(1).max(MAX_PARTS),
+  parts: z
+    .array(z.discriminatedUnion('type', [uiTextPart, filePart, z.strictObject({ type: z.literal('step-start') })], UI_PART_KINDS))
+    .min(1)
+    .max(MAX_PARTS),
 });
 
 /** An agent call's input: a text, a message, or a list of them. */
 export const messages = z.union(
-  [z.string(), message, z.array(z.union([z.string(), message], { error: 'must be a text or a message { role, content }' })).min(1).max(MAX_MESSAGES)],
+  [
+    z.string(),
+    message,
+    z
+      .array(z.union([z.string(), message], { error: 'must be a text or a message { role, content }' }))
+      .min(1)
+      .max(MAX_MESSAGES),
+  ],
   { error: 'must be a text, a message { role, content } or a list of them' },
 );
 
 /** Studio's message on send-message: its text (or parts) and the id its page gave it. */
 export const studioMessage = z.union(
-  [
-    content,
-    z.strictObject({ contents: content, metadata: z.strictObject({ clientMessageId: z.string().max(128) }).optional() }),
-  ],
+  [content, z.strictObject({ contents: content, metadata: z.strictObject({ clientMessageId: z.string().max(128) }).optional() })],
   { error: 'must be a text, a list of parts, or { contents }' },
 );
 
@@ -101,10 +124,16 @@ function decodedJson(value: string): unknown {
 /** `?requestContext=` as Studio sends it: empty ({} or { requestContext: {} }), in JSON or base64. */
 export const emptyRequestContextQuery = z.preprocess(
   decodedJson,
-  z.union([emptyRequestContext, z.strictObject({ requestContext: emptyRequestContext })], { error: 'must be empty: the server sets the request context' }),
+  z.union([emptyRequestContext, z.strictObject({ requestContext: emptyRequestContext })], {
+    error: 'must be empty: the server sets the request context',
+  }),
 );
 
-const digits = (max: number) => z.string().regex(/^\d{1,6}$/, 'must be a whole number').refine((value) => Number(value) <= max, `must be at most ${max}`);
+const digits = (max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,6}$/, 'must be a whole number')
+    .refine((value) => Number(value) <= max, `must be at most ${max}`);
 const orderBy = (fields: [string, ...string[]]) =>
   z.preprocess(decodedJson, z.strictObject({ field: z.enum(fields).optional(), direction: z.enum(['ASC', 'DESC']).optional() }));
 
@@ -160,11 +189,17 @@ function deepestIssue(issue: Issue): Issue {
 
 /** A field's path as a caller writes it: ifIdle.streamOptions.context, messages[0].content. */
 function pathOf(where: string, path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), where);
+  return path.reduce<string>(
+    (text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)),
+    where,
+  );
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined), input);
+  return path.reduce<unknown>(
+    (value, key) => (value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined),
+    input,
+  );
 }
 
 /** Unknown keys named in one answer; the rest are counted. */

@@ -55,7 +55,9 @@ const isRefusal = (value: unknown): value is Refusal => !!value && typeof value 
 function handlersOf(c: MiddlewareContext): string[] {
   // Middleware is registered for ALL methods, and GET /* is the Studio page fallback, which hands /api
   // paths on. c.req.matchedRoutes is deprecated for hono/route's helper; hono is Mastra's, not ours.
-  return c.req.matchedRoutes.filter((matched) => matched.method !== 'ALL' && !PAGE_FALLBACK.has(matched.path)).map((matched) => matched.path);
+  return c.req.matchedRoutes
+    .filter((matched) => matched.method !== 'ALL' && !PAGE_FALLBACK.has(matched.path))
+    .map((matched) => matched.path);
 }
 
 function firstIssue(result: z.ZodSafeParseResult<unknown>, input: unknown, where: string): Refusal | undefined {
@@ -176,7 +178,8 @@ async function admit(
   const [threadId, agentId, workflowId] = [allowed.params.threadId, allowed.params.agentId, allowed.params.workflowId].map((param) =>
     param === undefined ? '' : decodedParam(param),
   );
-  if (threadId === undefined || agentId === undefined || workflowId === undefined) return { status: 400, problem: 'the path is not valid percent-encoding' };
+  if (threadId === undefined || agentId === undefined || workflowId === undefined)
+    return { status: 400, problem: 'the path is not valid percent-encoding' };
 
   if (route.ownership === 'own-thread' && caller.verified) {
     const owners = await ownersOf(mastra, [threadId]);
@@ -198,7 +201,8 @@ async function admit(
       const run = await runOwner(mastra, workflowId, runId);
       if (run === 'unavailable') return { status: 503, problem: 'try again shortly', logged: false } satisfies Refusal;
       // Another user's run reads as no run at all; a new run id starts one (unless the route needs one).
-      if (run === 'absent' ? route.existingRun : run.resourceId !== ids.resource) return { status: 404, problem: NO_SUCH_RUN } satisfies Refusal;
+      if (run === 'absent' ? route.existingRun : run.resourceId !== ids.resource)
+        return { status: 404, problem: NO_SUCH_RUN } satisfies Refusal;
     }
     if (route.turn) {
       try {
@@ -207,7 +211,8 @@ async function admit(
         mastra.getLogger().error('Memory storage unavailable', error);
         return { status: 503, problem: 'try again shortly', logged: false } satisfies Refusal;
       }
-      if (!endTurn) return { status: 409, problem: 'a turn is already running in this conversation; send this message once it has answered' };
+      if (!endTurn)
+        return { status: 409, problem: 'a turn is already running in this conversation; send this message once it has answered' };
     }
     const requestContext = c.get('requestContext');
     carryIds(requestContext, ids);
@@ -252,7 +257,10 @@ export function routeGate(options: GateOptions): Middleware {
       if (!allowed) {
         // Without auth, a route this project does not list still gets the headers' ids on its spans.
         const studio = c.req.header(STUDIO_CLIENT_HEADER) === 'studio';
-        carryIds(c.get('requestContext'), { userId: caller.user ?? (studio ? options.localUserId : DEFAULT_USER_ID), conversationId: caller.conversation });
+        carryIds(c.get('requestContext'), {
+          userId: caller.user ?? (studio ? options.localUserId : DEFAULT_USER_ID),
+          conversationId: caller.conversation,
+        });
         return next();
       }
       if (caller.verified) {

@@ -124,7 +124,9 @@ const sendMessage = z.strictObject({
   resourceId: field.id,
   threadId: field.id,
   ifIdle: z
-    .strictObject({ streamOptions: z.strictObject({ ...field.runSettings, requestContext: field.emptyRequestContext.optional() }).optional() })
+    .strictObject({
+      streamOptions: z.strictObject({ ...field.runSettings, requestContext: field.emptyRequestContext.optional() }).optional(),
+    })
     .optional(),
 });
 const subscribe = z.strictObject({ resourceId: field.id.optional(), threadId: field.id });
@@ -153,7 +155,8 @@ const namedIn = (body: { resourceId?: string; tracingOptions?: z.output<typeof f
   conversations: [body.tracingOptions?.metadata?.conversationId],
 });
 /** Only what the workflow's run takes; memory's resource is the server's (the request context's). */
-const settingsOf = <T extends object>(body: T, keys: (keyof T)[]) => Object.fromEntries(keys.filter((key) => body[key] !== undefined).map((key) => [key, body[key]]));
+const settingsOf = <T extends object>(body: T, keys: (keyof T)[]) =>
+  Object.fromEntries(keys.filter((key) => body[key] !== undefined).map((key) => [key, body[key]]));
 const workflowRun = (path: string, runId: 'optional' | 'required', existingRun = false) =>
   route({
     method: 'POST',
@@ -163,7 +166,10 @@ const workflowRun = (path: string, runId: 'optional' | 'required', existingRun =
     query: { runId: runId === 'required' ? field.id : field.id.optional() },
     body: workflowStart,
     names: namedIn,
-    forward: (body, ids) => ({ ...settingsOf(body, ['inputData', 'initialState', 'perStep', 'closeOnSuspend']), tracingOptions: tracingOf(ids) }),
+    forward: (body, ids) => ({
+      ...settingsOf(body, ['inputData', 'initialState', 'perStep', 'closeOnSuspend']),
+      tracingOptions: tracingOf(ids),
+    }),
   });
 const workflowResumeRoute = (path: string) =>
   route({
@@ -239,7 +245,12 @@ export const ALLOWED_ROUTES: readonly AllowedRoute[] = [
   route({ method: 'GET', path: '/tools', ownership: 'shared-read', query: withContext }),
   route({ method: 'GET', path: '/processors', ownership: 'shared-read', query: withContext }),
   route({ method: 'GET', path: '/scores/scorers', ownership: 'shared-read', query: withContext }),
-  route({ method: 'GET', path: '/mcp/v0/servers', ownership: 'shared-read', query: { page: field.query.page.optional(), perPage: field.query.perPage.optional() } }),
+  route({
+    method: 'GET',
+    path: '/mcp/v0/servers',
+    ownership: 'shared-read',
+    query: { page: field.query.page.optional(), perPage: field.query.perPage.optional() },
+  }),
   route({ method: 'GET', path: '/system/packages', ownership: 'shared-read' }),
   route({ method: 'GET', path: '/memory/status', ownership: 'shared-read', query: { ...withContext, agentId: field.query.agentId } }),
   route({ method: 'GET', path: '/memory/config', ownership: 'shared-read', query: { ...withContext, agentId: field.query.agentId } }),
@@ -247,7 +258,12 @@ export const ALLOWED_ROUTES: readonly AllowedRoute[] = [
     method: 'GET',
     path: '/memory/threads',
     ownership: 'own-conversation-list',
-    query: { ...threadQuery, page: field.query.page.optional(), perPage: field.query.perPage.optional(), orderBy: field.query.threadsOrderBy.optional() },
+    query: {
+      ...threadQuery,
+      page: field.query.page.optional(),
+      perPage: field.query.perPage.optional(),
+      orderBy: field.query.threadsOrderBy.optional(),
+    },
   }),
   route({ method: 'GET', path: '/memory/threads/:threadId', ownership: 'own-thread', query: threadQuery }),
   route({
@@ -262,8 +278,18 @@ export const ALLOWED_ROUTES: readonly AllowedRoute[] = [
       includeSystemReminders: field.query.flag.optional(),
     },
   }),
-  route({ method: 'GET', path: '/memory/threads/:threadId/working-memory', ownership: 'own-thread', query: { ...threadQuery, agentId: field.query.agentId } }),
-  route({ method: 'DELETE', path: '/memory/threads/:threadId', ownership: 'own-thread', query: { ...threadQuery, agentId: field.query.agentId } }),
+  route({
+    method: 'GET',
+    path: '/memory/threads/:threadId/working-memory',
+    ownership: 'own-thread',
+    query: { ...threadQuery, agentId: field.query.agentId },
+  }),
+  route({
+    method: 'DELETE',
+    path: '/memory/threads/:threadId',
+    ownership: 'own-thread',
+    query: { ...threadQuery, agentId: field.query.agentId },
+  }),
 ];
 
 export const API_PREFIX = '/api';
@@ -277,7 +303,8 @@ export const API_PREFIXES = [API_PREFIX, WEB_CHAT_API_PREFIX] as const;
 
 /** The new message's text, for a new conversation's title in the page's list. */
 const titleOf = (message: z.output<typeof field.uiMessage> | undefined) =>
-  (message?.parts.map((part) => (part.type === 'text' ? part.text : '')).join(' ') ?? '').replace(/\s+/g, ' ').trim().slice(0, 80) || 'New conversation';
+  (message?.parts.map((part) => (part.type === 'text' ? part.text : '')).join(' ') ?? '').replace(/\s+/g, ' ').trim().slice(0, 80) ||
+  'New conversation';
 
 /** useChat's request body: the conversation (its chat id), the messages, why it was sent. */
 const webChatTurn = z.strictObject({

@@ -61,10 +61,25 @@ async function secretOf(db: Kysely<SecretTable>, given: string | undefined): Pro
       .execute();
   } catch (error) {
     // PostgreSQL: another instance creating it at the same moment. The select below says if it is there.
-    if (!(await db.selectFrom(SECRET_TABLE).select('id').limit(1).execute().then(() => true, () => false))) throw error;
+    if (
+      !(await db
+        .selectFrom(SECRET_TABLE)
+        .select('id')
+        .limit(1)
+        .execute()
+        .then(
+          () => true,
+          () => false,
+        ))
+    )
+      throw error;
   }
   const generated = randomBytes(32).toString('base64url');
-  await db.insertInto(SECRET_TABLE).values({ id: 'default', secret: generated }).onConflict((conflict) => conflict.column('id').doNothing()).execute();
+  await db
+    .insertInto(SECRET_TABLE)
+    .values({ id: 'default', secret: generated })
+    .onConflict((conflict) => conflict.column('id').doNothing())
+    .execute();
   const row = await db.selectFrom(SECRET_TABLE).select('secret').where('id', '=', 'default').executeTakeFirstOrThrow();
   return row.secret;
 }

@@ -21,7 +21,9 @@ export type RunOwnership = 'absent' | 'unavailable' | { resourceId: string | und
 
 /** Who owns `runId` of the workflow `workflowId` (its key or id); 'absent' for an unknown workflow, whose route answers 404. */
 export async function runOwner(mastra: Mastra, workflowId: string, runId: string): Promise<RunOwnership> {
-  const workflow = Object.entries(mastra.listWorkflows()).find(([key, candidate]) => key === workflowId || candidate.id === workflowId)?.[1];
+  const workflow = Object.entries(mastra.listWorkflows()).find(
+    ([key, candidate]) => key === workflowId || candidate.id === workflowId,
+  )?.[1];
   if (!workflow) return 'absent';
   try {
     const run = await workflow.getWorkflowRunById(runId);

@@ -60,7 +60,10 @@ function builtPage(agentId: string): { index: string; assets: Map<string, Buffer
   if (!existsSync(join(folder, 'index.html'))) return undefined;
   const assetsFolder = join(folder, 'assets');
   const names = existsSync(assetsFolder) ? readdirSync(assetsFolder).filter((name) => CONTENT_TYPES[extname(name)]) : [];
-  const index = readFileSync(join(folder, 'index.html'), 'utf8').replace(AGENT_META, AGENT_META.replace('content=""', `content="${escapeAttribute(agentId)}"`));
+  const index = readFileSync(join(folder, 'index.html'), 'utf8').replace(
+    AGENT_META,
+    AGENT_META.replace('content=""', `content="${escapeAttribute(agentId)}"`),
+  );
   return { index, assets: new Map(names.map((name) => [name, readFileSync(join(assetsFolder, name))])) };
 }
 
@@ -70,7 +73,8 @@ async function pageRoutes(page: NonNullable<ReturnType<typeof builtPage>>): Prom
     registerApiRoute(WEB_CHAT_PATH, {
       method: 'GET',
       requiresAuth: false,
-      handler: () => new Response(page.index, { headers: { ...PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' } }),
+      handler: () =>
+        new Response(page.index, { headers: { ...PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' } }),
     }),
     registerApiRoute(`${ASSETS_PATH}/:name`, {
       method: 'GET',
@@ -81,7 +85,11 @@ async function pageRoutes(page: NonNullable<ReturnType<typeof builtPage>>): Prom
         if (!body) return new Response('Not found', { status: 404 });
         // Vite names each asset by its content's hash: a new build is a new name.
         return new Response(new Uint8Array(body), {
-          headers: { ...PAGE_HEADERS, 'content-type': CONTENT_TYPES[extname(name)]!, 'cache-control': 'public, max-age=31536000, immutable' },
+          headers: {
+            ...PAGE_HEADERS,
+            'content-type': CONTENT_TYPES[extname(name)]!,
+            'cache-control': 'public, max-age=31536000, immutable',
+          },
         });
       },
     }),
@@ -105,7 +113,9 @@ function sessionMiddleware(sessions: Sessions): Middleware {
       const address = clientAddress(c);
       if (address) headers.set(CLIENT_ADDRESS_HEADER, address);
       const hasBody = !['GET', 'HEAD'].includes(request.method);
-      return sessions.handle(new Request(request.url, { method: request.method, headers, ...(hasBody ? { body: await request.arrayBuffer() } : {}) }));
+      return sessions.handle(
+        new Request(request.url, { method: request.method, headers, ...(hasBody ? { body: await request.arrayBuffer() } : {}) }),
+      );
     },
   };
 }
@@ -145,5 +155,10 @@ export async function createWebChat(
       },
     }),
   ];
-  return { sessions, routes, middleware: sessionMiddleware(sessions), line: (origin) => (page ? `Web chat: ${origin}${WEB_CHAT_PATH}` : 'Web chat: not built (npm run build)') };
+  return {
+    sessions,
+    routes,
+    middleware: sessionMiddleware(sessions),
+    line: (origin) => (page ? `Web chat: ${origin}${WEB_CHAT_PATH}` : 'Web chat: not built (npm run build)'),
+  };
 }
