@@ -15,7 +15,6 @@ import { PROJECT_ROOT } from './project-files.ts';
 /** How long a build may take: minutes on a busy 2-core machine. */
 export const BUILD_TIMEOUT_MS = 300_000;
 const OUTPUT = join(PROJECT_ROOT, '.mastra', 'output');
-const STAMP = join(OUTPUT, '.sources-hash');
 // Outside .mastra/, which the build empties first.
 const LOCK = join(PROJECT_ROOT, 'node_modules', '.cache', 'mastra-test-build.lock');
 const INPUTS = ['src', 'package.json', 'package-lock.json', 'tsconfig.json'];
@@ -37,8 +36,6 @@ export function sourcesHash(root = PROJECT_ROOT, inputs = INPUTS): string {
   }
   return hash.digest('hex');
 }
-
-const isBuilt = (hash: string) => existsSync(join(OUTPUT, 'index.mjs')) && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === hash;
 
 function alive(pid: number): boolean {
   try {
@@ -118,7 +115,7 @@ export function runBuild(timeoutMs = BUILD_TIMEOUT_MS, command: [string, ...stri
  * Runs `build` unless `isBuilt()`, under the tests' one build lock: one build at a time across the
  * test processes; the others wait for it, then reuse it.
  */
-export async function buildOnce(isBuilt: () => boolean, build: () => Promise<void>): Promise<void> {
+async function buildOnce(isBuilt: () => boolean, build: () => Promise<void>): Promise<void> {
   const deadline = Date.now() + BUILD_TIMEOUT_MS + 60_000;
   for (;;) {
     if (isBuilt()) return;
@@ -138,22 +135,31 @@ export async function buildOnce(isBuilt: () => boolean, build: () => Promise<voi
   }
 }
 
-let building: Promise<void> | undefined;
-
-/** The built server, up to date with the sources: built now, by another test file, or earlier. */
-export function ensureBuilt(): Promise<void> {
-  if (building) return building;
-  const hash = sourcesHash();
-  building = buildOnce(
-    () => isBuilt(hash),
-    async () => {
-      rmSync(STAMP, { force: true });
-      await runBuild(BUILD_TIMEOUT_MS, ['npx', 'mastra', 'build']);
-      writeFileSync(STAMP, hash);
-    },
-  );
-  return building;
+/**
+ * A build redone only when its inputs change: `command` writes `output` (emptying it), where a hash of
+ * `inputs` is kept beside `entry`, its main file. The function it returns resolves once the output is
+ * up to date: built now, by another test file, or earlier.
+ */
+export function stampedBuild(
+  output: string,
+  { entry, inputs, command }: { entry: string; inputs: string[]; command: [string, ...string[]] },
+) {
+  const stamp = join(output, '.sources-hash');
+  let building: Promise<void> | undefined;
+  return (): Promise<void> =>
+    (building ??= (async () => {
+      const hash = sourcesHash(PROJECT_ROOT, inputs);
+      const isBuilt = () => existsSync(join(output, entry)) && existsSync(stamp) && readFileSync(stamp, 'utf8') === hash;
+      await buildOnce(isBuilt, async () => {
+        rmSync(stamp, { force: true });
+        await runBuild(BUILD_TIMEOUT_MS, command);
+        writeFileSync(stamp, hash);
+      });
+    })());
 }
+
+/** The product's built server, up to date with the sources. */
+export const ensureBuilt = stampedBuild(OUTPUT, { entry: 'index.mjs', inputs: INPUTS, command: ['npx', 'mastra', 'build'] });
 
 /** In a test file that runs the built server: build it (or reuse the build) before the file's own beforeAll. */
 export function useBuiltServer(): void {

@@ -3,35 +3,20 @@
 // it once per change of the page's sources (a hash kept in web/dist, which every build of the page
 // empties) and otherwise reuses it, under the tests' one build lock (build.ts). A failed build says why:
 // it timed out, or its own error.
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll } from 'vitest';
-import { BUILD_TIMEOUT_MS, buildOnce, runBuild, sourcesHash } from './build.ts';
+import { BUILD_TIMEOUT_MS, stampedBuild } from './build.ts';
 import { PROJECT_ROOT } from './project-files.ts';
 
-const OUTPUT = join(PROJECT_ROOT, 'web', 'dist');
-const STAMP = join(OUTPUT, '.sources-hash');
 // The lockfile too: the page bundles React and the AI SDK's client.
 const INPUTS = ['web/src', 'web/index.html', 'web/vite.config.ts', 'web/tsconfig.json', 'package-lock.json'];
 
-const isWebBuilt = (hash: string) => existsSync(join(OUTPUT, 'index.html')) && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === hash;
-
-let building: Promise<void> | undefined;
-
-/** web/dist, up to date with the page's sources: built now, by another test file, or earlier. */
-export function ensureWebBuilt(): Promise<void> {
-  if (building) return building;
-  const hash = sourcesHash(PROJECT_ROOT, INPUTS);
-  building = buildOnce(
-    () => isWebBuilt(hash),
-    async () => {
-      rmSync(STAMP, { force: true });
-      await runBuild(BUILD_TIMEOUT_MS, ['npm', 'run', 'build:web']);
-      writeFileSync(STAMP, hash);
-    },
-  );
-  return building;
-}
+/** web/dist, up to date with the page's sources. */
+export const ensureWebBuilt = stampedBuild(join(PROJECT_ROOT, 'web', 'dist'), {
+  entry: 'index.html',
+  inputs: INPUTS,
+  command: ['npm', 'run', 'build:web'],
+});
 
 /** In a test file that loads the page: build it (or reuse the build) before the file's own beforeAll. */
 export function useWebBuild(): void {
