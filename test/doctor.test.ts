@@ -11,7 +11,7 @@ const ORG_ID = 'org_doctor_secret_1234';
 const JWT_SECRET = 'doctor-secret-5c1e9a7b3d2f4e6a8c0b1d3f5a7c9e2b';
 const inTurn = inTurns(3);
 // A test's time includes waiting its turn.
-const PROCESS_TESTS = { timeout: 60_000 };
+const PROCESS_TESTS = { timeout: 180_000 };
 const doctor = (env: Record<string, string>) => inTurn(() => runScript('doctor', [], env));
 // Closed once the file is done: tests run concurrently, so none may close what another still uses.
 const receivers: OtlpReceiver[] = [];

@@ -10,7 +10,7 @@ import { inTurns, newWorkDir, runChat } from './helpers/run-script.ts';
 
 // The chats these tests start run concurrently, a few at a time; a test's time includes waiting its turn.
 const inTurn = inTurns(3);
-const PROCESS_TESTS = { timeout: 60_000 };
+const PROCESS_TESTS = { timeout: 180_000 };
 
 describe('parseEnv', () => {
   it('runs with no configuration at all: no model key, Agnost off, local storage', () => {

@@ -22,7 +22,7 @@ const CHAT = nodeArgsOf('chat')
   .join(' ');
 const inTurn = inTurns(3);
 // A test's time includes waiting its turn.
-const PROCESS_TESTS = { timeout: 60_000 };
+const PROCESS_TESTS = { timeout: 180_000 };
 // Closed once the file is done: tests run concurrently, so none may close what another still uses.
 const servers: (OtlpReceiver | FakeOpenAI)[] = [];
 afterAll(async () => {

@@ -18,7 +18,7 @@ function storageIn(dir: string) {
 }
 
 // A test's time includes waiting for the others' processes, on a machine with fewer cores than them.
-describe.concurrent('local traces in Studio’s DuckDB file', { timeout: 60_000 }, () => {
+describe.concurrent('local traces in Studio’s DuckDB file', { timeout: 180_000 }, () => {
   it('a chat started while another process holds the file says so in one line and still answers', async ({ expect }) => {
     const storage = storageIn(newWorkDir());
     const holder = await DuckDBInstance.create(storage.traces); // this test process plays `npm run dev`

@@ -28,7 +28,7 @@ async function setUp(options: Parameters<typeof startFakeOpenAI>[0]) {
 }
 
 // A test's time includes waiting for the others' processes, on a machine with fewer cores than them.
-describe.concurrent('with an OpenAI-compatible server', { timeout: 60_000 }, () => {
+describe.concurrent('with an OpenAI-compatible server', { timeout: 180_000 }, () => {
   it('answers through it, traces both ids, and never leaks the key', async () => {
     const { model, receiver, env } = await setUp({ reply: 'Paris is the capital of France.' });
     const run = await runChat(['--message', 'capital of France?', '--user', 'user-real', '--conversation', 'conv-real'], env);

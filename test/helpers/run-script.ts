@@ -87,7 +87,7 @@ export function startScript(
     child,
     stdout: () => stdout,
     stderr: () => stderr,
-    waitForStdout(text, timeoutMs = 15_000) {
+    waitForStdout(text, timeoutMs = 60_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           if (!stdout.includes(text)) return;
