@@ -72,10 +72,10 @@ describe.each(databases)('%s', (_name, instances, skipped) => {
     });
 
     it('frees a conversation whose turn never ended once its lease lapses', async () => {
-      const [one, two] = await instances(200);
+      const [one, two] = await instances(3_000); // long enough that the second asks before it lapses, even on a busy machine
       expect(await one.begin('conv-crashed')).toBeTypeOf('function'); // never ended: its process died
       expect(await two.begin('conv-crashed')).toBeUndefined();
-      await expect.poll(async () => typeof (await two.begin('conv-crashed')), { timeout: 10_000, interval: 100 }).toBe('function');
+      await expect.poll(async () => typeof (await two.begin('conv-crashed')), { timeout: 30_000, interval: 200 }).toBe('function');
     });
   });
 });
