@@ -4,7 +4,7 @@
 // agent's factory as `settings` (src/agents/index.ts). Document each one in .env.example.
 //
 // Example, for a tool that calls a weather API:
-//   { name: 'WEATHER_API_URL', rule: 'url', default: 'https://api.open-meteo.com/v1/forecast', fix: 'e.g. https://api.example.com/weather' },
+//   { name: 'WEATHER_API_URL', rule: 'url', default: 'https://weather.example.com/v1/current', fix: 'e.g. https://api.example.com/weather' },
 //   { name: 'WEATHER_API_KEY', rule: 'token', secret: true, fix: 'paste the key from your weather provider' },
 // Then `settings.WEATHER_API_URL` is a string (it has a default), `settings.WEATHER_API_KEY` a string or undefined.
 import type { RuleName } from './env.ts';

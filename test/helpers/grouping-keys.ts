@@ -12,3 +12,12 @@ export function groupingKeys(userId: string, conversationId: string) {
     'session.id': conversationId,
   };
 }
+
+/**
+ * The keys Agnost groups by, which win over the others: on every span of a turn, a sub-agent's
+ * included (Mastra gives a sub-agent a memory thread of its own, `<conversation>-<uuid>`, so its
+ * spans' thread keys differ). What a product's own tests assert.
+ */
+export function agnostKeys(userId: string, conversationId: string) {
+  return { 'agnost.user_id': userId, 'agnost.session_id': conversationId };
+}

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENTS } from '../../src/agents/index.ts';
 import { useBuiltServer } from '../helpers/build.ts';
-import { groupingKeys } from '../helpers/grouping-keys.ts';
+import { agnostKeys } from '../helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.ts';
 import { newWorkDir } from '../helpers/run-script.ts';
 import { SERVER_START_TIMEOUT_MS, startBuiltServer, stopProcessGroup, type BuiltServer } from '../helpers/server.ts';
@@ -45,6 +45,6 @@ describe('the built server (npm start)', () => {
     const { traceId } = (await response.json()) as { traceId: string };
     const spans = () => receiver.spans().filter((span) => span.traceId === traceId);
     await expect.poll(() => spans().some((span) => span.parentSpanId === ''), { timeout: 30_000 }).toBe(true);
-    for (const span of spans()) expect(span.attributes, span.name).toMatchObject(groupingKeys('user-built', 'conv-built'));
+    for (const span of spans()) expect(span.attributes, span.name).toMatchObject(agnostKeys('user-built', 'conv-built'));
   });
 });
