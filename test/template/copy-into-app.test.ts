@@ -2,10 +2,11 @@
 // @mastra/core the exporter packages accept: an app made like `create-mastra`'s at that version (its
 // tsconfig.json, @mastra/core with the memory and storage built with it), then the README's install
 // line, the copied src/mastra/agnost.ts alone, and the README's example app. Each version is installed
-// once from the npm registry into a temp dir (the only network this test uses), shared by its cases,
-// with npm and with pnpm. To add a version: a row in VERSIONS, with the @mastra/memory and
-// @mastra/libsql whose devDependencies['@mastra/core'] is that version (`npm view @mastra/libsql@1.7
-// devDependencies`), and the zod its AI SDK accepts.
+// once from the npm registry (the only network this test uses), shared by its cases, with npm and with
+// pnpm, and kept for the next runs for a day (test/helpers/install-cache.ts); each run copies it. To add
+// a version: a row in VERSIONS, with the @mastra/memory and @mastra/libsql whose
+// devDependencies['@mastra/core'] is that version (`npm view @mastra/libsql@1.7 devDependencies`), and
+// the zod its AI SDK accepts.
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.ts';
 import { groupingKeys } from '../helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.ts';
 import { PROJECT_ROOT } from '../helpers/project-files.ts';
+import { keptInstall, linkedCopy } from '../helpers/install-cache.ts';
 import { newWorkDir } from '../helpers/run-script.ts';
 
 const VERSIONS = [
@@ -94,9 +96,20 @@ async function peerIssues(manager: 'npm' | 'pnpm', cwd: string) {
 const newPeerWarnings = (before: string, after: string) =>
   after.split('\n').filter((line) => /peer|ERESOLVE/i.test(line) && !before.includes(line.trim()));
 
-/** An app as create-mastra makes one at `version`, then the README's install line (with pnpm, `pnpm add`). */
+/** An app as create-mastra makes one at `version`, then the README's install line (kept between runs: install-cache.ts), and the copied file. */
 async function createApp({ manager, version }: (typeof APPS)[number]) {
+  const installed = await keptInstall({ manager, version, PNPM, installLine, TSCONFIG }, (dir) => installApp(dir, { manager, version }));
   const app = newWorkDir();
+  linkedCopy(installed.dir, app);
+  mkdirSync(join(app, 'src', 'mastra'), { recursive: true });
+  copyFileSync(join(PROJECT_ROOT, 'src', 'mastra', 'agnost.ts'), join(app, 'src', 'mastra', 'agnost.ts'));
+  writeFileSync(join(app, 'src', 'mastra', 'index.ts'), APP_INDEX);
+  writeFileSync(join(app, 'main.ts'), APP_MAIN);
+  return { app, ...installed.result };
+}
+
+/** The app create-mastra makes at `version` in `app`, then the README's install line (with pnpm, `pnpm add`). */
+async function installApp(app: string, { manager, version }: (typeof APPS)[number]) {
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'support-app', version: '3.1.4', type: 'module' }));
   writeFileSync(join(app, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2));
   const appPackages = [
@@ -112,11 +125,7 @@ async function createApp({ manager, version }: (typeof APPS)[number]) {
   // As the README says: pnpm 11 and later stop at an install script nobody allowed or declined.
   if (manager === 'pnpm') writeFileSync(join(app, 'pnpm-workspace.yaml'), 'allowBuilds:\n  protobufjs: false\n');
   const installOutput = (await add(manager, installLine.split(' ').slice(2), app)) + (await peerIssues(manager, app));
-  mkdirSync(join(app, 'src', 'mastra'), { recursive: true });
-  copyFileSync(join(PROJECT_ROOT, 'src', 'mastra', 'agnost.ts'), join(app, 'src', 'mastra', 'agnost.ts'));
-  writeFileSync(join(app, 'src', 'mastra', 'index.ts'), APP_INDEX);
-  writeFileSync(join(app, 'main.ts'), APP_MAIN);
-  return { app, core, peerWarnings: newPeerWarnings(baseOutput, installOutput) };
+  return { core, peerWarnings: newPeerWarnings(baseOutput, installOutput) };
 }
 
 const installedVersion = (app: string, name: string) =>

@@ -4,13 +4,16 @@
 // so this also proves the code does not depend on npm's exact set of transitive versions.
 // It installs from the npm registry: the only network this suite uses. It resolves from the metadata
 // and the store pnpm keeps in HOME (offline first): a cold cache fetches what it lacks, only slower.
+// An install is kept for the next runs while package.json and pnpm's settings stay the same, for a day
+// (test/helpers/install-cache.ts); each run copies it.
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.ts';
 import { PROJECT_ROOT, projectFiles } from '../helpers/project-files.ts';
+import { keptInstall, linkedCopy } from '../helpers/install-cache.ts';
 import { newWorkDir } from '../helpers/run-script.ts';
 import { TOOL_MESSAGE } from '../helpers/agent.ts';
 
@@ -23,8 +26,7 @@ const RUN_TIMEOUT_MS = 300_000;
 const MARGIN_MS = 10_000;
 
 /** The copy create-mastra makes: every project file, the package renamed, .env copied from .env.example. */
-function templateCopy(): string {
-  const app = newWorkDir();
+function templateCopy(app = newWorkDir()): string {
   for (const file of projectFiles()) {
     mkdirSync(dirname(join(app, file)), { recursive: true });
     cpSync(join(PROJECT_ROOT, file), join(app, file));
@@ -54,12 +56,25 @@ function pnpm(version: string, args: string[], cwd: string, env: Record<string, 
   return child;
 }
 
-/** `pnpm install` in a fresh copy: the copy and what the install printed. */
+/** What a pnpm install of the template depends on: a change to any of these installs afresh. */
+const installInputs = (version: string) => ({
+  version,
+  files: ['package.json', '.npmrc', 'pnpm-workspace.yaml'].map((file) =>
+    existsSync(join(PROJECT_ROOT, file)) ? readFileSync(join(PROJECT_ROOT, file), 'utf8') : undefined,
+  ),
+});
+
+/** A fresh copy with what `pnpm install` made (kept between runs: install-cache.ts), and what it printed. */
 async function installCopy(version: string) {
+  const installed = await keptInstall(installInputs(version), async (dir) => {
+    const { stdout, stderr } = await pnpm(version, ['install', '--prefer-offline'], templateCopy(dir), {}, INSTALL_TIMEOUT_MS);
+    return stdout + stderr;
+  });
   const copy = templateCopy();
   copies.push(copy);
-  const { stdout, stderr } = await pnpm(version, ['install', '--prefer-offline'], copy, {}, INSTALL_TIMEOUT_MS);
-  return { copy, output: stdout + stderr };
+  linkedCopy(join(installed.dir, 'node_modules'), join(copy, 'node_modules'));
+  cpSync(join(installed.dir, 'pnpm-lock.yaml'), join(copy, 'pnpm-lock.yaml')); // without it, pnpm would resolve again before a run
+  return { copy, output: installed.result };
 }
 
 /** Started at once, awaited by the test that checks it (a failure is reported there, not as unhandled). */
