@@ -7,7 +7,7 @@ import { Mastra } from '@mastra/core/mastra';
 const model = createOpenAI({ apiKey: process.env.OPENAI_API_KEY, baseURL: process.env.OPENAI_BASE_URL }).chat(
   process.env.OPENAI_MODEL ?? 'gpt-5-mini',
 );
-const agent = new Agent({ id: 'minimal', name: 'Minimal', instructions: 'Answer.', model });
+const agent = new Agent<string>({ id: 'minimal', name: 'Minimal', instructions: 'Answer.', model });
 const mastra = new Mastra({ agents: { agent } });
 const result = await mastra.getAgent('agent').generate('hello');
 process.stdout.write(`${result.text}\n`);

@@ -49,7 +49,7 @@ const lookup = createTool({
 });
 
 function supportAgent(tools: Record<string, ReturnType<typeof createTool>>) {
-  return new Agent({ id: 'support', name: 'Support', instructions: 'Help customers.', model: createOfflineModel(), tools });
+  return new Agent<string>({ id: 'support', name: 'Support', instructions: 'Help customers.', model: createOfflineModel(), tools });
 }
 
 describe('the offline demo model', () => {
@@ -171,9 +171,18 @@ describe('the agent registry (src/agents/index.ts)', () => {
     let built = 0;
     // The offline model's own type, not the factory's MastraModelConfig: tsc takes seconds per agent on that union.
     const model = createOfflineModel();
-    const concierge: AgentFactory = () => (built++, new Agent({ id: 'concierge', name: 'Concierge', instructions: 'Plan trips.', model }));
+    const concierge: AgentFactory = () => (
+      built++,
+      new Agent<string>({ id: 'concierge', name: 'Concierge', instructions: 'Plan trips.', model })
+    );
     const triage: AgentFactory = ({ agent }) =>
-      new Agent({ id: 'triage', name: 'Triage', instructions: 'Route requests.', model, agents: { concierge: agent('concierge') } });
+      new Agent<string>({
+        id: 'triage',
+        name: 'Triage',
+        instructions: 'Route requests.',
+        model,
+        agents: { concierge: agent('concierge') },
+      });
     // triage first: the default, listed before the sub-agent it uses.
     const agents = createAgents(createOfflineModel(), { triage, concierge });
     expect(Object.keys(agents)).toEqual(['triage', 'concierge']);
@@ -186,14 +195,15 @@ describe('the agent registry (src/agents/index.ts)', () => {
     const named =
       (id: string): AgentFactory =>
       () =>
-        new Agent({ id, name: id, instructions: '-', model });
+        new Agent<string>({ id, name: id, instructions: '-', model });
     expect(() => createAgents(model, { helper: named('assistant') })).toThrow(
       'src/agents/index.ts lists the agent "assistant" as "helper": use its id as the key',
     );
-    const usesMissing: AgentFactory = ({ agent }) => new Agent({ id: 'a', name: 'a', instructions: '-', model, agents: { b: agent('b') } });
+    const usesMissing: AgentFactory = ({ agent }) =>
+      new Agent<string>({ id: 'a', name: 'a', instructions: '-', model, agents: { b: agent('b') } });
     expect(() => createAgents(model, { a: usesMissing })).toThrow('No agent "b" in src/agents/index.ts: add it to AGENTS, or use one of a');
-    const a: AgentFactory = ({ agent }) => new Agent({ id: 'a', name: 'a', instructions: '-', model, agents: { b: agent('b') } });
-    const b: AgentFactory = ({ agent }) => new Agent({ id: 'b', name: 'b', instructions: '-', model, agents: { a: agent('a') } });
+    const a: AgentFactory = ({ agent }) => new Agent<string>({ id: 'a', name: 'a', instructions: '-', model, agents: { b: agent('b') } });
+    const b: AgentFactory = ({ agent }) => new Agent<string>({ id: 'b', name: 'b', instructions: '-', model, agents: { a: agent('a') } });
     expect(() => createAgents(model, { a, b })).toThrow("Agents a -> b -> a are each other's sub-agents: break the cycle");
   });
 });
