@@ -3,7 +3,7 @@
 // tsconfig.json, @mastra/core with the memory and storage built with it), then the README's install
 // line, the copied src/mastra/agnost.ts alone, and the README's example app. Each version is installed
 // once from the npm registry (the only network this test uses), shared by its cases, with npm and with
-// pnpm, and kept for the next runs for a day (test/helpers/install-cache.ts); each run copies it. To add
+// pnpm, and kept for the next runs for a day (install-cache.ts); each run copies it. To add
 // a version: a row in VERSIONS, with the @mastra/memory and @mastra/libsql whose
 // devDependencies['@mastra/core'] is that version (`npm view @mastra/libsql@1.7 devDependencies`), and
 // the zod its AI SDK accepts.
@@ -17,7 +17,7 @@ import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.ts';
 import { groupingKeys } from '../helpers/grouping-keys.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.ts';
 import { PROJECT_ROOT } from '../helpers/project-files.ts';
-import { keptInstall, linkedCopy } from '../helpers/install-cache.ts';
+import { keptInstall, linkedCopy } from './install-cache.ts';
 import { newWorkDir } from '../helpers/run-script.ts';
 
 const VERSIONS = [

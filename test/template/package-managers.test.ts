@@ -5,7 +5,7 @@
 // It installs from the npm registry: the only network this suite uses. It resolves from the metadata
 // and the store pnpm keeps in HOME (offline first): a cold cache fetches what it lacks, only slower.
 // An install is kept for the next runs while package.json and pnpm's settings stay the same, for a day
-// (test/helpers/install-cache.ts); each run copies it.
+// (install-cache.ts); each run copies it.
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.ts';
 import { PROJECT_ROOT, projectFiles } from '../helpers/project-files.ts';
-import { keptInstall, linkedCopy } from '../helpers/install-cache.ts';
+import { keptInstall, linkedCopy } from './install-cache.ts';
 import { newWorkDir } from '../helpers/run-script.ts';
 import { TOOL_MESSAGE } from '../helpers/agent.ts';
 

@@ -1,4 +1,4 @@
-// The template's proofs (test/template/) install apps from the npm registry. An install is kept between
+// The template's proofs in this folder install apps from the npm registry. An install is kept between
 // runs and used again while its inputs are the same and it is younger than INSTALL_MAX_AGE_MS; after
 // that the registry's newest versions are resolved again. A run works in its own copy of the install
 // (hard links: a second or two), never in the kept one. FRESH_INSTALLS=1 installs afresh.
