@@ -1,4 +1,18 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+// The files that install or build before their tests take longest: they start first, so that none is left
+// running alone at the end. Vitest orders by an earlier run's timings, which a fresh clone does not have
+// (it then starts the largest files first). Entries for folders a product deleted simply match nothing.
+const LONGEST = ['test/template/', 'test/product/built-server.test.ts', 'web/chat-dev.test.ts', 'test/studio'];
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const isLong = (file: TestSpecification) => LONGEST.some((path) => file.moduleId.includes(`/${path}`));
+    return [...sorted.filter(isLong), ...sorted.filter((file) => !isLong(file))];
+  }
+}
 
 export default defineConfig({
   test: {
@@ -11,6 +25,10 @@ export default defineConfig({
     // Chromium): files run three at a time whatever the core count (vitest's default is one fewer than
     // the cores, one file at a time on 2 cores).
     maxWorkers: 3,
+    // A worker runs its files one after the other in one module graph: Mastra and the other packages
+    // load once per worker, not once per file. Each file starts and stops its own servers and processes.
+    isolate: false,
+    sequence: { sequencer: LongestFirst },
     // The tests spawn real processes and wait for real exports: bounds for a busy 2-core machine, met at
     // once when what is waited for happens (a hang still fails, later).
     testTimeout: 120_000,
