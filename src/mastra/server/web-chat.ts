@@ -40,6 +40,8 @@ const PAGE_HEADERS = {
 /** The folder the page is built from, and the one it is built into. */
 export const webFolder = () => join(projectDir(), 'web');
 export const webBuildFolder = () => join(webFolder(), 'dist');
+/** Whether the project has the page's sources (package.json's scripts ask the same): a deleted web/ may leave its git-ignored build. */
+export const hasWebChat = (folder = webFolder()) => existsSync(join(folder, 'index.html'));
 
 export interface WebChat {
   sessions: Sessions;
@@ -121,14 +123,14 @@ function sessionMiddleware(sessions: Sessions): Middleware {
 }
 
 /**
- * The web chat's routes and sign-in, on `agentId` (the default agent); undefined without web/ (the page
- * deleted). Without a build (web/dist), sign-in and the chat route still run, and /chat says how to build.
+ * The web chat's routes and sign-in, on `agentId` (the default agent); undefined without the page's sources
+ * (web/ deleted). Without a build (web/dist), sign-in and the chat route still run, and /chat says how to build.
  */
 export async function createWebChat(
   config: Pick<AppConfig, 'storageUrl' | 'storageAuthToken' | 'betterAuthSecret'>,
   { agentId, warn }: { agentId: string; warn: (line: string) => void },
 ): Promise<WebChat | undefined> {
-  if (!existsSync(webFolder())) return undefined;
+  if (!hasWebChat()) return undefined;
   const sessions = await createSessions(config, { warn });
   const { registerApiRoute } = await import('@mastra/core/server');
   const { chatRoute } = await import('@mastra/ai-sdk');
