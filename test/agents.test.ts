@@ -6,7 +6,8 @@ import { createTool } from '@mastra/core/tools';
 import { LibSQLStore } from '@mastra/libsql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createAgents, defaultAgentId, type AgentFactory } from '../src/mastra/registry.ts';
+import { createAgents, createWorkflows, defaultAgentId, type AgentFactory, type WorkflowParts } from '../src/mastra/registry.ts';
+import { createWorkflow } from '@mastra/core/workflows';
 import { project } from './fixtures/project.ts';
 import { createOfflineModel, fillFromMessage } from '../src/agents/offline-model.ts';
 import { askAgent } from '../src/ask-agent.ts';
@@ -205,5 +206,21 @@ describe('the agent registry (src/agents/index.ts)', () => {
     const a: AgentFactory = ({ agent }) => new Agent<string>({ id: 'a', name: 'a', instructions: '-', model, agents: { b: agent('b') } });
     const b: AgentFactory = ({ agent }) => new Agent<string>({ id: 'b', name: 'b', instructions: '-', model, agents: { a: agent('a') } });
     expect(() => createAgents(model, { a, b })).toThrow("Agents a -> b -> a are each other's sub-agents: break the cycle");
+  });
+
+  it("gives a workflow's factory the agents themselves, by id, and names the ids for an unknown one", () => {
+    const model = createOfflineModel();
+    const agents = createAgents(model, {
+      triage: () => new Agent<string>({ id: 'triage', name: 'Triage', instructions: '-', model }),
+      concierge: () => new Agent<string>({ id: 'concierge', name: 'Concierge', instructions: '-', model }),
+    });
+    const given: WorkflowParts[] = [];
+    const workflow = (id: string) => createWorkflow({ id, inputSchema: z.object({}), outputSchema: z.object({}) }).commit();
+    createWorkflows(agents, { planTrip: (parts) => (given.push(parts), workflow('planTrip')) });
+    expect(given[0]!.agent('concierge')).toBe(agents.concierge);
+    expect(given[0]!.defaultAgent).toBe(agents.triage);
+    expect(() => createWorkflows(agents, { planTrip: ({ agent }) => (agent('guide'), workflow('planTrip')) })).toThrow(
+      'No agent "guide" in src/agents/index.ts for a workflow: use one of triage, concierge',
+    );
   });
 });

@@ -22,9 +22,10 @@ export interface AgentParts {
 
 export type AgentFactory = (parts: AgentParts) => AnyAgent;
 
-/** What a workflow's factory is given: the project's agents by id, and the default one. */
+/** What a workflow's factory is given: the project's agents, the same instances the rest of the project talks to. */
 export interface WorkflowParts {
-  agents: Record<string, Agent>;
+  /** The agent of that id in src/agents/index.ts (an unknown id fails at start-up, naming the ids there). */
+  agent: (id: string) => Agent;
   defaultAgent: Agent;
 }
 
@@ -65,10 +66,14 @@ export function defaultAgentId(agents: Record<string, unknown>): string {
 
 /** Every workflow of `factories` on `agents`, keyed by its id (so mastra.getWorkflow(id) and /api/workflows/<id> agree). */
 export function createWorkflows(agents: Record<string, Agent>, factories: Record<string, WorkflowFactory>): Record<string, AnyWorkflow> {
-  const defaultAgent = agents[defaultAgentId(agents)]!;
+  const agent = (id: string): Agent => {
+    if (agents[id]) return agents[id];
+    throw new Error(`No agent "${id}" in src/agents/index.ts for a workflow: use one of ${Object.keys(agents).join(', ')}`);
+  };
+  const defaultAgent = agent(defaultAgentId(agents));
   return Object.fromEntries(
     Object.entries(factories).map(([id, create]) => {
-      const workflow = create({ agents, defaultAgent });
+      const workflow = create({ agent, defaultAgent });
       if (workflow.id !== id)
         throw new Error(`src/workflows/index.ts lists the workflow "${workflow.id}" as "${id}": use its id as the key`);
       return [id, workflow];
