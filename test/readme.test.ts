@@ -114,8 +114,8 @@ describe('README and docs/ references', () => {
     }
   });
 
-  it("name only folders that exist (the README's paths under src/, scripts/, test/, bench/, docs/)", () => {
-    const named = [...readme.matchAll(/`((?:src|scripts|test|bench|docs)\/[^`\s]*)`/g)].map(([, path]) => path!);
+  it("name only folders that exist (the README's paths under src/, scripts/, test/, bench/, docs/, web/)", () => {
+    const named = [...readme.matchAll(/`((?:src|scripts|test|bench|docs|web)\/[^`\s]*)`/g)].map(([, path]) => path!);
     const problems: string[] = [];
     for (const path of named) {
       // A path may name a file still to be written (`src/tools/<name>-tool.ts`): only its folder must exist.
