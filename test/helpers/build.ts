@@ -69,7 +69,9 @@ export function runBuild(timeoutMs = BUILD_TIMEOUT_MS, command: [string, ...stri
     const started = Date.now();
     const build = spawn(command[0], command.slice(1), {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, MASTRA_TELEMETRY_DISABLED: '1' },
+      // The build installs the server's dependencies into .mastra/output with npm: from npm's cache
+      // when it has them, rather than asking the registry about each first.
+      env: { ...process.env, MASTRA_TELEMETRY_DISABLED: '1', npm_config_prefer_offline: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });

@@ -56,13 +56,20 @@ function pnpm(version: string, args: string[], cwd: string, env: Record<string, 
   return child;
 }
 
+/** package.json's fields that pnpm installs from (a change to a script or the description installs nothing new). */
+const INSTALLED_FROM = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'overrides', 'pnpm', 'engines'];
+
 /** What a pnpm install of the template depends on: a change to any of these installs afresh. */
-const installInputs = (version: string) => ({
-  version,
-  files: ['package.json', '.npmrc', 'pnpm-workspace.yaml'].map((file) =>
-    existsSync(join(PROJECT_ROOT, file)) ? readFileSync(join(PROJECT_ROOT, file), 'utf8') : undefined,
-  ),
-});
+const installInputs = (version: string) => {
+  const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
+  return {
+    version,
+    manifest: INSTALLED_FROM.map((field) => manifest[field]),
+    files: ['.npmrc', 'pnpm-workspace.yaml'].map((file) =>
+      existsSync(join(PROJECT_ROOT, file)) ? readFileSync(join(PROJECT_ROOT, file), 'utf8') : undefined,
+    ),
+  };
+};
 
 /** A copy installed with `pnpm install` (kept between runs: install-cache.ts), and what the install printed. */
 const pnpmInstall = (version: string) =>
