@@ -154,6 +154,17 @@ describe(`a create-mastra-style copy with ${PNPM_LATEST}`, () => {
     ]);
   });
 
+  it("resolves the @opentelemetry/api minor version npm's lockfile holds (the SDK's packages do not accept the next one yet)", () => {
+    const lock = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version: string }>;
+    };
+    const minor = (version: string) => version.split('.').slice(0, 2).join('.');
+    const installed = readdirSync(join(app, 'node_modules', '.pnpm')).flatMap(
+      (name) => name.match(/^@opentelemetry\+api@([\d.]+)/)?.[1] ?? [],
+    );
+    expect(installed.map(minor)).toEqual([minor(lock.packages['node_modules/@opentelemetry/api']!.version)]);
+  });
+
   it(
     'gives the scripts the Node 24 they need, whatever the system Node',
     async () => {
