@@ -1,8 +1,8 @@
 // The test files' build of the server (test/helpers/build.ts): a failed build says why, and the build
 // is reused until a source changes.
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { newWorkDir } from './helpers/run-script.ts';
 import { describe, expect, it } from 'vitest';
 import { runBuild, sourcesHash } from './helpers/build.ts';
 import { PROJECT_ROOT } from './helpers/project-files.ts';
@@ -23,7 +23,7 @@ describe('the build for the tests that run the built server', () => {
   });
 
   it('is redone when a file under src/ or package.json changes, and only then', () => {
-    const copy = mkdtempSync(join(tmpdir(), 'build-hash-'));
+    const copy = newWorkDir();
     for (const entry of ['src', 'package.json', 'tsconfig.json']) cpSync(join(PROJECT_ROOT, entry), join(copy, entry), { recursive: true });
     const before = sourcesHash(copy);
     expect(sourcesHash(copy)).toBe(before);

@@ -54,8 +54,8 @@ describe.concurrent('local traces in Studio’s DuckDB file', { timeout: 180_000
     (await DuckDBInstance.create(storage.traces)).closeSync(); // as `npm run dev` leaves it
     const chat = startChat([], { MASTRA_STORAGE_URL: storage.url });
     chat.child.stdin!.write('hello\n');
-    await chat.waitForStdout(HELLO_ANSWER, 25_000); // a generous bound: the other chats start meanwhile
-    // While the chat is still open, another process can take the file.
+    await chat.waitForStdout(HELLO_ANSWER);
+    // While the chat is still open, another process can take the file (once the chat has written the turn's traces).
     await expect
       .poll(
         async () =>
@@ -63,7 +63,7 @@ describe.concurrent('local traces in Studio’s DuckDB file', { timeout: 180_000
             (instance) => (instance.closeSync(), true),
             () => false,
           ),
-        { timeout: 5_000 },
+        { timeout: 30_000 },
       )
       .toBe(true);
     chat.child.stdin!.end();

@@ -2,9 +2,8 @@
 // OpenAI-compatible fake model that calls tools, and a local OTLP receiver. Each shape runs one user
 // turn (or two) with the ids given once, by the caller, as src/ask-agent.ts does; the test reads what
 // Agnost would receive.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { newWorkDir } from './run-script.ts';
 import { createOpenAI } from '@ai-sdk/openai';
 import { Agent } from '@mastra/core/agent';
 import { createScorer } from '@mastra/core/evals';
@@ -257,7 +256,7 @@ export const SHAPES: Record<string, Shape> = {
     await done(mastra);
   },
   'tool approval, approved by another process that passes the ids again': async (context) => {
-    const storage = `file:${join(mkdtempSync(join(tmpdir(), 'shapes-')), 'mastra.db')}`;
+    const storage = `file:${join(newWorkDir(), 'mastra.db')}`;
     const refund = createTool({ ...lookupTool, id: 'refund-order', description: 'Refunds an order', requireApproval: true });
     const support = () => agent('support', context, { instructions: 'CALL refund-order', tools: { 'refund-order': refund } });
     const asking = appWith(context, { agents: { support: support() } }, storage);
@@ -291,7 +290,7 @@ export const SHAPES: Record<string, Shape> = {
     await done(mastra);
   },
   'workflow resumed by another process that passes the ids again': async (context) => {
-    const storage = `file:${join(mkdtempSync(join(tmpdir(), 'shapes-')), 'mastra.db')}`;
+    const storage = `file:${join(newWorkDir(), 'mastra.db')}`;
     const workflow = () =>
       createWorkflow({
         id: 'approval-flow',

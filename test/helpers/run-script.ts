@@ -3,7 +3,7 @@
 // variables: child-env.ts). The chat and the doctor run on the tests' project (test/fixtures/chat.ts,
 // doctor.ts); `product: true` runs the product's own (scripts/chat.ts, doctor.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { childEnv } from './child-env.ts';
@@ -22,13 +22,27 @@ export interface ScriptProcess {
   child: ChildProcess;
   stdout(): string;
   stderr(): string;
-  /** Resolves once stdout contains `text`. */
+  /** Resolves once stdout contains `text`; rejects if the process exits first, or after `timeoutMs`. */
   waitForStdout(text: string, timeoutMs?: number): Promise<void>;
   done: Promise<ScriptRun>;
 }
 
+const workDirs: string[] = [];
+
+/** A new empty folder for a test's files and processes, removed after the test file (remove-work-dirs.ts). */
 export function newWorkDir(): string {
-  return mkdtempSync(join(tmpdir(), 'chat-test-'));
+  const dir = mkdtempSync(join(tmpdir(), 'mastra-test-'));
+  workDirs.push(dir);
+  return dir;
+}
+
+/** Removes the folders newWorkDir() made (each test file's, once its own afterAll hooks have stopped its processes). */
+export function removeWorkDirs(): void {
+  for (const dir of workDirs.splice(0)) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {} // a process that outlived its test still writing there: the folder is in the system's temp folder anyway
+  }
 }
 
 export type Script = 'chat' | 'doctor' | 'token';
@@ -50,6 +64,9 @@ export function nodeArgsOf(script: Script, { product = false } = {}): string[] {
     /^(\.\/)?scripts\/\w+\.ts$/.test(arg) ? join(PROJECT_ROOT, entry(arg)) : /^(\.\/)?scripts\//.test(arg) ? join(PROJECT_ROOT, arg) : arg,
   );
 }
+
+/** How long a test waits for a process's answer: a bound for a busy machine (an exit without it fails at once). */
+export const ANSWER_WITHIN_MS = 90_000;
 
 export interface ScriptOptions {
   /** The product's own script rather than the tests' project's. */
@@ -80,25 +97,32 @@ export function startScript(
     for (const watcher of watchers) watcher();
   });
   child.stderr!.on('data', (chunk: string) => (stderr += chunk));
+  let closed = false;
   const done = new Promise<ScriptRun>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, elapsedMs: Date.now() - started })),
+    child.on('close', (code, signal) => {
+      closed = true;
+      for (const watcher of watchers) watcher();
+      resolve({ code, signal, stdout, stderr, elapsedMs: Date.now() - started });
+    }),
   );
   return {
     child,
     stdout: () => stdout,
     stderr: () => stderr,
-    waitForStdout(text, timeoutMs = 60_000) {
+    waitForStdout(text, timeoutMs = ANSWER_WITHIN_MS) {
       return new Promise((resolve, reject) => {
+        const fail = (why: string) => {
+          clearTimeout(timer);
+          watchers.delete(check);
+          reject(new Error(`${why} ${JSON.stringify(text)}; stdout: ${stdout}; stderr: ${stderr}`));
+        };
         const check = () => {
-          if (!stdout.includes(text)) return;
+          if (!stdout.includes(text)) return closed ? fail('the process exited before stdout contained') : undefined;
           clearTimeout(timer);
           watchers.delete(check);
           resolve();
         };
-        const timer = setTimeout(() => {
-          watchers.delete(check);
-          reject(new Error(`stdout never contained ${JSON.stringify(text)}; stdout: ${stdout}; stderr: ${stderr}`));
-        }, timeoutMs);
+        const timer = setTimeout(() => fail(`stdout did not contain within ${timeoutMs} ms`), timeoutMs);
         watchers.add(check);
         check();
       });

@@ -3,9 +3,9 @@
 // server, as `mastra dev` runs it, without its bundling), on a storage of its own. startDev runs the real
 // `npm run dev` in a copy of the project, for the tests whose promise is that command itself.
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { newWorkDir } from './run-script.ts';
 import { chromium, type Browser } from 'playwright-core';
 import { findChromium } from './chromium.ts';
 import { PROJECT_ROOT } from './project-files.ts';
@@ -37,7 +37,7 @@ export interface StudioOptions {
  */
 export async function startStudio(env: Record<string, string>, { also }: StudioOptions = {}): Promise<Studio> {
   if (also !== undefined) return startDev(env, { also });
-  const storageUrl = `file:${join(mkdtempSync(join(tmpdir(), 'studio-test-')), 'mastra.db')}`;
+  const storageUrl = `file:${join(newWorkDir(), 'mastra.db')}`;
   const server = await startServer({ MASTRA_STORAGE_URL: storageUrl, ...env }, { studio: true });
   // Studio's page calls the API on the host it was told (localhost, as `mastra dev` prints it): opened
   // there, the page and the API share one origin.
@@ -47,7 +47,7 @@ export async function startStudio(env: Record<string, string>, { also }: StudioO
 
 /** `npm run dev` in a copy of the project (so it shares no .mastra/ folder or database with other tests), plus its folders `also`. */
 export async function startDev(env: Record<string, string>, { also = [] as string[] } = {}): Promise<Studio> {
-  const app = mkdtempSync(join(tmpdir(), 'studio-test-'));
+  const app = newWorkDir();
   const built = join(PROJECT_ROOT, 'web', 'dist');
   for (const entry of ['src', 'package.json', 'tsconfig.json', ...also]) {
     cpSync(join(PROJECT_ROOT, entry), join(app, entry), { recursive: true, filter: (source) => source !== built });
