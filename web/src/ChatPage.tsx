@@ -1,6 +1,6 @@
 // The signed-in page: the user's conversations (open, delete, start a new one) beside the open one.
 // The open conversation is in the address (?c=<id>) once it has a message, so a reload reopens it.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { UIMessage } from 'ai';
 import { deleteConversation, listConversations, loadConversation, type ConversationSummary } from './api.ts';
 import { authClient } from './auth-client.ts';
@@ -24,6 +24,11 @@ export function ChatPage({ email, onSignedOut }: { email: string; onSignedOut: (
   const [conversations, setConversations] = useState<ConversationSummary[]>([]);
   const [open, setOpen] = useState<Open | undefined>();
   const [problem, setProblem] = useState('');
+  // The conversation open now: a turn may end after the user left it (New conversation while it streamed).
+  const openId = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    openId.current = open?.id;
+  }, [open]);
 
   const refresh = useCallback(() => {
     listConversations().then(setConversations, (error: Error) => setProblem(error.message));
@@ -118,7 +123,7 @@ export function ChatPage({ email, onSignedOut }: { email: string; onSignedOut: (
             id={open.id}
             history={open.history}
             onTurnDone={() => {
-              showInAddress(open.id);
+              if (openId.current === open.id) showInAddress(open.id);
               refresh();
             }}
           />
