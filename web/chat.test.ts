@@ -203,12 +203,19 @@ describeUnless(chromiumMissing, 'the web chat', () => {
 
   it('a turn that ends after alice started a new conversation leaves the new one in the address', async () => {
     const { page } = people.alice;
-    let release!: () => void;
+    let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
-    await page.route('**/chat/api/chat', async (route) => (await held, route.continue()));
+    const sent = new Promise<void>((resolve) =>
+      page.route('**/chat/api/chat', async (route) => {
+        resolve();
+        await held;
+        await route.continue();
+      }),
+    );
     try {
       await page.getByLabel('Message').fill('answered after I left');
       await page.getByRole('button', { name: 'Send' }).click();
+      await sent; // the turn is on its way when she leaves its conversation
       await page.getByRole('button', { name: 'New conversation' }).click();
       expect(conversationOf(page)).toBe('');
       // The turn's end refreshes the list: by then the page has done what it does when a turn ends.
@@ -217,6 +224,7 @@ describeUnless(chromiumMissing, 'the web chat', () => {
       await listed;
       expect(conversationOf(page)).toBe('');
     } finally {
+      release();
       await page.unroute('**/chat/api/chat');
     }
   });
