@@ -3,7 +3,7 @@
 // scripts and by the server alike, so neither tries to typecheck, build or serve a page that is gone.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
 import { hasWebChat } from '../src/mastra/server/web-chat.ts';
@@ -13,7 +13,7 @@ import { newWorkDir } from './helpers/run-script.ts';
 function projectWith(files: string[]): string {
   const dir = newWorkDir();
   for (const file of files) {
-    mkdirSync(join(dir, file, '..'), { recursive: true });
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
     writeFileSync(join(dir, file), '');
   }
   return dir;
