@@ -1,10 +1,10 @@
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
-// The longest files (they install, build, or drive Chromium) start first, so that none is left running
-// alone at the end. Vitest orders by an earlier run's timings, which a fresh clone does not have
+// The longest files (they install, build, drive Chromium, or run tsc) start first, so that none is left
+// running alone at the end. Vitest orders by an earlier run's timings, which a fresh clone does not have
 // (it then starts the largest files first). Entries for folders a product deleted simply match nothing.
-const LONGEST = ['test/template/', 'test/product/built-server.test.ts', 'web/chat-dev.test.ts', 'test/studio'];
+const LONGEST = ['test/template/', 'test/product/built-server.test.ts', 'web/chat-dev.test.ts', 'test/studio', 'test/checks.test.ts'];
 
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

@@ -67,8 +67,13 @@ export interface BuiltServer {
  * server, no build), with `env`, on a free port; `studio: true` serves Studio too, as `npm run dev` does.
  */
 export function startServer(env: Record<string, string>, { studio = false } = {}): Promise<BuiltServer> {
-  // Node's compile cache, as the chat's npm script has it; a database of its own unless the test names one.
-  const script = [`--import=${join(PROJECT_ROOT, 'scripts/compile-cache.js')}`, join(PROJECT_ROOT, 'test/fixtures/server.ts')];
+  // Node's flags as the chat's npm script has them (the compile cache, less garbage collection while Mastra
+  // loads); a database of its own unless the test names one.
+  const script = [
+    '--max-semi-space-size=8',
+    `--import=${join(PROJECT_ROOT, 'scripts/compile-cache.js')}`,
+    join(PROJECT_ROOT, 'test/fixtures/server.ts'),
+  ];
   return startNode([...script, ...(studio ? ['--studio'] : [])], { MASTRA_STORAGE_URL: `file:${join(newWorkDir(), 'mastra.db')}`, ...env });
 }
 
