@@ -3,7 +3,8 @@
 // (web/dist): alice and bob sign up through the labelled controls, chat, reload, reopen and delete
 // conversations, and each sees only their own; the local OTLP receiver gets every turn once, under the
 // right user and conversation, with only that turn's message as its input; a refused request shows a
-// readable line; Sign out and Sign in work.
+// readable line; Sign out and Sign in work; a conversation left while its answer is on its way does not come
+// back into the address.
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -200,6 +201,26 @@ describeUnless(chromiumMissing, 'the web chat', () => {
     await alice.page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => conversationButtons(alice.page).allTextContents(), { timeout: 15_000 }).toEqual([TOOL_MESSAGE]);
   }, 60_000);
+
+  it('alice leaves a conversation while its answer is on its way: the new one stays in the address', async () => {
+    const { page } = people.alice;
+    let sending = () => {};
+    const sent = new Promise<void>((resolve) => (sending = resolve));
+    // Held in the browser, never answered: leaving the conversation stops the turn, and the page ends it.
+    await page.route('**/chat/api/chat', () => sending());
+    try {
+      await page.getByLabel('Message').fill('answered after I left');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await sent;
+      // A turn's end puts its conversation in the address (if still open), then refreshes the list.
+      const ended = page.waitForRequest((request) => new URL(request.url()).pathname === '/api/memory/threads');
+      await page.getByRole('button', { name: 'New conversation' }).click();
+      await ended;
+      expect(conversationOf(page)).toBe('');
+    } finally {
+      await page.unroute('**/chat/api/chat');
+    }
+  });
 
   it('nothing along the way answered 5xx or logged an error, on the server or in the page (its CSP included)', () => {
     expect(serverErrors).toEqual([]);
