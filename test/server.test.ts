@@ -184,6 +184,12 @@ describe('the server', () => {
     expectIds(spansOfConversation('conv-options'), 'user-options', 'conv-options');
   });
 
+  it('leaves idle connections for the client to close: it announces no idle timeout (test/helpers/idle-connections.ts)', async () => {
+    const response = await fetch(`${baseUrl}/api/agents`);
+    await response.arrayBuffer();
+    expect([response.headers.get('connection'), response.headers.get('keep-alive')]).toEqual(['keep-alive', null]);
+  });
+
   it("exports a streamed answer's trace as soon as the stream ends, well before the exporter's 5 s batch", async () => {
     const client = new MastraClient({ baseUrl, headers: { 'x-user-id': 'user-prompt', 'x-conversation-id': 'conv-prompt' } });
     const answer = await streamText(await client.getAgent(AGENT_ID).stream(TOOL_MESSAGE));

@@ -4,6 +4,7 @@
 // with an error status whose body echoes the key, as some servers do. With `respond`, it answers each
 // request as that function decides: a text, tool calls (as a real model calls tools), or a JSON object.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { leaveIdleConnectionsToClients } from './idle-connections.ts';
 import type { AddressInfo } from 'node:net';
 import type { ServerResponse } from 'node:http';
 
@@ -84,6 +85,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       );
     });
   });
+  leaveIdleConnectionsToClients(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -3,6 +3,7 @@
 // independent of the library the server verifies them with.
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { createServer } from 'node:http';
+import { leaveIdleConnectionsToClients } from './idle-connections.ts';
 import type { AddressInfo } from 'node:net';
 
 export type SigningAlgorithm = 'RS256' | 'ES256';
@@ -53,6 +54,7 @@ export async function startJwksIssuer(keys: SigningKey[]): Promise<JwksIssuer> {
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ keys: issuer.keys.map((key) => key.publicJwk) }));
   });
+  leaveIdleConnectionsToClients(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return Object.assign(issuer, {

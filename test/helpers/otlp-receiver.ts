@@ -2,6 +2,7 @@
 // ExportTraceServiceRequest bodies with its own copy of the OTLP schema (independent of the exporter's
 // encoder) and can answer 200, any error status, or never answer at all.
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { leaveIdleConnectionsToClients } from './idle-connections.ts';
 import type { AddressInfo } from 'node:net';
 import protobuf from 'protobufjs';
 
@@ -169,6 +170,7 @@ export async function startOtlpReceiver(mode: ReceiverMode = { status: 200 }): P
       else answer();
     });
   });
+  leaveIdleConnectionsToClients(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
