@@ -143,6 +143,14 @@ describe(`a create-mastra-style copy with ${PNPM_LATEST}`, () => {
     expect(installOutput).not.toMatch(/ERR_PNPM|Ignored build scripts/);
   });
 
+  // Here pnpm itself runs on that Node (npm test puts it first on PATH): on the system's Node 20, pnpm 12
+  // would warn about each package that needs Node >= 22 unless nodeVersion says otherwise.
+  it("checks the packages' engines against the Node the scripts run on (the node devDependency)", () => {
+    const workspace = readFileSync(join(PROJECT_ROOT, 'pnpm-workspace.yaml'), 'utf8');
+    const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    expect(workspace.match(/^nodeVersion: (\S+)$/m)?.[1]).toBe(manifest.devDependencies.node);
+  });
+
   it("installs one copy of each of OpenTelemetry's packages the chat loads (the overrides)", () => {
     const copies = readdirSync(join(app, 'node_modules', '.pnpm')).filter((name) => SHARED_OTEL.test(name));
     // One version each, and one copy of each (pnpm makes a copy per version of @opentelemetry/api they see).
