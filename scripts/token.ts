@@ -4,10 +4,11 @@
 import jwt from 'jsonwebtoken';
 import { JWT_ALGORITHM } from '../src/mastra/server/auth.ts';
 import { ID_RULE, isValidId } from '../src/settings/ids.ts';
+import { scriptCommand } from '../src/settings/script-command.ts';
 
 const [userId, hours = '8'] = process.argv.slice(2);
 const fail = (message: string): never => {
-  process.stderr.write(`${message}\nUsage: npm run token -- <user id> [hours, default 8]\n`);
+  process.stderr.write(`${message}\nUsage: ${scriptCommand('token', '<user id> [hours, default 8]')}\n`);
   process.exit(2);
 };
 if (!userId || !isValidId(userId)) fail(`Give the user id: ${ID_RULE}.`);

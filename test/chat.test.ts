@@ -294,7 +294,21 @@ describe.concurrent('bad flags', PROCESS_TESTS, () => {
   it('--help prints usage and exits 0', async () => {
     const run = await inTurn(() => runChat(['--help']));
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^Usage: npm run chat/);
+    expect(run.stdout).toMatch(/^Usage: npm run chat -- \[options\]$/m);
+    expect(run.stdout).toContain(`printf 'hello\\nwhat is 2 + 2?\\n' | npm run chat\n`);
+  });
+
+  it.each([
+    ['pnpm/12.21.0 npm/? node/v24.21.0 linux x64', 'pnpm run chat -- --message "hello"', 'pnpm run dev'],
+    ['yarn/1.22.22 npm/? node/v24.21.0 linux x64', 'yarn chat --message "hello"', 'yarn dev'],
+    ['bun/1.4.0 npm/? node/v24.21.0 linux x64', 'bun run chat -- --message "hello"', 'bun run dev'],
+  ])('run by %s, names its commands in that form', async (userAgent, oneShot, dev) => {
+    const [help, turn] = await Promise.all([
+      inTurn(() => runChat(['--help'], { npm_config_user_agent: userAgent })),
+      inTurn(() => runChat(['--message', 'hi'], { npm_config_user_agent: userAgent })),
+    ]);
+    expect(help.stdout).toContain(`One-shot:     ${oneShot}\n`);
+    expect(turn.stderr).toContain(`or run ${dev} once to keep them for Studio's Traces page.`);
   });
 });
 

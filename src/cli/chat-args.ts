@@ -1,14 +1,18 @@
 // The chat's command line: flags, their validation, and the usage text.
 import { parseArgs } from 'node:util';
 import { ID_RULE, isValidId } from '../settings/ids.ts';
+import { scriptCommand } from '../settings/script-command.ts';
 
-export const USAGE = `Usage: npm run chat -- [options]
+/** The chat's help, its commands in the form of the package manager that runs it. */
+export function usage(): string {
+  const chat = (args?: string) => scriptCommand('chat', args);
+  return `Usage: ${chat('[options]')}
 
 Talk to the agent. Every turn is traced with your user id and conversation id.
-  Interactive:  npm run chat
-  One-shot:     npm run chat -- --message "hello"
-  Piped:        printf 'hello\\nwhat is 2 + 2?\\n' | npm run chat
-  A workflow:   npm run chat -- --workflow <id> --message "hello"
+  Interactive:  ${chat()}
+  One-shot:     ${chat('--message "hello"')}
+  Piped:        printf 'hello\\nwhat is 2 + 2?\\n' | ${chat()}
+  A workflow:   ${chat('--workflow <id> --message "hello"')}
 
 Options:
   --message <text>       answer one message and exit
@@ -20,6 +24,7 @@ Options:
   --help                 show this help
 
 In interactive mode: /new starts a new conversation, /whoami shows the ids, /help, /exit.`;
+}
 
 export class UsageError extends Error {}
 

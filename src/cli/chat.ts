@@ -5,12 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Project } from '../mastra/assembly.ts';
-import { parseChatArgs, USAGE, UsageError, type ChatOptions } from './chat-args.ts';
+import { parseChatArgs, usage, UsageError, type ChatOptions } from './chat-args.ts';
 
 /** The chat with `argv` (flags after the script's name) on the project `loadProject` gives; exits the process when done. */
 export async function runChat(loadProject: () => Promise<Project>, argv: string[]): Promise<void> {
   function fail(message: string): never {
-    process.stderr.write(`${message}\n${USAGE}\n`);
+    process.stderr.write(`${message}\n${usage()}\n`);
     process.exit(2);
   }
 
@@ -22,7 +22,7 @@ export async function runChat(loadProject: () => Promise<Project>, argv: string[
     throw error;
   }
   if (options.help) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${usage()}\n`);
     process.exit(0);
   }
 

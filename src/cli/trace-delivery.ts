@@ -4,6 +4,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import { EXPORT_CHANNEL, tracesUrl, type ExportOutcome } from '../mastra/agnost.ts';
 import { describeExportError, type DeliveryFailure } from '../mastra/export-failures.ts';
 import type { LocalTraces } from '../mastra/storage.ts';
+import { scriptCommand } from '../settings/script-command.ts';
 
 export type { DeliveryFailure };
 export { tracesUrl };
@@ -43,7 +44,7 @@ export function watchTraceDelivery(onFailure?: Listener): DeliveryTally {
 
 /** The chat's last line about traces: where they went, how many spans, or why not. */
 export function summarizeDelivery(tally: DeliveryTally, agnostEnabled: boolean, endpoint: string, local: LocalTraces = 'kept'): string {
-  if (!agnostEnabled) return `Traces: ${LOCAL[local]}`;
+  if (!agnostEnabled) return `Traces: ${LOCAL[local]()}`;
   const url = tracesUrl(endpoint);
   const total = tally.spansExported + tally.spansFailed;
   if (tally.lastFailure) return `Traces: ${tally.spansExported} of ${total} spans exported to ${url} (${tally.lastFailure.reason}).`;
@@ -53,8 +54,8 @@ export function summarizeDelivery(tally: DeliveryTally, agnostEnabled: boolean, 
 
 // Without AGNOST_ORG_ID: where this process's traces are, and how to keep them.
 const TO_AGNOST = 'set AGNOST_ORG_ID to send them to Agnost';
-const LOCAL: Record<LocalTraces, string> = {
-  kept: `kept on this machine only, for Studio's Traces page (npm run dev); ${TO_AGNOST}.`,
-  off: `none kept (local traces are off in this process, see above); ${TO_AGNOST}.`,
-  'no-file': `none kept; ${TO_AGNOST}, or run npm run dev once to keep them for Studio's Traces page.`,
+const LOCAL: Record<LocalTraces, () => string> = {
+  kept: () => `kept on this machine only, for Studio's Traces page (${scriptCommand('dev')}); ${TO_AGNOST}.`,
+  off: () => `none kept (local traces are off in this process, see above); ${TO_AGNOST}.`,
+  'no-file': () => `none kept; ${TO_AGNOST}, or run ${scriptCommand('dev')} once to keep them for Studio's Traces page.`,
 };

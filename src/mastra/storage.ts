@@ -12,6 +12,7 @@ import type { DuckDBStore } from '@mastra/duckdb';
 import { MastraCompositeStore } from '@mastra/core/storage';
 import { LibSQLStore } from '@mastra/libsql';
 import { displayStorageUrl, isPostgresUrl, type AppConfig } from '../settings/env.ts';
+import { scriptCommand } from '../settings/script-command.ts';
 import { libsqlTurns, postgresTurns, type ConversationTurns } from './conversation-turns.ts';
 
 /**
@@ -27,7 +28,7 @@ async function traceStoreProblem(path: string): Promise<string | undefined> {
     return undefined;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (/Could not set lock|Conflicting lock/.test(message)) return `${path} is open in another process, e.g. npm run dev`;
+    if (/Could not set lock|Conflicting lock/.test(message)) return `${path} is open in another process, e.g. ${scriptCommand('dev')}`;
     return `${path} cannot be opened: ${message.split('\n')[0]}`;
   }
 }

@@ -16,6 +16,7 @@ import type { ApiRoute, Middleware } from '@mastra/core/server';
 import { projectDir, type AppConfig } from '../../settings/env.ts';
 import { WEB_CHAT_API_PREFIX, WEB_CHAT_ROUTES } from './routes.ts';
 import type { MiddlewareContext } from './refusal.ts';
+import { scriptCommand } from '../../settings/script-command.ts';
 import { CLIENT_ADDRESS_HEADER, createSessions, SESSION_BASE_PATH, type Sessions } from './sessions.ts';
 
 export const WEB_CHAT_PATH = '/chat';
@@ -143,7 +144,10 @@ export async function createWebChat(
           registerApiRoute(WEB_CHAT_PATH, {
             method: 'GET',
             requiresAuth: false,
-            handler: () => new Response('The chat page is not built: run npm run build (npm run dev builds it too).\n', { status: 503 }),
+            handler: () =>
+              new Response(`The chat page is not built: run ${scriptCommand('build')} (${scriptCommand('dev')} builds it too).\n`, {
+                status: 503,
+              }),
           }),
         ]),
     chatRoute({
@@ -161,6 +165,6 @@ export async function createWebChat(
     sessions,
     routes,
     middleware: sessionMiddleware(sessions),
-    line: (origin) => (page ? `Web chat: ${origin}${WEB_CHAT_PATH}` : 'Web chat: not built (npm run build)'),
+    line: (origin) => (page ? `Web chat: ${origin}${WEB_CHAT_PATH}` : `Web chat: not built (${scriptCommand('build')})`),
   };
 }
