@@ -2,7 +2,7 @@
 // its step asks the default agent (the same instance) as the caller's user, in the caller's
 // conversation, and the whole run is one trace with both ids on every span.
 import type { Mastra } from '@mastra/core/mastra';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaultAgentId } from '../src/mastra/registry.ts';
 import { project } from './fixtures/project.ts';
 import { askAgent } from '../src/ask-agent.ts';
@@ -57,13 +57,22 @@ describe(`a project's workflow (${WORKFLOW_ID})`, () => {
     expect(defaultAgentId(mastra.listAgents())).toBe(AGENT_ID);
   });
 
-  it('fails, saying why, when the run has no ids in its requestContext', async () => {
-    const run = await mastra.getWorkflow(WORKFLOW_ID).createRun();
-    const result = await run.start({ inputData: { message: 'hello' } });
-    expect(result.status).toBe('failed');
-    expect(result.status === 'failed' && result.error.message).toMatch(
-      /needs the caller's userId and conversationId in its requestContext/,
-    );
+  it('fails, saying why, when the run has no ids in its requestContext, and logs it in one line', async () => {
+    const logged = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    let lines = '';
+    try {
+      const run = await mastra.getWorkflow(WORKFLOW_ID).createRun();
+      const result = await run.start({ inputData: { message: 'hello' } });
+      expect(result.status).toBe('failed');
+      expect(result.status === 'failed' && result.error.message).toMatch(
+        /needs the caller's userId and conversationId in its requestContext/,
+      );
+      lines = logged.mock.calls.map(([text]) => String(text)).join('');
+    } finally {
+      logged.mockRestore();
+    }
+    expect(lines).toMatch(/^Error executing step workflow\.askHelper\.step\.ask: .*needs the caller's userId and conversationId.*\n$/);
+    expect(lines.split('\n')).toHaveLength(2);
   });
 });
 
