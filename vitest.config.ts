@@ -21,6 +21,8 @@ export default defineConfig({
     // sources changed (useBuiltServer in test/helpers/build.ts): one file runs without a build.
     // A skipped suite's reason (no Chromium, no PostgreSQL build) printed at the end of the run.
     reporters: ['test/helpers/skip-notes-reporter.ts', 'default'],
+    // What a test logs (Mastra's own info lines in the app shapes, say) is shown when it fails; --silent=false shows all.
+    silent: 'passed-only',
     setupFiles: ['test/helpers/remove-work-dirs.ts'],
     // Most of a test's time is spent waiting on the processes it starts (servers, the chat, installs,
     // Chromium): files run three at a time whatever the core count (vitest's default is one fewer than
