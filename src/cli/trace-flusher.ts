@@ -3,7 +3,7 @@
 // can never hold the process for long.
 import type { Mastra } from '@mastra/core/mastra';
 
-// AgnostExporter's export timeout (2 s) bounds each export; this bounds everything at exit, with margin for storage.
+// AgnostExporter's export timeout (EXPORT_TIMEOUT_MS) bounds each export; this bounds everything at exit, with margin for storage.
 export const EXIT_DEADLINE_MS = 2_500;
 
 export interface TraceFlusherOptions {

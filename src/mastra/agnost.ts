@@ -391,7 +391,7 @@ class AgnostSpanExporter implements SpanExporter {
  * When to export. now(): after the flush in flight, if any (never two at once: past the OTLP exporter's
  * limit of concurrent exports it drops whole traces). soon(): now, unless a flush started less than
  * `windowMs` ago; then at the end of that window, once for every trace that ended meanwhile. A lone
- * turn goes as it ends; under load one export carries many (each costs about 1 ms of CPU; BENCHMARKS.md).
+ * turn goes as it ends; under load one export carries many (BENCHMARKS.md has what an export costs).
  */
 function exportSchedule(flush: () => Promise<void>, windowMs: number) {
   let running: Promise<void> | undefined;

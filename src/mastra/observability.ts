@@ -14,7 +14,7 @@ function localStorageExporter() {
 
 // Spans with no analytics value: streamed output chunks, memory's internal processors and its
 // reads and writes. Dropping them keeps every conversation, model call, tool call, token count and
-// both ids, and makes each trace about 40% smaller (see BENCHMARKS.md).
+// both ids, and makes each trace much smaller (see BENCHMARKS.md).
 export const EXCLUDED_SPAN_TYPES = [SpanType.MODEL_CHUNK, SpanType.PROCESSOR_RUN, SpanType.MEMORY_OPERATION];
 
 export interface ObservabilityOptions {

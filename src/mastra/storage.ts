@@ -19,7 +19,8 @@ import { libsqlTurns, postgresTurns, type ConversationTurns } from './conversati
  * DuckDB lets one process at a time open its file. If another one holds it (Studio's `npm run dev`
  * while the chat runs), or it cannot be opened at all, this process keeps memory and the Agnost export
  * and skips local traces, instead of failing every storage call. Returns why not, or undefined if the
- * file is free. Free: about 0.2 s (a real open); held: a few ms.
+ * file is free. It really opens the file: some start-up time when the file is free, next to none when it
+ * is held (BENCHMARKS.md).
  */
 async function traceStoreProblem(path: string): Promise<string | undefined> {
   try {
