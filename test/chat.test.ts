@@ -299,16 +299,17 @@ describe.concurrent('bad flags', PROCESS_TESTS, () => {
   });
 
   it.each([
-    ['pnpm/12.21.0 npm/? node/v24.21.0 linux x64', 'pnpm run chat -- --message "hello"', 'pnpm run dev'],
-    ['yarn/1.22.22 npm/? node/v24.21.0 linux x64', 'yarn chat --message "hello"', 'yarn dev'],
-    ['bun/1.4.0 npm/? node/v24.21.0 linux x64', 'bun run chat -- --message "hello"', 'bun run dev'],
-  ])('run by %s, names its commands in that form', async (userAgent, oneShot, dev) => {
-    const [help, turn] = await Promise.all([
-      inTurn(() => runChat(['--help'], { npm_config_user_agent: userAgent })),
-      inTurn(() => runChat(['--message', 'hi'], { npm_config_user_agent: userAgent })),
-    ]);
+    ['pnpm/12.21.0 npm/? node/v24.21.0 linux x64', 'pnpm run chat -- --message "hello"'],
+    ['yarn/1.22.22 npm/? node/v24.21.0 linux x64', 'yarn chat --message "hello"'],
+    ['bun/1.4.0 npm/? node/v24.21.0 linux x64', 'bun run chat -- --message "hello"'],
+  ])('--help, run by %s, names the commands in its form', async (userAgent, oneShot) => {
+    const help = await inTurn(() => runChat(['--help'], { npm_config_user_agent: userAgent }));
     expect(help.stdout).toContain(`One-shot:     ${oneShot}\n`);
-    expect(turn.stderr).toContain(`or run ${dev} once to keep them for Studio's Traces page.`);
+  });
+
+  it('a turn run by pnpm points to pnpm run dev for local traces', async () => {
+    const turn = await inTurn(() => runChat(['--message', 'hi'], { npm_config_user_agent: 'pnpm/12.21.0 npm/? node/v24.21.0 linux x64' }));
+    expect(turn.stderr).toContain("or run pnpm run dev once to keep them for Studio's Traces page.");
   });
 });
 
