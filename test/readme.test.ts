@@ -2,14 +2,15 @@
 // source it names (whole, or an excerpt whose lines appear in it in order), and the commands,
 // variables, folders and pages they name exist. Each failure says what to change. The checks that
 // only make sense for this repository as a template are in test/template/.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
 import { appVariableNames } from '../src/settings/app-env.ts';
 import { ENV_VARIABLES } from '../src/settings/env.ts';
-import { codeBlocks, docPages } from './helpers/docs.ts';
+import { codeBlocks, docPages, namedPaths, pathExists } from './helpers/docs.ts';
 import { PROJECT_ROOT as ROOT } from './helpers/project-files.ts';
+import { newWorkDir } from './helpers/run-script.ts';
 
 const pages = docPages();
 const readme = pages.find(([page]) => page === 'README.md')![1];
@@ -114,15 +115,10 @@ describe('README and docs/ references', () => {
     }
   });
 
-  it("name only folders that exist (the README's paths under src/, scripts/, test/, bench/, docs/, web/)", () => {
-    const named = [...readme.matchAll(/`((?:src|scripts|test|bench|docs|web)\/[^`\s]*)`/g)].map(([, path]) => path!);
-    const problems: string[] = [];
-    for (const path of named) {
-      // A path may name a file still to be written (`src/tools/<name>-tool.ts`): only its folder must exist.
-      const folder = path.endsWith('/') ? path.slice(0, -1) : dirname(path);
-      const exists = existsSync(join(ROOT, folder)) && statSync(join(ROOT, folder)).isDirectory();
-      if (!exists) problems.push(`README.md names \`${path}\`, but there is no folder ${folder}/: fix the path in README.md`);
-    }
+  it('name only files and folders that exist (paths under src/, scripts/, test/, bench/, docs/, web/ in inline code)', () => {
+    const problems = namedPaths(pages)
+      .filter(({ path }) => !pathExists(path))
+      .map(({ page, line, path }) => `${page}:${line} names \`${path}\`, which does not exist: fix the path, or drop what names it`);
     expect(problems).toEqual([]);
   });
 
@@ -133,5 +129,56 @@ describe('README and docs/ references', () => {
     );
     expect(ci, '.ci/run must install from the lockfile with a line starting `npm ci`').toMatch(/^npm ci\b/m);
     expect(ci, ".ci/run must run the README's test command, `npm test`, on a line of its own").toMatch(/^npm test$/m);
+  });
+});
+
+// The path check itself, on a project of its own: what a fork's deletions and renames leave behind.
+describe('the docs path check', () => {
+  it('finds the project paths in inline code, with their lines, and none in fenced blocks', () => {
+    const page = [
+      'Edit `src/agents/assistant-agent.ts`, then `rm -r test/template`.',
+      '```bash',
+      'npx vitest run test/chat.test.ts',
+      '```',
+      'Not `node_modules/x/src/y.ts` or `https://example.com/docs/a.md`; see `docs/chat.md`.',
+    ].join('\n');
+    expect(namedPaths([['docs/guide.md', page]])).toEqual([
+      { page: 'docs/guide.md', line: 1, path: 'src/agents/assistant-agent.ts' },
+      { page: 'docs/guide.md', line: 1, path: 'test/template' },
+      { page: 'docs/guide.md', line: 5, path: 'docs/chat.md' },
+    ]);
+  });
+
+  it('takes a file or folder that exists, a pattern with a match, a file still to write in a folder that exists, and build output', () => {
+    const root = newWorkDir();
+    mkdirSync(join(root, 'src', 'tools'), { recursive: true });
+    writeFileSync(join(root, 'src', 'tools', 'calculator-tool.ts'), '');
+    mkdirSync(join(root, 'web'));
+    const present = [
+      'src/tools/calculator-tool.ts',
+      'src/tools/',
+      'src/tools/calculator*.ts',
+      'src/**/*.ts',
+      'src/tools/<name>-tool.ts',
+      'web/dist',
+      'web/dist/index.html',
+    ];
+    expect(present.filter((path) => !pathExists(path, root))).toEqual([]);
+  });
+
+  it('refuses a deleted or renamed file or folder, a pattern with no match, and a folder that is gone with its build output', () => {
+    const root = newWorkDir();
+    mkdirSync(join(root, 'src', 'tools'), { recursive: true });
+    writeFileSync(join(root, 'src', 'tools', 'weather-lookup-tool.ts'), '');
+    const gone = [
+      'src/tools/calculator-tool.ts',
+      'test/template/',
+      'src/tools/calculator*.ts',
+      'bench/**/*.ts',
+      'src/workflows/<name>.ts',
+      'web/dist',
+      'web/dist/index.html',
+    ];
+    expect(gone.filter((path) => pathExists(path, root))).toEqual([]);
   });
 });

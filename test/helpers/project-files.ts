@@ -8,6 +8,9 @@ export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 // What .gitignore keeps out of the repository: installs, build output, local databases, env files.
 const GENERATED = /(^|\/)(node_modules|\.git|\.mastra|dist|coverage)$|\.(db|duckdb)(-\w+|\.wal)?$|(^|\/)\.env(?!\.example$)(\.|$)/;
 
+/** Whether a path relative to the project root is one of those (web/dist, a database), not a project file. */
+export const isGenerated = (path: string) => GENERATED.test(path);
+
 /** Paths relative to the project root, below `folders` (the whole project by default), sorted. */
 export function projectFiles(...folders: string[]): string[] {
   const files: string[] = [];
@@ -15,7 +18,7 @@ export function projectFiles(...folders: string[]): string[] {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       const relativePath = relative(PROJECT_ROOT, path);
-      if (GENERATED.test(relativePath)) continue;
+      if (isGenerated(relativePath)) continue;
       if (entry.isDirectory()) walk(path);
       else if (entry.isFile()) files.push(relativePath);
     }

@@ -1,6 +1,8 @@
 // The product's own example tests: its agents and workflows (src/project.ts), through the same assembly
 // as the server and the chat, on the offline demo model (no key needed). A product edits this file when
 // it changes its agents, tools or workflows; the template's plumbing is proven on the tests' own fixtures.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Mastra } from '@mastra/core/mastra';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OFFLINE_MODEL_NOTICE } from '../../src/agents/model.ts';
@@ -10,6 +12,7 @@ import { project } from '../../src/project.ts';
 import { runWorkflow } from '../../src/run-workflow.ts';
 import { parseEnv } from '../../src/settings/env.ts';
 import { agnostKeys } from '../helpers/grouping-keys.ts';
+import { PROJECT_ROOT } from '../helpers/project-files.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.ts';
 import { runProductChat } from '../helpers/run-script.ts';
 
@@ -67,10 +70,21 @@ describe('the workflows', () => {
 });
 
 describe("the README's first run", () => {
-  it('npm run chat answers the example on the offline demo model, and says once that it is the demo model', async () => {
+  it('npm run chat answers the example on the offline demo model, says once that it is the demo model, and prints what the README shows', async () => {
     const run = await runProductChat(['--message', EXAMPLE_MESSAGE]);
     expect(run.code).toBe(0);
     expect(run.stdout.trim()).toBe(EXAMPLE_ANSWER);
     expect(run.stderr.split(OFFLINE_MODEL_NOTICE)).toHaveLength(2);
+    const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+    expect(readme, "README.md's quickstart asks something else: give it EXAMPLE_MESSAGE").toContain(
+      `npm run chat -- --message "${EXAMPLE_MESSAGE}"`,
+    );
+    for (const [stream, printed] of [
+      ['stdout', run.stdout],
+      ['stderr', run.stderr],
+    ])
+      expect(readme, `README.md's quickstart shows another ${stream}: paste this in a \`\`\` block\n${printed}`).toContain(
+        `\`\`\`\n${printed}\`\`\``,
+      );
   });
 });
