@@ -1,6 +1,6 @@
 // The README and docs/ cannot drift from the code: every code block that shows project code is the
 // source it names (whole, or an excerpt whose lines appear in it in order), and the commands,
-// variables, folders and pages they name exist. Each failure says what to change. The checks that
+// variables, files, folders and pages they name exist. Each failure says what to change. The checks that
 // only make sense for this repository as a template are in test/template/.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
